@@ -1,0 +1,65 @@
+/* api.h - JSON <-> svc adapters. Every handler parses and validates the
+ * request shape, calls one svc_ function with r->ctx, and sets the reply;
+ * no SQL and no business rules here. */
+#ifndef TALENTD_API_H
+#define TALENTD_API_H
+
+#include "http/req.h"
+
+typedef int (*svc_create_fn)(struct svc_ctx *c, json_t *in, json_t **out);
+typedef int (*svc_get_fn)(struct svc_ctx *c, int64_t id, json_t **out);
+typedef int (*svc_update_fn)(struct svc_ctx *c, int64_t id, json_t *in, json_t **out);
+typedef int (*svc_list_fn)(struct svc_ctx *c, json_t *query, json_t **out);
+
+/* POST with a JSON body -> 201 with the created representation. */
+int api_create(struct req *r, svc_create_fn f);
+/* GET /x/{id} -> 200. */
+int api_get(struct req *r, svc_get_fn f);
+/* PATCH/POST /x/{id}... with a JSON body -> 200. */
+int api_update(struct req *r, svc_update_fn f);
+/* GET /x?filters -> 200 {"items","next_cursor"}; every query parameter is passed as a string. */
+int api_list(struct req *r, svc_list_fn f);
+/* POST /x/{id}/verb without a body -> 200. */
+int api_action(struct req *r, svc_get_fn f);
+
+/* All query parameters as a JSON object of strings (new reference). */
+json_t *req_query_json(struct req *r);
+
+/* Handlers (one file per resource). */
+int api_healthz(struct req *r);
+int api_openapi(struct req *r);
+int api_root(struct req *r);
+int api_login(struct req *r);
+int api_logout(struct req *r);
+int api_me(struct req *r);
+int api_users_list(struct req *r);
+int api_users_create(struct req *r);
+int api_users_get(struct req *r);
+int api_users_update(struct req *r);
+int api_users_disable(struct req *r);
+int api_tokens_list(struct req *r);
+int api_tokens_create(struct req *r);
+int api_tokens_revoke(struct req *r);
+int api_org_list(struct req *r);
+int api_org_create(struct req *r);
+int api_org_get(struct req *r);
+int api_org_update(struct req *r);
+int api_org_delete(struct req *r);
+int api_positions_list(struct req *r);
+int api_positions_create(struct req *r);
+int api_positions_get(struct req *r);
+int api_positions_update(struct req *r);
+int api_candidates_list(struct req *r);
+int api_candidates_create(struct req *r);
+int api_candidates_get(struct req *r);
+int api_candidates_update(struct req *r);
+int api_applications_list(struct req *r);
+int api_applications_create(struct req *r);
+int api_applications_get(struct req *r);
+int api_applications_update(struct req *r);
+int api_applications_transition(struct req *r);
+int api_applications_history(struct req *r);
+int api_applications_assign(struct req *r);
+int api_audit_list(struct req *r);
+
+#endif

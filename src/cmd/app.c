@@ -1,0 +1,130 @@
+/* app.c - opening the data directory for a subcommand. */
+#include "cmd/app.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/mem.h"
+#include "store/migrate.h"
+#include "svc/auth.h"
+
+int app_opt(struct app_opts *o, int argc, char **argv, int *i)
+{
+    const char **slot = NULL;
+    if (strcmp(argv[*i], "--data") == 0)
+        slot = &o->data;
+    else if (strcmp(argv[*i], "--db") == 0)
+        slot = &o->db;
+    else if (strcmp(argv[*i], "--key-file") == 0)
+        slot = &o->key_file;
+    if (!slot)
+        return 0;
+    if (*i + 1 >= argc)
+        return -1;
+    *slot = argv[++*i];
+    return 1;
+}
+
+void app_print_json(json_t *v)
+{
+    char *s = json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY);
+    puts(s);
+    free(s);
+}
+
+int app_fail(struct app *a, const char *what)
+{
+    if (a->err.field[0])
+        fprintf(stderr, "talentd: %s: %s (field %s)\n", what, a->err.message, a->err.field);
+    else
+        fprintf(stderr, "talentd: %s: %s\n", what, a->err.message);
+    return 1;
+}
+
+/* Creates the first admin when the database has no users. */
+static int ensure_admin(struct app *a)
+{
+    struct db_stmt *s;
+    int rc = db_prepare(a->db, "SELECT COUNT(*) FROM users", &s, &a->err);
+    if (rc != 0)
+        return rc;
+    rc = db_step(s, &a->err);
+    int64_t n = rc == DB_ROW ? db_col_int64(s, 0) : 0;
+    db_reset(s);
+    if (rc < 0 || n > 0)
+        return rc < 0 ? rc : 0;
+    char pw[25], path[PATH_MAX + 32];
+    crypto_random_password(pw, 24);
+    snprintf(path, sizeof(path), "%s/initial-admin.txt", a->data_dir);
+    json_t *in = json_pack("{s:s,s:s,s:s,s:s}", "username", "admin", "role", "admin", "password", pw,
+                           "display_name", "Administrator");
+    json_t *out = NULL;
+    rc = svc_user_create(&a->ctx, in, &out);
+    json_decref(in);
+    json_decref(out);
+    if (rc != 0)
+        return rc;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        return err_set(&a->err, ERR_INTERNAL, NULL, NULL, "cannot write %s: %s", path, strerror(errno));
+    fchmod(fd, 0600);
+    char buf[256];
+    int len = snprintf(buf, sizeof(buf), "username: admin\npassword: %s\n", pw);
+    ssize_t w = write(fd, buf, (size_t)len);
+    close(fd);
+    if (w != len)
+        return err_set(&a->err, ERR_INTERNAL, NULL, NULL, "cannot write %s", path);
+    printf("talentd: created the admin account.\n  username: admin\n  password: %s\n  (also in %s, mode 0600)\n",
+           pw, path);
+    fflush(stdout);
+    return 0;
+}
+
+int app_open(struct app *a, const struct app_opts *o, const char *actor_name)
+{
+    memset(a, 0, sizeof(*a));
+    snprintf(a->data_dir, sizeof(a->data_dir), "%s", o->data ? o->data : "var");
+    if (mkdir(a->data_dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "talentd: cannot create data directory %s: %s\n", a->data_dir, strerror(errno));
+        return 1;
+    }
+    int n1 = o->key_file ? snprintf(a->key_file, sizeof(a->key_file), "%s", o->key_file)
+                         : snprintf(a->key_file, sizeof(a->key_file), "%.4000s/key", a->data_dir);
+    int n2 = o->db ? snprintf(a->db_url, sizeof(a->db_url), "%s", o->db)
+                   : snprintf(a->db_url, sizeof(a->db_url), "%.1000s/talentd.db", a->data_dir);
+    if (n1 >= (int)sizeof(a->key_file) || n2 >= (int)sizeof(a->db_url)) {
+        fprintf(stderr, "talentd: --data, --db or --key-file is too long\n");
+        return 1;
+    }
+    if (crypto_setup() != 0) {
+        fprintf(stderr, "talentd: libsodium failed to initialise\n");
+        return 1;
+    }
+    actor_system(&a->actor, actor_name);
+    a->ctx.kr = &a->kr;
+    a->ctx.actor = &a->actor;
+    a->ctx.e = &a->err;
+    if (keyring_load_or_create(a->key_file, &a->kr, &a->err) != 0)
+        return app_fail(a, "key file");
+    if (db_open(a->db_url, &a->db, &a->err) != 0)
+        return app_fail(a, "database");
+    a->ctx.db = a->db;
+    int applied = 0;
+    if (migrate_run(a->db, &applied, &a->err) != 0)
+        return app_fail(a, "migration");
+    if (ensure_admin(a) != 0)
+        return app_fail(a, "initial admin");
+    return 0;
+}
+
+void app_close(struct app *a)
+{
+    if (a->db)
+        db_close(a->db);
+    a->db = NULL;
+    keyring_wipe(&a->kr);
+}

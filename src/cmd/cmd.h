@@ -1,0 +1,14 @@
+/* cmd.h - one function per subcommand: argv -> svc calls -> output.
+ * Each returns the process exit code: 0 ok, 1 failure, 2 usage. */
+#ifndef TALENTD_CMD_H
+#define TALENTD_CMD_H
+
+int cmd_serve(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+
+#endif

@@ -1,0 +1,117 @@
+/* serve.c - `talentd serve` and `talentd migrate`. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/app.h"
+#include "cmd/cmd.h"
+#include "http/server.h"
+#include "store/migrate.h"
+
+static int parse_listen(const char *v, char *host, size_t n, uint16_t *port)
+{
+    const char *colon = strrchr(v, ':');
+    if (!colon || colon == v || (size_t)(colon - v) >= n)
+        return -1;
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end || p < 1 || p > 65535)
+        return -1;
+    memcpy(host, v, (size_t)(colon - v));
+    host[colon - v] = '\0';
+    *port = (uint16_t)p;
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct app_opts o = {0};
+    const char *listen = "127.0.0.1:8080";
+    unsigned threads = 0;
+    int quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        int r = app_opt(&o, argc, argv, &i);
+        if (r == 1)
+            continue;
+        if (r == 0 && strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
+            listen = argv[++i];
+        } else if (r == 0 && strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+            threads = (unsigned)atoi(argv[++i]);
+        } else if (r == 0 && strcmp(argv[i], "--quiet") == 0) {
+            quiet = 1;
+        } else if (strcmp(argv[i], "--help") == 0) {
+            puts("usage: talentd serve [--data DIR] [--db URL] [--listen HOST:PORT] [--threads N] [--quiet]");
+            return 0;
+        } else {
+            fprintf(stderr, "talentd serve: unknown or incomplete option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    char host[64];
+    uint16_t port;
+    if (parse_listen(listen, host, sizeof(host), &port) != 0) {
+        fprintf(stderr, "talentd serve: --listen must be HOST:PORT, got %s\n", listen);
+        return 2;
+    }
+    struct app a;
+    if (app_open(&a, &o, "serve") != 0)
+        return 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    struct server_config cfg = {
+        .host = host,
+        .port = port,
+        .threads = threads ? threads : (unsigned)(cores > 2 ? cores : 2),
+        .max_body = 1024 * 1024,
+        .conn_limit = 1024,
+        .timeout_s = 30,
+        .db_url = a.db_url,
+        .kr = &a.kr,
+        .quiet = quiet,
+    };
+    /* Block the stop signals in every thread; the main thread waits for them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct http_server *srv;
+    if (http_server_start(&cfg, &srv, &a.err) != 0) {
+        app_fail(&a, "serve");
+        app_close(&a);
+        return 1;
+    }
+    printf("talentd: serving on http://%s:%u (%s, %u threads)\n", host, port,
+           db_kind(a.db) == DB_POSTGRES ? "postgresql" : "sqlite", cfg.threads);
+    fflush(stdout);
+    int sig;
+    sigwait(&set, &sig);
+    fprintf(stderr, "talentd: stopping (signal %d)\n", sig);
+    http_server_stop(srv);
+    app_close(&a);
+    return 0;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+    struct app_opts o = {0};
+    for (int i = 1; i < argc; i++) {
+        if (app_opt(&o, argc, argv, &i) != 1) {
+            if (strcmp(argv[i], "--help") == 0) {
+                puts("usage: talentd migrate [--data DIR] [--db URL]");
+                return 0;
+            }
+            fprintf(stderr, "talentd migrate: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    struct app a;
+    if (app_open(&a, &o, "migrate") != 0)
+        return 1;
+    printf("talentd: schema at version %d\n", migrate_latest());
+    app_close(&a);
+    return 0;
+}

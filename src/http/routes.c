@@ -1,0 +1,59 @@
+/* routes.c - every endpoint, the roles that may call it, and the scope an
+ * API token needs. docs/openapi.yaml describes the same list (a unit test
+ * keeps them in step). Row-level limits (a manager's subtree, an
+ * interviewer's assignments) are enforced in svc/. */
+#include "api/api.h"
+#include "http/router.h"
+
+#define STAFF ROLES_STAFF
+#define HR ROLES_HR
+#define ADMIN ROLES_ADMIN
+#define HR_MGR (ROLES_HR | ROLE_BIT(ROLE_MANAGER))
+
+const struct route routes[] = {
+    {"GET", "/", api_root, 0, NULL, ROUTE_PUBLIC},
+    {"GET", "/healthz", api_healthz, 0, NULL, ROUTE_PUBLIC},
+    {"GET", "/api/v1/openapi.json", api_openapi, 0, NULL, ROUTE_PUBLIC},
+
+    {"POST", "/api/v1/auth/login", api_login, 0, NULL, ROUTE_PUBLIC | ROUTE_NO_CSRF},
+    {"POST", "/api/v1/auth/logout", api_logout, STAFF, NULL, 0},
+    {"GET", "/api/v1/me", api_me, STAFF, NULL, 0},
+
+    {"GET", "/api/v1/users", api_users_list, ADMIN, "users:read", 0},
+    {"POST", "/api/v1/users", api_users_create, ADMIN, "users:write", ROUTE_CREATE},
+    {"GET", "/api/v1/users/{id}", api_users_get, ADMIN, "users:read", 0},
+    {"PATCH", "/api/v1/users/{id}", api_users_update, ADMIN, "users:write", 0},
+    {"POST", "/api/v1/users/{id}/disable", api_users_disable, ADMIN, "users:write", 0},
+
+    {"GET", "/api/v1/tokens", api_tokens_list, ADMIN, "tokens:write", 0},
+    {"POST", "/api/v1/tokens", api_tokens_create, ADMIN, "tokens:write", ROUTE_CREATE},
+    {"POST", "/api/v1/tokens/{id}/revoke", api_tokens_revoke, ADMIN, "tokens:write", 0},
+
+    {"GET", "/api/v1/org-units", api_org_list, STAFF, "org:read", 0},
+    {"POST", "/api/v1/org-units", api_org_create, HR, "org:write", ROUTE_CREATE},
+    {"GET", "/api/v1/org-units/{id}", api_org_get, STAFF, "org:read", 0},
+    {"PATCH", "/api/v1/org-units/{id}", api_org_update, HR, "org:write", 0},
+    {"DELETE", "/api/v1/org-units/{id}", api_org_delete, HR, "org:write", 0},
+
+    {"GET", "/api/v1/positions", api_positions_list, STAFF, "positions:read", 0},
+    {"POST", "/api/v1/positions", api_positions_create, HR, "positions:write", ROUTE_CREATE},
+    {"GET", "/api/v1/positions/{id}", api_positions_get, STAFF, "positions:read", 0},
+    {"PATCH", "/api/v1/positions/{id}", api_positions_update, HR, "positions:write", 0},
+
+    {"GET", "/api/v1/candidates", api_candidates_list, STAFF, "candidates:read", 0},
+    {"POST", "/api/v1/candidates", api_candidates_create, HR, "candidates:write", ROUTE_CREATE},
+    {"GET", "/api/v1/candidates/{id}", api_candidates_get, STAFF, "candidates:read", 0},
+    {"PATCH", "/api/v1/candidates/{id}", api_candidates_update, HR, "candidates:write", 0},
+
+    {"GET", "/api/v1/applications", api_applications_list, STAFF, "applications:read", 0},
+    {"POST", "/api/v1/applications", api_applications_create, HR, "applications:write", ROUTE_CREATE},
+    {"GET", "/api/v1/applications/{id}", api_applications_get, STAFF, "applications:read", 0},
+    {"PATCH", "/api/v1/applications/{id}", api_applications_update, HR, "applications:write", 0},
+    {"POST", "/api/v1/applications/{id}/transitions", api_applications_transition, HR_MGR, "applications:write", 0},
+    {"GET", "/api/v1/applications/{id}/history", api_applications_history, STAFF, "applications:read", 0},
+    {"POST", "/api/v1/applications/{id}/assignees", api_applications_assign, HR, "applications:write", 0},
+
+    {"GET", "/api/v1/audit", api_audit_list, HR, "audit:read", 0},
+};
+
+const int routes_count = (int)(sizeof(routes) / sizeof(routes[0]));

@@ -1,0 +1,350 @@
+/* server.c - libmicrohttpd plumbing and request dispatch.
+ *
+ * Settings follow DESIGN.md: internal polling thread pool on epoll (>= 2
+ * threads), suspend/resume allowed, explicit connection limit, timeout and
+ * per-connection memory limit. The access handler never queues a response
+ * on its first call (that would force Connection: close); the body is
+ * accumulated into a capped buffer, and anything over the cap is a 413.
+ * Each worker thread keeps its own database connection. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "http/auth.h"
+#include "http/router.h"
+#include "lib/mem.h"
+#include "lib/timeutil.h"
+#include "store/db.h"
+#include "svc/idempotency.h"
+
+struct http_server {
+    struct server_config cfg;
+    struct MHD_Daemon *d;
+};
+
+/* Each worker thread's connection lives in a thread-specific slot whose
+ * destructor closes it when the pool thread exits. */
+static pthread_key_t db_key;
+static pthread_once_t db_key_once = PTHREAD_ONCE_INIT;
+
+static void db_key_destroy(void *p) { db_close(p); }
+static void db_key_init(void) { pthread_key_create(&db_key, db_key_destroy); }
+
+static int thread_db(const struct http_server *s, struct db **out, struct err *e)
+{
+    pthread_once(&db_key_once, db_key_init);
+    struct db *db = pthread_getspecific(db_key);
+    if (!db) {
+        int rc = db_open(s->cfg.db_url, &db, e);
+        if (rc != 0)
+            return rc;
+        pthread_setspecific(db_key, db);
+    }
+    *out = db;
+    return 0;
+}
+
+/* Drops this thread's connection after a database failure so the next
+ * request reconnects (PostgreSQL restarts, broken sockets). */
+static void thread_db_reset(void)
+{
+    struct db *db = pthread_getspecific(db_key);
+    if (db) {
+        db_close(db);
+        pthread_setspecific(db_key, NULL);
+    }
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int valid_request_id(const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > 64)
+        return 0;
+    for (const char *p = v; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+              *p == '_' || *p == '.'))
+            return 0;
+    return 1;
+}
+
+static struct req *req_new(const struct http_server *s, struct MHD_Connection *conn, const char *method,
+                           const char *url)
+{
+    struct req *r = xcalloc(1, sizeof(*r));
+    r->conn = conn;
+    r->method = method;
+    r->url = url;
+    r->t0_us = now_us();
+    sb_init(&r->body, s->cfg.max_body);
+    const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    if (rid && valid_request_id(rid)) {
+        snprintf(r->request_id, sizeof(r->request_id), "%s", rid);
+    } else {
+        unsigned char b[12];
+        randombytes_buf(b, sizeof(b));
+        hex_encode(b, sizeof(b), r->request_id);
+    }
+    return r;
+}
+
+static void req_free(struct req *r)
+{
+    sb_free(&r->body);
+    json_decref(r->out);
+    free(r->raw);
+    free(r->set_cookie);
+    free(r->location);
+    arena_free(&r->arena);
+    free(r);
+}
+
+/* Turns r->err into the error envelope. */
+static void set_error_body(struct req *r)
+{
+    if (r->err.code == 0)
+        err_set(&r->err, ERR_INTERNAL, NULL, NULL, "internal error");
+    r->status = err_http_status(r->err.code);
+    json_t *e = json_object();
+    json_object_set_new(e, "code", json_string(r->err.slug[0] ? r->err.slug : err_default_slug(r->err.code)));
+    json_object_set_new(e, "message", json_string(r->err.message));
+    if (r->err.field[0])
+        json_object_set_new(e, "field", json_string(r->err.field));
+    if (r->err.existing_id)
+        json_object_set_new(e, "existing_id", json_integer(r->err.existing_id));
+    if (r->err.current[0])
+        json_object_set_new(e, "current_stage", json_string(r->err.current));
+    json_object_set_new(e, "request_id", json_string(r->request_id));
+    json_decref(r->out);
+    r->out = json_pack("{s:o}", "error", e);
+    free(r->raw);
+    r->raw = NULL;
+}
+
+static int method_is_safe(const char *m)
+{
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
+}
+
+/* Authenticates and authorises r for route rt. */
+static int check_access(struct req *r, const struct route *rt)
+{
+    if (rt->flags & ROUTE_PUBLIC)
+        return 0;
+    if (r->actor.role == ROLE_NONE)
+        return err_set(&r->err, ERR_UNAUTHORIZED, NULL, NULL, "authentication required");
+    if (!(rt->roles & ROLE_BIT(r->actor.role)))
+        return err_set(&r->err, ERR_FORBIDDEN, NULL, NULL, "role %s may not %s %s", role_name(r->actor.role),
+                       rt->method, rt->pattern);
+    if (r->actor.token_id && !scope_allows(r->actor.scopes, rt->scope))
+        return err_set(&r->err, ERR_FORBIDDEN, "insufficient_scope", NULL, "this token lacks the scope %s",
+                       rt->scope);
+    return 0;
+}
+
+static void dispatch(struct http_server *s, struct req *r)
+{
+    struct db *db = NULL;
+    char path[2048];
+    const char *q = strchr(r->url, '?');
+    size_t plen = q ? (size_t)(q - r->url) : strlen(r->url);
+    if (plen >= sizeof(path)) {
+        err_set(&r->err, ERR_MALFORMED, "uri_too_long", NULL, "request path too long");
+        goto fail;
+    }
+    memcpy(path, r->url, plen);
+    path[plen] = '\0';
+
+    if (r->body_too_large) {
+        err_set(&r->err, ERR_TOO_LARGE, NULL, NULL, "request body larger than %zu bytes", s->cfg.max_body);
+        goto fail;
+    }
+    int status = 0;
+    const struct route *rt = router_match(r, r->method, path, &status);
+    if (!rt) {
+        if (status == 405)
+            err_set(&r->err, ERR_METHOD, NULL, NULL, "%s is not allowed on %s", r->method, path);
+        else
+            err_set(&r->err, ERR_NOT_FOUND, NULL, NULL, "no such resource: %s", path);
+        goto fail;
+    }
+    if (thread_db(s, &db, &r->err) != 0)
+        goto fail;
+    r->ctx.db = db;
+    r->ctx.kr = s->cfg.kr;
+    r->ctx.actor = &r->actor;
+    r->ctx.e = &r->err;
+    if (auth_resolve(r) != 0)
+        goto fail;
+    if (check_access(r, rt) != 0)
+        goto fail;
+    if (r->via_cookie && !method_is_safe(r->method) && !(rt->flags & ROUTE_NO_CSRF) && auth_check_csrf(r) != 0)
+        goto fail;
+
+    const char *idem = NULL;
+    if ((rt->flags & ROUTE_CREATE) && (idem = req_header(r, "Idempotency-Key")) != NULL) {
+        int rc = svc_idem_replay(&r->ctx, idem, r->method, path, &r->status, &r->out);
+        if (rc < 0)
+            goto fail;
+        if (rc == 1)
+            return;
+    }
+    if (rt->fn(r) != 0)
+        goto fail;
+    if (idem && r->status >= 200 && r->status < 300 && r->out) {
+        struct err ignored = {0};
+        r->ctx.e = &ignored;
+        svc_idem_store(&r->ctx, idem, r->method, path, r->status, r->out);
+        r->ctx.e = &r->err;
+    }
+    return;
+fail:
+    if (db)
+        db_rollback(db);
+    if (r->err.code == ERR_DB)
+        thread_db_reset();
+    set_error_body(r);
+}
+
+static enum MHD_Result send_response(struct req *r)
+{
+    char *buf;
+    size_t len;
+    const char *ctype;
+    if (r->out) {
+        buf = json_dumps(r->out, JSON_COMPACT | JSON_ENCODE_ANY);
+        len = strlen(buf);
+        ctype = "application/json; charset=utf-8";
+    } else if (r->raw) {
+        buf = r->raw;
+        len = r->raw_len;
+        r->raw = NULL;
+        ctype = r->content_type ? r->content_type : "application/octet-stream";
+    } else {
+        buf = NULL;
+        len = 0;
+        ctype = NULL;
+    }
+    struct MHD_Response *resp =
+        buf ? MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE)
+            : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (ctype)
+        MHD_add_response_header(resp, "Content-Type", ctype);
+    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    if (r->set_cookie)
+        MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+    if (r->location)
+        MHD_add_response_header(resp, "Location", r->location);
+    if (r->status == 405)
+        MHD_add_response_header(resp, "Allow", "GET, POST, PUT, PATCH, DELETE");
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)(r->status ? r->status : 200), resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                 const char *version, const char *upload_data, size_t *upload_data_size,
+                                 void **con_cls)
+{
+    (void)version;
+    struct http_server *s = cls;
+    struct req *r = *con_cls;
+    if (!r) {
+        r = req_new(s, conn, method, url);
+        *con_cls = r;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > s->cfg.max_body) {
+            /* Refuse before reading: the connection closes after this. */
+            r->body_too_large = 1;
+            dispatch(s, r);
+            return send_response(r);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!r->body_too_large && sb_append(&r->body, upload_data, *upload_data_size) != 0)
+            r->body_too_large = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->status == 0 && !r->out)
+        dispatch(s, r);
+    return send_response(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    struct http_server *s = cls;
+    struct req *r = *con_cls;
+    if (!r)
+        return;
+    if (!s->cfg.quiet) {
+        char ts[32];
+        time_format_rfc3339(time_now_ms(), ts);
+        char label[160] = "-";
+        if (r->actor.role != ROLE_NONE)
+            actor_label(&r->actor, label, sizeof(label));
+        fprintf(stderr, "%s %s %s %d %.3fms rid=%s actor=%s%s\n", ts, r->method, r->url,
+                r->status ? r->status : 200, (double)(now_us() - r->t0_us) / 1000.0, r->request_id, label,
+                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+    }
+    req_free(r);
+    *con_cls = NULL;
+}
+
+int http_server_start(const struct server_config *cfg, struct http_server **out, struct err *e)
+{
+    struct http_server *s = xcalloc(1, sizeof(*s));
+    s->cfg = *cfg;
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof(addr));
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(cfg->port);
+    if (inet_pton(AF_INET, cfg->host, &addr.sin_addr) != 1) {
+        free(s);
+        return err_set(e, ERR_INVALID, NULL, "listen", "cannot parse listen address %s", cfg->host);
+    }
+    unsigned threads = cfg->threads < 2 ? 2 : cfg->threads;
+    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                                MHD_USE_ERROR_LOG,
+                            cfg->port, NULL, NULL, on_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+                            cfg->conn_limit ? cfg->conn_limit : 1024, MHD_OPTION_CONNECTION_TIMEOUT,
+                            cfg->timeout_s ? cfg->timeout_s : 30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                            (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+    if (!s->d) {
+        free(s);
+        return err_set(e, ERR_INTERNAL, NULL, "listen", "cannot listen on %s:%u (address in use?)", cfg->host,
+                       cfg->port);
+    }
+    *out = s;
+    return 0;
+}
+
+void http_server_stop(struct http_server *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->d);
+    free(s);
+}

@@ -1,0 +1,31 @@
+/* server.h - the libmicrohttpd server: epoll thread pool, limits, the
+ * two-call handler pattern, capped body accumulation, access log. */
+#ifndef TALENTD_SERVER_H
+#define TALENTD_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/crypto.h"
+#include "lib/err.h"
+
+struct server_config {
+    const char *host;          /* "127.0.0.1" */
+    uint16_t port;
+    unsigned threads;          /* >= 2 */
+    size_t max_body;           /* bytes; larger bodies get 413 */
+    unsigned conn_limit;
+    unsigned timeout_s;
+    const char *db_url;        /* each worker thread opens its own connection */
+    const struct keyring *kr;
+    const char *web_root;      /* directory of the built web UI, or NULL */
+    int quiet;                 /* no access log */
+};
+
+struct http_server;
+
+/* Starts listening; *out is owned by the caller (http_server_stop). */
+int http_server_start(const struct server_config *cfg, struct http_server **out, struct err *e);
+void http_server_stop(struct http_server *s);
+
+#endif

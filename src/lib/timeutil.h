@@ -1,0 +1,29 @@
+/* timeutil.h - clocks and RFC 3339 timestamps. Times are int64 milliseconds
+ * since the Unix epoch, UTC (negative before 1970). */
+#ifndef TALENTD_TIMEUTIL_H
+#define TALENTD_TIMEUTIL_H
+
+#include <stdint.h>
+
+/* Wall-clock time (CLOCK_REALTIME) in UTC milliseconds. */
+int64_t time_now_ms(void);
+
+/* Monotonic time (CLOCK_MONOTONIC) in milliseconds, for measuring intervals
+ * only; its epoch is arbitrary. */
+int64_t time_mono_ms(void);
+
+/* Writes ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" (always milliseconds, always Z)
+ * into out, NUL-terminated. Years outside 0..9999 are printed with more
+ * digits or a sign; the result always fits in 32 bytes. */
+void time_format_rfc3339(int64_t ms, char out[32]);
+
+/* Parses an RFC 3339 timestamp into UTC milliseconds. Accepts
+ * "YYYY-MM-DDTHH:MM:SS" followed by an optional fraction of 1-9 digits
+ * (truncated to milliseconds) and "Z" or a "+hh:mm"/"-hh:mm" offset; 'T' may
+ * also be 't' or a space and 'Z' may be 'z'. Also accepts a plain date
+ * "YYYY-MM-DD" meaning midnight UTC. Rejects out-of-range fields (month 13,
+ * Feb 30, hour 24, second 60, offset hour 24) and trailing text.
+ * Returns 0 and sets *ms, or ERR_INVALID leaving *ms untouched. */
+int time_parse_rfc3339(const char *s, int64_t *ms);
+
+#endif

@@ -1,0 +1,21 @@
+/* utf8.h - UTF-8 checks for text arriving from outside (imports, requests). */
+#ifndef TALENTD_UTF8_H
+#define TALENTD_UTF8_H
+
+#include <stddef.h>
+
+/* Returns 1 if the n bytes at s are well-formed UTF-8 (RFC 3629): rejects
+ * overlong forms, surrogates U+D800..U+DFFF, code points above U+10FFFF and
+ * truncated or stray continuation bytes. Embedded NULs count as valid.
+ * Returns 0 otherwise. n = 0 is valid. */
+int utf8_valid(const char *s, size_t n);
+
+/* Returns the number of code points in the n bytes at s, counting every byte
+ * that is not a continuation byte. Assumes s is valid UTF-8. */
+size_t utf8_count(const char *s, size_t n);
+
+/* Returns 1 if s contains a C0 control character other than tab, newline and
+ * carriage return (this includes NUL), or DEL (0x7F); 0 otherwise. */
+int utf8_has_control(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,46 @@
+/* main.c - talentd: subcommand dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *help;
+} commands[] = {
+    {"serve", cmd_serve, "serve the API and UI      [--listen 127.0.0.1:8080] [--threads N]"},
+    {"migrate", cmd_migrate, "create or upgrade the database schema"},
+    {"demo", cmd_demo, "load demo data            [--candidates N]"},
+    {"user", cmd_user, "user add|list|disable"},
+    {"token", cmd_token, "token create|revoke|list"},
+    {"import", cmd_import, "import org-units|positions FILE.csv"},
+    {"audit", cmd_audit, "audit verify"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: talentd COMMAND [--data DIR] [--db URL] [--key-file FILE] [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\n--data defaults to ./var; --db defaults to SQLite in the data directory;\n"
+               "--db postgresql://... uses PostgreSQL. 'talentd COMMAND --help' for details.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        puts("talentd 0.1.0");
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "talentd: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,84 @@
+/* db.h - the only SQL entry point: one neutral API over SQLite and PostgreSQL.
+ *
+ * A struct db is one connection and is used by one thread at a time (the
+ * server keeps one per worker thread). SQL uses '?' placeholders; the
+ * PostgreSQL backend rewrites them to $1..$n. Write SQL both backends accept:
+ * BIGINT/INTEGER/TEXT/BLOB(bytea)/DOUBLE PRECISION columns, integers 0/1 for
+ * booleans, times as BIGINT UTC milliseconds, "RETURNING id" for new ids, and
+ * CAST(? AS BIGINT)/CAST(? AS TEXT) where PostgreSQL cannot infer a type. */
+#ifndef TALENTD_DB_H
+#define TALENTD_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+
+struct db;
+struct db_stmt;
+
+enum db_kind { DB_SQLITE = 1, DB_POSTGRES = 2 };
+
+/* db_step results (errors are negative ERR_* codes). */
+enum { DB_DONE = 0, DB_ROW = 1 };
+
+/* Opens a connection. url is "postgresql://..." / "postgres://..." for
+ * PostgreSQL, otherwise a SQLite file path (optionally prefixed "sqlite:").
+ * SQLite connections get WAL, synchronous=NORMAL, busy_timeout=5000 and
+ * foreign_keys=ON. On success *out is owned by the caller (db_close). */
+int db_open(const char *url, struct db **out, struct err *e);
+void db_close(struct db *db);
+enum db_kind db_kind(const struct db *db);
+
+/* Runs one or more parameterless statements (migrations, pragmas). */
+int db_exec(struct db *db, const char *sql, struct err *e);
+
+/* Transactions. db_begin starts a write transaction (SQLite: BEGIN
+ * IMMEDIATE); db_begin_read a read-only snapshot. db_rollback is safe to
+ * call when no transaction is open. Nesting is not supported. */
+int db_begin(struct db *db, struct err *e);
+int db_begin_read(struct db *db, struct err *e);
+int db_commit(struct db *db, struct err *e);
+void db_rollback(struct db *db);
+int db_in_transaction(const struct db *db);
+
+/* Serialises writers on key until the transaction ends (PostgreSQL:
+ * pg_advisory_xact_lock; SQLite: nothing, BEGIN IMMEDIATE already does). */
+int db_lock(struct db *db, int64_t key, struct err *e);
+
+/* Prepares sql (cached per connection by its text; the same text returns
+ * the same statement, reset and with bindings cleared). The statement is
+ * owned by db. */
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err *e);
+
+/* Binding, 1-based. Text and blobs are copied; a NULL pointer binds NULL. */
+void db_bind_int64(struct db_stmt *s, int idx, int64_t v);
+void db_bind_double(struct db_stmt *s, int idx, double v);
+void db_bind_text(struct db_stmt *s, int idx, const char *v);
+void db_bind_textn(struct db_stmt *s, int idx, const char *v, size_t n);
+void db_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n);
+void db_bind_null(struct db_stmt *s, int idx);
+
+/* Steps: DB_ROW when a row is available, DB_DONE at the end, or a negative
+ * code: a unique violation is ERR_CONFLICT (slug "duplicate"), a foreign
+ * key or check violation ERR_INVALID, anything else ERR_DB. */
+int db_step(struct db_stmt *s, struct err *e);
+
+/* Column access on the current row, 0-based. Pointers stay valid until the
+ * next db_step/db_reset of the statement. NULL columns: isnull=1, int 0,
+ * text NULL, blob NULL with n=0. */
+int db_col_count(struct db_stmt *s);
+int db_col_isnull(struct db_stmt *s, int col);
+int64_t db_col_int64(struct db_stmt *s, int col);
+double db_col_double(struct db_stmt *s, int col);
+const char *db_col_text(struct db_stmt *s, int col);
+const void *db_col_blob(struct db_stmt *s, int col, size_t *n);
+const char *db_col_name(struct db_stmt *s, int col);
+
+/* Ends the statement's current execution and clears its bindings. */
+void db_reset(struct db_stmt *s);
+
+/* Rows changed by the last completed INSERT/UPDATE/DELETE on this connection. */
+int64_t db_changes(struct db *db);
+
+#endif

@@ -1,0 +1,262 @@
+/* db_sqlite.c - the SQLite backend of db.h.
+ *
+ * One connection per thread (SQLITE_OPEN_NOMUTEX), WAL with
+ * synchronous=NORMAL, busy_timeout 5000 ms, foreign keys on. Write
+ * transactions start with BEGIN IMMEDIATE so a writer waits for the lock up
+ * front instead of failing with SQLITE_BUSY when a read upgrades. Prepared
+ * statements are cached per connection by their SQL text. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/mem.h"
+#include "store/db_impl.h"
+
+#define CACHE_BUCKETS 256
+
+struct sq_stmt {
+    struct db_stmt base;
+    sqlite3_stmt *st;
+    char *sql;
+    int done;                 /* stepped to completion since the last reset */
+    struct sq_stmt *next;     /* hash chain */
+};
+
+struct sq_db {
+    struct db base;
+    sqlite3 *h;
+    struct sq_stmt *cache[CACHE_BUCKETS];
+};
+
+static unsigned hash_sql(const char *s)
+{
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static int sq_error(sqlite3 *h, int rc, struct err *e)
+{
+    int ext = sqlite3_extended_errcode(h);
+    const char *msg = sqlite3_errmsg(h);
+    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return err_set(e, ERR_CONFLICT, "duplicate", NULL, "%s", msg);
+    if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return err_set(e, ERR_INVALID, "invalid_reference", NULL, "%s", msg);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return err_set(e, ERR_INVALID, "constraint_violation", NULL, "%s", msg);
+    if ((rc & 0xff) == SQLITE_TOOBIG)
+        return err_set(e, ERR_TOO_LARGE, NULL, NULL, "%s", msg);
+    return err_set(e, ERR_DB, NULL, NULL, "sqlite: %s", msg);
+}
+
+static void sq_close(struct db *db)
+{
+    struct sq_db *d = (struct sq_db *)db;
+    for (int i = 0; i < CACHE_BUCKETS; i++) {
+        struct sq_stmt *s = d->cache[i];
+        while (s) {
+            struct sq_stmt *n = s->next;
+            sqlite3_finalize(s->st);
+            free(s->sql);
+            free(s);
+            s = n;
+        }
+    }
+    sqlite3_close_v2(d->h);
+    free(d);
+}
+
+static int sq_exec(struct db *db, const char *sql, struct err *e)
+{
+    struct sq_db *d = (struct sq_db *)db;
+    char *msg = NULL;
+    int rc = sqlite3_exec(d->h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        int code = sq_error(d->h, rc, e);
+        sqlite3_free(msg);
+        return code;
+    }
+    return 0;
+}
+
+static int sq_begin(struct db *db, int write, struct err *e)
+{
+    return sq_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN", e);
+}
+
+static int sq_commit(struct db *db, struct err *e)
+{
+    int rc = sq_exec(db, "COMMIT", e);
+    if (rc != 0)
+        sq_exec(db, "ROLLBACK", NULL);
+    return rc;
+}
+
+static void sq_rollback(struct db *db)
+{
+    struct sq_db *d = (struct sq_db *)db;
+    if (!sqlite3_get_autocommit(d->h))
+        sq_exec(db, "ROLLBACK", NULL);
+}
+
+static int sq_lock(struct db *db, int64_t key, struct err *e)
+{
+    (void)db;
+    (void)key;
+    (void)e;
+    return 0;
+}
+
+static int sq_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err *e)
+{
+    struct sq_db *d = (struct sq_db *)db;
+    unsigned b = hash_sql(sql) % CACHE_BUCKETS;
+    for (struct sq_stmt *s = d->cache[b]; s; s = s->next) {
+        if (strcmp(s->sql, sql) == 0) {
+            sqlite3_reset(s->st);
+            sqlite3_clear_bindings(s->st);
+            s->done = 0;
+            *out = &s->base;
+            return 0;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK)
+        return sq_error(d->h, rc, e);
+    struct sq_stmt *s = xcalloc(1, sizeof(*s));
+    s->base.db = db;
+    s->st = st;
+    s->sql = xstrdup(sql);
+    s->next = d->cache[b];
+    d->cache[b] = s;
+    *out = &s->base;
+    return 0;
+}
+
+#define ST(s) (((struct sq_stmt *)(s))->st)
+
+static void sq_bind_int64(struct db_stmt *s, int idx, int64_t v) { sqlite3_bind_int64(ST(s), idx, v); }
+static void sq_bind_double(struct db_stmt *s, int idx, double v) { sqlite3_bind_double(ST(s), idx, v); }
+
+static void sq_bind_textn(struct db_stmt *s, int idx, const char *v, size_t n)
+{
+    sqlite3_bind_text64(ST(s), idx, v, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+static void sq_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n)
+{
+    sqlite3_bind_blob64(ST(s), idx, p, n, SQLITE_TRANSIENT);
+}
+
+static void sq_bind_null(struct db_stmt *s, int idx) { sqlite3_bind_null(ST(s), idx); }
+
+static int sq_step(struct db_stmt *s, struct err *e)
+{
+    struct sq_stmt *q = (struct sq_stmt *)s;
+    if (q->done)
+        return DB_DONE;
+    int rc = sqlite3_step(q->st);
+    if (rc == SQLITE_ROW)
+        return DB_ROW;
+    if (rc == SQLITE_DONE) {
+        q->done = 1;
+        return DB_DONE;
+    }
+    struct sq_db *d = (struct sq_db *)s->db;
+    int code = sq_error(d->h, rc, e);
+    sqlite3_reset(q->st);
+    q->done = 1;
+    return code;
+}
+
+static int sq_col_count(struct db_stmt *s) { return sqlite3_column_count(ST(s)); }
+
+static int sq_col_isnull(struct db_stmt *s, int col)
+{
+    return sqlite3_column_type(ST(s), col) == SQLITE_NULL;
+}
+
+static int64_t sq_col_int64(struct db_stmt *s, int col) { return sqlite3_column_int64(ST(s), col); }
+static double sq_col_double(struct db_stmt *s, int col) { return sqlite3_column_double(ST(s), col); }
+
+static const char *sq_col_text(struct db_stmt *s, int col)
+{
+    return (const char *)sqlite3_column_text(ST(s), col);
+}
+
+static const void *sq_col_blob(struct db_stmt *s, int col, size_t *n)
+{
+    const void *p = sqlite3_column_blob(ST(s), col);
+    *n = p ? (size_t)sqlite3_column_bytes(ST(s), col) : 0;
+    return p;
+}
+
+static const char *sq_col_name(struct db_stmt *s, int col) { return sqlite3_column_name(ST(s), col); }
+
+static void sq_reset(struct db_stmt *s)
+{
+    struct sq_stmt *q = (struct sq_stmt *)s;
+    sqlite3_reset(q->st);
+    sqlite3_clear_bindings(q->st);
+    q->done = 0;
+}
+
+static int64_t sq_changes(struct db *db)
+{
+    return sqlite3_changes64(((struct sq_db *)db)->h);
+}
+
+static const struct db_ops sqlite_ops = {
+    .close = sq_close,
+    .exec = sq_exec,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .lock = sq_lock,
+    .prepare = sq_prepare,
+    .bind_int64 = sq_bind_int64,
+    .bind_double = sq_bind_double,
+    .bind_textn = sq_bind_textn,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .col_count = sq_col_count,
+    .col_isnull = sq_col_isnull,
+    .col_int64 = sq_col_int64,
+    .col_double = sq_col_double,
+    .col_text = sq_col_text,
+    .col_blob = sq_col_blob,
+    .col_name = sq_col_name,
+    .reset = sq_reset,
+    .changes = sq_changes,
+};
+
+int db_sqlite_open(const char *path, struct db **out, struct err *e)
+{
+    sqlite3 *h = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path, &h, flags, NULL);
+    if (rc != SQLITE_OK) {
+        err_set(e, ERR_DB, NULL, "db", "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
+        sqlite3_close_v2(h);
+        return ERR_DB;
+    }
+    sqlite3_extended_result_codes(h, 1);
+    struct sq_db *d = xcalloc(1, sizeof(*d));
+    d->base.ops = &sqlite_ops;
+    d->base.kind = DB_SQLITE;
+    d->h = h;
+    rc = sq_exec(&d->base,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+                 " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+                 e);
+    if (rc != 0) {
+        sq_close(&d->base);
+        return rc;
+    }
+    *out = &d->base;
+    return 0;
+}

@@ -1,0 +1,74 @@
+/* migrate.c - running the embedded migrations (store/migrations/<backend>/NNN_*.sql). */
+#include "store/migrate.h"
+
+#include <stdio.h>
+
+#include "lib/timeutil.h"
+#include "migrations.h"
+
+struct migration {
+    int version;
+    const char *sqlite_sql;
+    const char *pg_sql;
+};
+
+static const struct migration migrations[] = {
+    {1, mig_sqlite_001, mig_pg_001},
+};
+
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+#define MIGRATE_LOCK_KEY 0x6d696772
+
+int migrate_latest(void) { return migrations[N_MIGRATIONS - 1].version; }
+
+static int current_version(struct db *db, int *v, struct err *e)
+{
+    struct db_stmt *s;
+    int rc = db_prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &s, e);
+    if (rc != 0)
+        return rc;
+    rc = db_step(s, e);
+    *v = rc == DB_ROW ? (int)db_col_int64(s, 0) : 0;
+    db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+int migrate_run(struct db *db, int *applied, struct err *e)
+{
+    int n = 0, rc;
+    if (applied)
+        *applied = 0;
+    if ((rc = db_exec(db,
+                      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                      "applied_at BIGINT NOT NULL)",
+                      e)))
+        return rc;
+    for (int i = 0; i < N_MIGRATIONS; i++) {
+        const struct migration *m = &migrations[i];
+        int v;
+        if ((rc = db_begin(db, e)) || (rc = db_lock(db, MIGRATE_LOCK_KEY, e)) || (rc = current_version(db, &v, e)))
+            goto fail;
+        if (m->version <= v) {
+            db_rollback(db);
+            continue;
+        }
+        if ((rc = db_exec(db, db_kind(db) == DB_POSTGRES ? m->pg_sql : m->sqlite_sql, e)))
+            goto fail;
+        struct db_stmt *s;
+        if ((rc = db_prepare(db, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", &s, e)))
+            goto fail;
+        db_bind_int64(s, 1, m->version);
+        db_bind_int64(s, 2, time_now_ms());
+        rc = db_step(s, e);
+        db_reset(s);
+        if (rc < 0 || (rc = db_commit(db, e)))
+            goto fail;
+        n++;
+    }
+    if (applied)
+        *applied = n;
+    return 0;
+fail:
+    db_rollback(db);
+    return rc;
+}

@@ -1,0 +1,274 @@
+/* auth.c - login, logout, sessions and bearer-token resolution. */
+#include "svc/auth.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/mem.h"
+#include "lib/timeutil.h"
+#include "svc/validate.h"
+#include "svc/views.h"
+
+/* Loads the user row into an actor; ERR_UNAUTHORIZED when missing or disabled. */
+static int load_actor(struct svc_ctx *c, int64_t user_id, struct actor *a)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c,
+                         "SELECT u.username, u.role, u.org_unit_id, u.disabled, o.path FROM users u "
+                         "LEFT JOIN org_unit o ON o.id = u.org_unit_id WHERE u.id = ?",
+                         &s);
+    if (rc != 0)
+        return rc;
+    db_bind_int64(s, 1, user_id);
+    rc = db_step(s, c->e);
+    if (rc < 0)
+        return rc;
+    if (rc != DB_ROW || db_col_int64(s, 3) != 0) {
+        db_reset(s);
+        return err_set(c->e, ERR_UNAUTHORIZED, NULL, NULL, "the account is disabled or gone");
+    }
+    a->user_id = user_id;
+    snprintf(a->username, sizeof(a->username), "%s", db_col_text(s, 0));
+    a->role = role_parse(db_col_text(s, 1));
+    a->org_unit_id = db_col_int64(s, 2);
+    snprintf(a->org_path, sizeof(a->org_path), "%s", db_col_isnull(s, 4) ? "" : db_col_text(s, 4));
+    db_reset(s);
+    /* A manager without an org unit sees nothing rather than everything. */
+    if (a->role == ROLE_MANAGER && !a->org_path[0])
+        snprintf(a->org_path, sizeof(a->org_path), "/none/");
+    return 0;
+}
+
+int svc_auth_token(struct svc_ctx *c, const char *token, struct actor *out)
+{
+    char hash[65];
+    crypto_sha256_hex(token, strlen(token), hash);
+    int64_t now = time_now_ms();
+    struct db_stmt *s;
+    int rc = svc_prepare(c,
+                         "SELECT id, user_id, scopes, expires_at, revoked_at FROM api_token WHERE token_hash = ?",
+                         &s);
+    if (rc != 0)
+        return rc;
+    db_bind_text(s, 1, hash);
+    rc = db_step(s, c->e);
+    if (rc < 0)
+        return rc;
+    if (rc != DB_ROW || !db_col_isnull(s, 4) || (!db_col_isnull(s, 3) && db_col_int64(s, 3) <= now)) {
+        db_reset(s);
+        return err_set(c->e, ERR_UNAUTHORIZED, "invalid_token", NULL, "the API token is unknown, revoked or expired");
+    }
+    int64_t tid = db_col_int64(s, 0), uid = db_col_int64(s, 1);
+    char scopes[sizeof(out->scopes)];
+    snprintf(scopes, sizeof(scopes), "%s", db_col_text(s, 2));
+    db_reset(s);
+    if ((rc = load_actor(c, uid, out)) != 0)
+        return rc;
+    out->token_id = tid;
+    snprintf(out->scopes, sizeof(out->scopes), "%s", scopes);
+    return 0;
+}
+
+int svc_auth_session(struct svc_ctx *c, const char *token, struct actor *out, char *csrf, size_t csrf_n)
+{
+    char hash[65];
+    crypto_sha256_hex(token, strlen(token), hash);
+    struct db_stmt *s;
+    int rc = svc_prepare(c, "SELECT user_id, csrf_token, expires_at FROM session WHERE token_hash = ?", &s);
+    if (rc != 0)
+        return rc;
+    db_bind_text(s, 1, hash);
+    rc = db_step(s, c->e);
+    if (rc < 0)
+        return rc;
+    if (rc != DB_ROW || db_col_int64(s, 2) <= time_now_ms()) {
+        db_reset(s);
+        return err_set(c->e, ERR_UNAUTHORIZED, "session_expired", NULL, "the session has ended; log in again");
+    }
+    int64_t uid = db_col_int64(s, 0);
+    snprintf(csrf, csrf_n, "%s", db_col_text(s, 1));
+    db_reset(s);
+    return load_actor(c, uid, out);
+}
+
+static int count_failures(struct svc_ctx *c, const char *sql, const char *key, int64_t *n)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c, sql, &s);
+    if (rc != 0)
+        return rc;
+    db_bind_text(s, 1, key);
+    db_bind_int64(s, 2, c->now - LOGIN_WINDOW_MS);
+    rc = db_step(s, c->e);
+    *n = rc == DB_ROW ? db_col_int64(s, 0) : 0;
+    db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+/* Records a failed attempt in its own committed transaction. */
+static void record_failure(struct svc_ctx *c, const char *username, const char *ip)
+{
+    struct err ignored = {0};
+    struct err *saved = c->e;
+    c->e = &ignored;
+    struct db_stmt *s;
+    if (svc_begin(c) == 0 &&
+        svc_prepare(c, "INSERT INTO login_failure (username, ip, at) VALUES (?, ?, ?)", &s) == 0) {
+        db_bind_text(s, 1, username);
+        db_bind_text(s, 2, ip);
+        db_bind_int64(s, 3, c->now);
+        if (db_step(s, c->e) >= 0)
+            svc_commit(c);
+        db_reset(s);
+    }
+    db_rollback(c->db);
+    c->e = saved;
+}
+
+/* A valid Argon2id hash of a random string: verifying against it costs the
+ * same as for a real user, so unknown usernames take as long as wrong passwords. */
+static const char *dummy_hash(void)
+{
+    static char h[PWHASH_MAX];
+    static int done;
+    if (!done) {
+        char pw[33];
+        crypto_random_password(pw, 32);
+        crypto_password_hash(pw, h, NULL);
+        done = 1;
+    }
+    return h;
+}
+
+int svc_login(struct svc_ctx *c, json_t *in, const char *ip, json_t **out, char **session_token)
+{
+    static const char *const fields[] = {"username", "password", NULL};
+    const char *username, *password;
+    int rc;
+    *out = NULL;
+    *session_token = NULL;
+    if ((rc = jv_known(in, fields, c->e)) != 0 || (rc = jv_string(in, "username", 1, 64, &username, NULL, c->e)) ||
+        (rc = jv_string(in, "password", 1, 1024, &password, NULL, c->e)))
+        return rc;
+    if ((rc = svc_begin(c)) != 0)
+        return rc;
+    int64_t nu = 0, ni = 0;
+    if ((rc = count_failures(c, "SELECT COUNT(*) FROM login_failure WHERE username = ? AND at > ?", username,
+                             &nu)) != 0 ||
+        (rc = count_failures(c, "SELECT COUNT(*) FROM login_failure WHERE ip = ? AND at > ?", ip, &ni)) != 0)
+        return svc_end(c, rc);
+    if (nu >= LOGIN_MAX_FAILURES_USER || ni >= LOGIN_MAX_FAILURES_IP)
+        return svc_end(c, err_set(c->e, ERR_RATE_LIMITED, NULL, NULL,
+                                  "too many failed logins; try again in 15 minutes"));
+    struct db_stmt *s;
+    if ((rc = svc_prepare(c, "SELECT id, password_hash, disabled FROM users WHERE username = ?", &s)) != 0)
+        return svc_end(c, rc);
+    db_bind_text(s, 1, username);
+    rc = db_step(s, c->e);
+    if (rc < 0)
+        return svc_end(c, rc);
+    int64_t uid = 0;
+    int ok;
+    if (rc == DB_ROW) {
+        uid = db_col_int64(s, 0);
+        ok = crypto_password_verify(db_col_text(s, 1), password) == 0 && db_col_int64(s, 2) == 0;
+    } else {
+        crypto_password_verify(dummy_hash(), password);
+        ok = 0;
+    }
+    db_reset(s);
+    if (!ok) {
+        db_rollback(c->db);
+        record_failure(c, username, ip);
+        return err_set(c->e, ERR_UNAUTHORIZED, "invalid_credentials", NULL, "wrong username or password");
+    }
+    struct actor a = {0};
+    if ((rc = load_actor(c, uid, &a)) != 0)
+        return svc_end(c, rc);
+    snprintf(a.ip, sizeof(a.ip), "%s", ip);
+    const struct actor *saved = c->actor;
+    c->actor = &a;
+
+    char tok[96], csrf[96], hash[65];
+    crypto_random_token("", tok, sizeof(tok));
+    crypto_random_token("", csrf, sizeof(csrf));
+    crypto_sha256_hex(tok, strlen(tok), hash);
+    int64_t expires = c->now + SESSION_TTL_MS;
+    if ((rc = svc_prepare(c,
+                          "INSERT INTO session (token_hash, user_id, csrf_token, ip, created_at, expires_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?)",
+                          &s)) != 0)
+        goto done;
+    db_bind_text(s, 1, hash);
+    db_bind_int64(s, 2, uid);
+    db_bind_text(s, 3, csrf);
+    db_bind_text(s, 4, ip);
+    db_bind_int64(s, 5, c->now);
+    db_bind_int64(s, 6, expires);
+    rc = db_step(s, c->e);
+    db_reset(s);
+    if (rc < 0)
+        goto done;
+    if ((rc = svc_prepare(c, "DELETE FROM login_failure WHERE username = ?", &s)) != 0)
+        goto done;
+    db_bind_text(s, 1, username);
+    rc = db_step(s, c->e);
+    db_reset(s);
+    if (rc < 0)
+        goto done;
+    json_t *info = json_pack("{s:s}", "ip", ip);
+    rc = svc_audit(c, "auth.login", "user", uid, NULL, info);
+    json_decref(info);
+    if (rc != 0 || (rc = svc_commit(c)) != 0)
+        goto done;
+    json_t *user = NULL;
+    if ((rc = svc_user_get(c, uid, &user)) != 0)
+        goto done;
+    char exp[32];
+    time_format_rfc3339(expires, exp);
+    *out = json_pack("{s:o,s:s,s:s}", "user", user, "csrf_token", csrf, "expires_at", exp);
+    *session_token = xstrdup(tok);
+done:
+    c->actor = saved;
+    return svc_end(c, rc);
+}
+
+int svc_logout(struct svc_ctx *c, const char *session_token)
+{
+    char hash[65];
+    crypto_sha256_hex(session_token, strlen(session_token), hash);
+    int rc = svc_begin(c);
+    if (rc != 0)
+        return rc;
+    struct db_stmt *s;
+    if ((rc = svc_prepare(c, "DELETE FROM session WHERE token_hash = ?", &s)) != 0)
+        return svc_end(c, rc);
+    db_bind_text(s, 1, hash);
+    rc = db_step(s, c->e);
+    db_reset(s);
+    if (rc < 0)
+        return svc_end(c, rc);
+    if (db_changes(c->db) > 0 && (rc = svc_audit(c, "auth.logout", "user", c->actor->user_id, NULL, NULL)) != 0)
+        return svc_end(c, rc);
+    return svc_end(c, svc_commit(c));
+}
+
+int svc_me(struct svc_ctx *c, json_t **out)
+{
+    if (c->actor->role == ROLE_SYSTEM || !c->actor->user_id)
+        return err_set(c->e, ERR_NOT_FOUND, NULL, NULL, "no user");
+    json_t *u = NULL;
+    int rc = svc_user_get(c, c->actor->user_id, &u);
+    if (rc != 0)
+        return rc;
+    if (c->actor->token_id) {
+        json_t *sc = json_array();
+        char buf[sizeof(c->actor->scopes)];
+        snprintf(buf, sizeof(buf), "%s", c->actor->scopes);
+        for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            json_array_append_new(sc, json_string(t));
+        json_object_set_new(u, "token_scopes", sc);
+    }
+    *out = u;
+    return 0;
+}

@@ -1,0 +1,205 @@
+/* svc.c - transactions, audit chain and outbox shared by every use case. */
+#include "svc/svc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/mem.h"
+#include "lib/timeutil.h"
+
+static const char *const role_names[] = {"", "admin", "hr", "manager", "interviewer", "system"};
+
+const char *role_name(enum role r)
+{
+    return (r >= ROLE_NONE && r <= ROLE_SYSTEM) ? role_names[r] : "";
+}
+
+enum role role_parse(const char *s)
+{
+    if (!s)
+        return ROLE_NONE;
+    for (int r = ROLE_ADMIN; r <= ROLE_INTERVIEWER; r++)
+        if (strcmp(s, role_names[r]) == 0)
+            return (enum role)r;
+    return ROLE_NONE;
+}
+
+void actor_system(struct actor *a, const char *name)
+{
+    memset(a, 0, sizeof(*a));
+    a->role = ROLE_SYSTEM;
+    snprintf(a->username, sizeof(a->username), "%s", name);
+}
+
+int actor_sees_sensitive(const struct actor *a)
+{
+    return a->role == ROLE_ADMIN || a->role == ROLE_HR || a->role == ROLE_SYSTEM;
+}
+
+void actor_label(const struct actor *a, char *out, size_t n)
+{
+    if (a->role == ROLE_SYSTEM)
+        snprintf(out, n, "system:%s", a->username);
+    else if (a->token_id)
+        snprintf(out, n, "token:%lld:%s", (long long)a->token_id, a->username);
+    else
+        snprintf(out, n, "user:%s", a->username);
+}
+
+int svc_begin(struct svc_ctx *c)
+{
+    c->now = time_now_ms();
+    return db_begin(c->db, c->e);
+}
+
+int svc_begin_read(struct svc_ctx *c)
+{
+    c->now = time_now_ms();
+    return db_begin_read(c->db, c->e);
+}
+
+int svc_commit(struct svc_ctx *c)
+{
+    int rc = db_commit(c->db, c->e);
+    if (rc != 0)
+        db_rollback(c->db);
+    return rc;
+}
+
+int svc_end(struct svc_ctx *c, int rc)
+{
+    db_rollback(c->db);
+    return rc;
+}
+
+int svc_prepare(struct svc_ctx *c, const char *sql, struct db_stmt **out)
+{
+    return db_prepare(c->db, sql, out, c->e);
+}
+
+int svc_step_one(struct svc_ctx *c, struct db_stmt *s)
+{
+    int rc = db_step(s, c->e);
+    return rc;
+}
+
+/* {"before":{k:old},"after":{k:new}} for every key whose value differs. */
+static json_t *diff_of(json_t *before, json_t *after)
+{
+    json_t *b = json_object(), *a = json_object();
+    const char *k;
+    json_t *v;
+    if (before) {
+        json_object_foreach(before, k, v) {
+            json_t *nv = after ? json_object_get(after, k) : NULL;
+            if (!nv || !json_equal(v, nv)) {
+                json_object_set(b, k, v);
+                if (nv)
+                    json_object_set(a, k, nv);
+            }
+        }
+    }
+    if (after) {
+        json_object_foreach(after, k, v) {
+            if (!before || !json_object_get(before, k))
+                json_object_set(a, k, v);
+        }
+    }
+    json_t *d = json_object();
+    json_object_set_new(d, "before", before ? b : json_null());
+    json_object_set_new(d, "after", after ? a : json_null());
+    if (!before)
+        json_decref(b);
+    if (!after)
+        json_decref(a);
+    return d;
+}
+
+/* The canonical text hashed for one audit row. */
+static char *audit_canon(const char *prev, int64_t at, const char *actor, int64_t actor_id, const char *action,
+                         const char *entity, int64_t entity_id, const char *diff)
+{
+    return xasprintf("%s\n%lld\n%s\n%lld\n%s\n%s\n%lld\n%s", prev, (long long)at, actor, (long long)actor_id,
+                     action, entity, (long long)entity_id, diff);
+}
+
+void audit_row_hash(const char *prev, int64_t at, const char *actor, int64_t actor_id, const char *action,
+                    const char *entity, int64_t entity_id, const char *diff, char out[65]);
+void audit_row_hash(const char *prev, int64_t at, const char *actor, int64_t actor_id, const char *action,
+                    const char *entity, int64_t entity_id, const char *diff, char out[65])
+{
+    char *canon = audit_canon(prev, at, actor, actor_id, action, entity, entity_id, diff);
+    crypto_sha256_hex(canon, strlen(canon), out);
+    free(canon);
+}
+
+#define AUDIT_LOCK_KEY 0x7a6c6475 /* serialises chain appends on PostgreSQL */
+#define GENESIS_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+int svc_audit(struct svc_ctx *c, const char *action, const char *entity, int64_t id, json_t *before,
+              json_t *after)
+{
+    int rc = db_lock(c->db, AUDIT_LOCK_KEY, c->e);
+    if (rc != 0)
+        return rc;
+    struct db_stmt *s;
+    if ((rc = svc_prepare(c, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1", &s)) != 0)
+        return rc;
+    char prev[65];
+    rc = db_step(s, c->e);
+    if (rc < 0)
+        return rc;
+    snprintf(prev, sizeof(prev), "%s", rc == DB_ROW ? db_col_text(s, 0) : GENESIS_HASH);
+    db_reset(s);
+
+    json_t *d = diff_of(before, after);
+    char *diff = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(d);
+    char label[160];
+    actor_label(c->actor, label, sizeof(label));
+    char hash[65];
+    audit_row_hash(prev, c->now, label, c->actor->user_id, action, entity, id, diff, hash);
+    if ((rc = svc_prepare(c,
+                          "INSERT INTO audit (at, actor, actor_id, action, entity, entity_id, diff_json, "
+                          "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          &s)) != 0) {
+        free(diff);
+        return rc;
+    }
+    db_bind_int64(s, 1, c->now);
+    db_bind_text(s, 2, label);
+    if (c->actor->user_id)
+        db_bind_int64(s, 3, c->actor->user_id);
+    else
+        db_bind_null(s, 3);
+    db_bind_text(s, 4, action);
+    db_bind_text(s, 5, entity);
+    db_bind_int64(s, 6, id);
+    db_bind_text(s, 7, diff);
+    db_bind_text(s, 8, prev);
+    db_bind_text(s, 9, hash);
+    rc = db_step(s, c->e);
+    db_reset(s);
+    free(diff);
+    return rc < 0 ? rc : 0;
+}
+
+int svc_event(struct svc_ctx *c, const char *event, const char *entity, int64_t id, json_t *payload)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c,
+                         "INSERT INTO outbox (event, entity, entity_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                         &s);
+    if (rc != 0)
+        return rc;
+    char *p = json_dumps(payload ? payload : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+    db_bind_text(s, 1, event);
+    db_bind_text(s, 2, entity);
+    db_bind_int64(s, 3, id);
+    db_bind_text(s, 4, p);
+    db_bind_int64(s, 5, c->now);
+    rc = db_step(s, c->e);
+    db_reset(s);
+    free(p);
+    return rc < 0 ? rc : 0;
+}
