@@ -108,17 +108,24 @@ int app_open(struct app *a, const struct app_opts *o, const char *actor_name)
     a->ctx.kr = &a->kr;
     a->ctx.actor = &a->actor;
     a->ctx.e = &a->err;
+    const char *step = "key file";
     if (keyring_load_or_create(a->key_file, &a->kr, &a->err) != 0)
-        return app_fail(a, "key file");
+        goto fail;
+    step = "database";
     if (db_open(a->db_url, &a->db, &a->err) != 0)
-        return app_fail(a, "database");
+        goto fail;
     a->ctx.db = a->db;
-    int applied = 0;
-    if (migrate_run(a->db, &applied, &a->err) != 0)
-        return app_fail(a, "migration");
+    step = "migration";
+    if (migrate_run(a->db, NULL, &a->err) != 0)
+        goto fail;
+    step = "initial admin";
     if (ensure_admin(a) != 0)
-        return app_fail(a, "initial admin");
+        goto fail;
     return 0;
+fail:
+    app_fail(a, step);
+    app_close(a);
+    return 1;
 }
 
 void app_close(struct app *a)

@@ -150,6 +150,8 @@ int svc_org_create(struct svc_ctx *c, json_t *in, json_t **out)
         id = db_col_int64(s, 0);
     db_reset(s);
     if (rc == ERR_CONFLICT) {
+        /* PostgreSQL aborts the transaction on the violation: look up after rollback. */
+        db_rollback(c->db);
         c->e->code = 0;
         int64_t ex = 0;
         svc_org_id_by_code(c, code, &ex);

@@ -137,6 +137,8 @@ int svc_user_create(struct svc_ctx *c, json_t *in, json_t **out)
     int64_t id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
     db_reset(s);
     if (rc == ERR_CONFLICT) {
+        /* PostgreSQL aborts the transaction on the violation: look up after rollback. */
+        db_rollback(c->db);
         c->e->code = 0;
         int64_t existing = 0;
         svc_user_id(c, username, &existing);
