@@ -73,7 +73,7 @@ static int64_t now_us(void)
 static int valid_request_id(const char *v)
 {
     size_t n = strlen(v);
-    if (n == 0 || n > 64)
+    if (n == 0 || n > 39)
         return 0;
     for (const char *p = v; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
@@ -93,7 +93,7 @@ static struct req *req_new(const struct http_server *s, struct MHD_Connection *c
     sb_init(&r->body, s->cfg.max_body);
     const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
     if (rid && valid_request_id(rid)) {
-        snprintf(r->request_id, sizeof(r->request_id), "%s", rid);
+        snprintf(r->request_id, sizeof(r->request_id), "%.39s", rid);
     } else {
         unsigned char b[12];
         randombytes_buf(b, sizeof(b));

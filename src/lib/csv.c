@@ -126,7 +126,7 @@ static void skip_bom(struct csv_reader *r)
 int csv_open(const char *path, size_t max_field, int max_fields, struct csv_reader **out,
              struct err *e)
 {
-    struct csv_reader *r;
+    struct csv_reader *r = NULL;
     FILE *fp;
     int close_fp = 1;
 
@@ -158,7 +158,7 @@ int csv_open(const char *path, size_t max_field, int max_fields, struct csv_read
 int csv_open_mem(const char *data, size_t n, size_t max_field, int max_fields,
                  struct csv_reader **out, struct err *e)
 {
-    struct csv_reader *r;
+    struct csv_reader *r = NULL;
     int rc = csv_new(max_field, max_fields, &r, e);
     if (rc)
         return rc;

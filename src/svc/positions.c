@@ -13,9 +13,9 @@
 #include "svc/validate.h"
 #include "svc/views.h"
 
-#define POS_SELECT \
-    "SELECT p.id, p.code, p.title, p.description, p.org_unit_id, o.code, p.headcount, p.status, " \
-    "p.review_required, p.competency_json, p.salary_min, p.salary_max, p.created_at, p.updated_at, p.version " \
+#define POS_SELECT                                                                                                     \
+    "SELECT p.id, p.code, p.title, p.description, p.org_unit_id, o.code, p.headcount, p.status, "                      \
+    "p.review_required, p.competency_json, p.salary_min, p.salary_max, p.created_at, p.updated_at, p.version "         \
     "FROM position p JOIN org_unit o ON o.id = p.org_unit_id WHERE 1=1"
 
 #define COMPETENCY_MAX 30
@@ -123,7 +123,7 @@ static void fields_from_row(json_t *row, struct pos_fields *f)
 static int entry_error(struct err *e, size_t i, int rc)
 {
     char f[sizeof(e->field)];
-    snprintf(f, sizeof(f), "competency_model[%zu].%.30s", i, e->field);
+    snprintf(f, sizeof(f), "competency_model[%d].%.30s", (int)(i % 1000), e->field);
     snprintf(e->field, sizeof(e->field), "%s", f);
     return rc;
 }
@@ -132,9 +132,11 @@ static int entry_error(struct err *e, size_t i, int rc)
 static int competency_entry(json_t *v, size_t i, json_t *norm, struct err *e)
 {
     static const char *const keys[] = {"dim", "weight", "min", NULL};
-    if (!json_is_object(v))
-        return err_set(e, ERR_INVALID, "wrong_type", "competency_model",
-                       "competency_model[%zu] must be an object {dim, weight, min}", i);
+    if (!json_is_object(v)) {
+        char f[32];
+        snprintf(f, sizeof(f), "competency_model[%d]", (int)(i % 1000));
+        return err_set(e, ERR_INVALID, "wrong_type", f, "%s must be an object {dim, weight, min}", f);
+    }
     const char *dim;
     int64_t min = 0;
     int rc;
@@ -148,14 +150,16 @@ static int competency_entry(json_t *v, size_t i, json_t *norm, struct err *e)
         return entry_error(e, i, err_set(e, ERR_INVALID, "wrong_type", "weight", "weight must be a number"));
     double weight = json_number_value(w);
     if (!isfinite(weight) || weight <= 0 || weight > WEIGHT_MAX)
-        return entry_error(e, i, err_set(e, ERR_INVALID, "out_of_range", "weight",
-                                         "weight must be greater than 0 and at most %g", WEIGHT_MAX));
+        return entry_error(e, i,
+                           err_set(e, ERR_INVALID, "out_of_range", "weight",
+                                   "weight must be greater than 0 and at most %g", WEIGHT_MAX));
     size_t j;
     json_t *prev;
-    json_array_foreach(norm, j, prev) {
+    json_array_foreach(norm, j, prev)
+    {
         if (strcmp(json_string_value(json_object_get(prev, "dim")), dim) == 0)
-            return entry_error(e, i, err_set(e, ERR_INVALID, "duplicate_dim", "dim",
-                                             "dimension %s appears twice", dim));
+            return entry_error(e, i,
+                               err_set(e, ERR_INVALID, "duplicate_dim", "dim", "dimension %s appears twice", dim));
     }
     json_array_append_new(norm, json_pack("{s:s,s:f,s:I}", "dim", dim, "weight", weight, "min", (json_int_t)min));
     return 0;
@@ -171,13 +175,14 @@ static int competency_field(json_t *in, struct pos_fields *f, struct err *e)
         return err_set(e, ERR_INVALID, "wrong_type", "competency_model",
                        "competency_model must be an array of {dim, weight, min}");
     if (json_array_size(a) > COMPETENCY_MAX)
-        return err_set(e, ERR_INVALID, "too_many", "competency_model",
-                       "competency_model has more than %d dimensions", COMPETENCY_MAX);
+        return err_set(e, ERR_INVALID, "too_many", "competency_model", "competency_model has more than %d dimensions",
+                       COMPETENCY_MAX);
     json_t *norm = json_array();
     size_t i;
     json_t *v;
     int rc = 0;
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         if ((rc = competency_entry(v, i, norm, e)) != 0)
             break;
     }
@@ -280,9 +285,9 @@ static int duplicate_code(struct svc_ctx *c, const char *code)
 
 int svc_position_create(struct svc_ctx *c, json_t *in, json_t **out)
 {
-    static const char *const fields[] = {"code",           "title",      "org_unit",   "headcount",
-                                         "status",         "review_required", "description", "competency_model",
-                                         "salary_min",     "salary_max", NULL};
+    static const char *const fields[] = {"code",       "title",           "org_unit",    "headcount",
+                                         "status",     "review_required", "description", "competency_model",
+                                         "salary_min", "salary_max",      NULL};
     const char *code;
     int rc;
     if ((rc = jv_known(in, fields, c->e)) || (rc = jv_code(in, "code", 1, &code, c->e)))
@@ -294,11 +299,13 @@ int svc_position_create(struct svc_ctx *c, json_t *in, json_t **out)
     int64_t id = 0;
     if ((rc = fields_read(c, in, &f, 1)))
         goto done;
-    if (svc_position_id_by_code(c, code, &id) == 0) {
+    if ((rc = svc_position_id_by_code(c, code, &id)) == 0) {
         rc = err_set(c->e, ERR_CONFLICT, "duplicate", "code", "a position with code %s already exists", code);
         c->e->existing_id = id;
         goto done;
     }
+    if (rc != ERR_NOT_FOUND)
+        goto done;
     err_clear(c->e);
     struct db_stmt *s;
     if ((rc = svc_prepare(c,
@@ -358,12 +365,13 @@ int svc_position_list(struct svc_ctx *c, json_t *query, json_t **out)
 
 int svc_position_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
 {
-    static const char *const fields[] = {"title",      "org_unit",   "headcount", "status",
-                                         "review_required", "description", "competency_model", "salary_min",
-                                         "salary_max", "version",    NULL};
+    static const char *const fields[] = {
+        "title",      "org_unit",   "headcount", "status", "review_required", "description", "competency_model",
+        "salary_min", "salary_max", "version",   NULL};
     int64_t version = 0;
     int has_version, rc;
-    if ((rc = jv_known(in, fields, c->e)) || (rc = jv_int(in, "version", 0, 1, INT64_MAX, &version, &has_version, c->e)))
+    if ((rc = jv_known(in, fields, c->e)) ||
+        (rc = jv_int(in, "version", 0, 1, INT64_MAX, &version, &has_version, c->e)))
         return rc;
     if ((rc = svc_begin(c)) != 0)
         return rc;
@@ -373,9 +381,8 @@ int svc_position_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
         goto done;
     int64_t current = json_integer_value(json_object_get(before, "version"));
     if (has_version && version != current) {
-        rc = err_set(c->e, ERR_CONFLICT, "version_conflict", "version",
-                     "position %lld is at version %lld, not %lld", (long long)id, (long long)current,
-                     (long long)version);
+        rc = err_set(c->e, ERR_CONFLICT, "version_conflict", "version", "position %lld is at version %lld, not %lld",
+                     (long long)id, (long long)current, (long long)version);
         goto done;
     }
     fields_from_row(before, &f);

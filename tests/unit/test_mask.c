@@ -1,10 +1,13 @@
 /* test_mask.c - src/core/mask.c: what an interviewer sees of a phone number
  * and an email address. */
+/* cmocka.h needs these headers first, in this order. */
+/* clang-format off */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+/* clang-format on */
 
 #include <string.h>
 
@@ -90,12 +93,9 @@ static void email_truncates_to_buffer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(phone_keeps_first3_last4),
-        cmocka_unit_test(phone_short_values_never_shown_whole),
-        cmocka_unit_test(phone_truncates_to_buffer),
-        cmocka_unit_test(email_keeps_first_char_and_domain),
-        cmocka_unit_test(email_multibyte_first_char),
-        cmocka_unit_test(email_malformed_is_all_stars),
+        cmocka_unit_test(phone_keeps_first3_last4),   cmocka_unit_test(phone_short_values_never_shown_whole),
+        cmocka_unit_test(phone_truncates_to_buffer),  cmocka_unit_test(email_keeps_first_char_and_domain),
+        cmocka_unit_test(email_multibyte_first_char), cmocka_unit_test(email_malformed_is_all_stars),
         cmocka_unit_test(email_truncates_to_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

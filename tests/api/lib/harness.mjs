@@ -562,3 +562,32 @@ export async function cliToken(server, scopes, { user = 'admin', name = 'tok-' +
 }
 
 export { uniq, sleep };
+
+/**
+ * Walks a list with ?limit=N until next_cursor is null, asserting the page
+ * shape; returns every item in order.
+ */
+export async function paginate(assert, client, listPath, limit = 3) {
+  const items = [];
+  let cursor = null;
+  let pages = 0;
+  for (;;) {
+    const sep = listPath.includes('?') ? '&' : '?';
+    const r = await client.get(`${listPath}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    assert.equal(r.status, 200, `GET ${listPath} page ${pages}: ${r.text}`);
+    assert.ok(Array.isArray(r.body.items), `items array: ${r.text}`);
+    assert.ok(r.body.items.length <= limit, `page of ${r.body.items.length} > limit ${limit}`);
+    assert.ok('next_cursor' in r.body, 'next_cursor present');
+    items.push(...r.body.items);
+    pages++;
+    if (r.body.next_cursor === null) break;
+    assert.equal(typeof r.body.next_cursor, 'string');
+    assert.equal(r.body.items.length, limit, 'a page before the last one is full');
+    cursor = r.body.next_cursor;
+    assert.ok(pages < 500, 'pagination ends');
+  }
+  const ids = items.map((i) => i.id);
+  assert.equal(new Set(ids).size, ids.length, `no id twice in ${listPath}: ${ids}`);
+  for (let i = 1; i < ids.length; i++) assert.ok(ids[i] > ids[i - 1], `ids ascending in ${listPath}: ${ids}`);
+  return items;
+}

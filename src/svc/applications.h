@@ -1,0 +1,51 @@
+/* applications.h - applications (a candidate for a position) and their
+ * movement through the pipeline (core/pipeline.h).
+ *
+ * Representation: {id, candidate_id, candidate_name, position_id, position
+ * (code), position_title, org_unit (code), stage, prev_stage,
+ * stage_changed_at, special_note, elimination_reason, elimination_note,
+ * talent_pool, created_at, updated_at, version, assignees: [username...]}.
+ * Row-level visibility: managers see applications for positions in their
+ * org subtree, interviewers those assigned to them; an invisible
+ * application is a 404, the same as a missing one. */
+#ifndef TALENTD_SVC_APPLICATIONS_H
+#define TALENTD_SVC_APPLICATIONS_H
+
+#include "svc/svc.h"
+
+/* in: {candidate_id, position (code) | position_id, special_note? (<=2000,
+ * multiline)}. Starts in stage "applied" with a stage_history row.
+ * 409 "duplicate" (e->existing_id) when the candidate already applied to
+ * the position; 422 "position_closed" for a closed position; 422
+ * "invalid_reference" for an unknown candidate or position. */
+int svc_application_create(struct svc_ctx *c, json_t *in, json_t **out);
+
+/* One application as the actor may see it (own read transaction). */
+int svc_application_get(struct svc_ctx *c, int64_t id, json_t **out);
+
+/* query: stage, position (code), position_id, candidate_id, org_unit (code,
+ * with its subtree), talent_pool (true|false), limit, cursor. */
+int svc_application_list(struct svc_ctx *c, json_t *query, json_t **out);
+
+/* in: {special_note? (null clears), talent_pool?, version?}. */
+int svc_application_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out);
+
+/* in: {to (stage), reason? (elimination category, or override text; <=500),
+ * note? (<=2000), version?}. Asks pipeline_check with the actor's kind and
+ * the position's review flag and returns its error unchanged (409
+ * "illegal_transition" with e->current, 403 "transition_forbidden", 422
+ * reason errors). On success updates the stage (entering elimination
+ * records reason and note, an override clears them), appends stage_history,
+ * audit "application.transition" and event "application.stage_changed"
+ * {id, from, to, reason}, all in one transaction. */
+int svc_application_transition(struct svc_ctx *c, int64_t id, json_t *in, json_t **out);
+
+/* {"items": [{from, to, actor, user, reason, note, at}...]}, oldest first. */
+int svc_application_history(struct svc_ctx *c, int64_t id, json_t **out);
+
+/* in: {user (username)}: assigns an active interviewer (422 field "user"
+ * otherwise). Assigning someone already assigned changes nothing (no audit
+ * row) and still returns the application. */
+int svc_application_assign(struct svc_ctx *c, int64_t id, json_t *in, json_t **out);
+
+#endif
