@@ -150,7 +150,8 @@ static int check_access(struct req *r, const struct route *rt)
     if (!(rt->roles & ROLE_BIT(r->actor.role)))
         return err_set(&r->err, ERR_FORBIDDEN, NULL, NULL, "role %s may not %s %s", role_name(r->actor.role),
                        rt->method, rt->pattern);
-    if (r->actor.token_id && !scope_allows(r->actor.scopes, rt->scope))
+    /* Routes without a scope (e.g. /me) are open to any valid token. */
+    if (r->actor.token_id && rt->scope && !scope_allows(r->actor.scopes, rt->scope))
         return err_set(&r->err, ERR_FORBIDDEN, "insufficient_scope", NULL, "this token lacks the scope %s",
                        rt->scope);
     return 0;
@@ -197,7 +198,7 @@ static void dispatch(struct http_server *s, struct req *r)
 
     const char *idem = NULL;
     if ((rt->flags & ROUTE_CREATE) && (idem = req_header(r, "Idempotency-Key")) != NULL) {
-        int rc = svc_idem_replay(&r->ctx, idem, r->method, path, &r->status, &r->out);
+        int rc = svc_idem_replay(&r->ctx, idem, r->method, path, r->body.p, r->body.len, &r->status, &r->out);
         if (rc < 0)
             goto fail;
         if (rc == 1)
@@ -208,7 +209,7 @@ static void dispatch(struct http_server *s, struct req *r)
     if (idem && r->status >= 200 && r->status < 300 && r->out) {
         struct err ignored = {0};
         r->ctx.e = &ignored;
-        svc_idem_store(&r->ctx, idem, r->method, path, r->status, r->out);
+        svc_idem_store(&r->ctx, idem, r->method, path, r->body.p, r->body.len, r->status, r->out);
         r->ctx.e = &r->err;
     }
     return;

@@ -168,6 +168,7 @@ CREATE TABLE idempotency (
     idem_key TEXT NOT NULL,
     method TEXT NOT NULL,
     path TEXT NOT NULL,
+    request_hash TEXT NOT NULL,       -- SHA-256 of the request body
     status INTEGER NOT NULL,
     body TEXT NOT NULL,
     created_at BIGINT NOT NULL,
