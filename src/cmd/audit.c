@@ -9,7 +9,8 @@
 static const char audit_usage[] =
     "usage: talentd audit verify [--data DIR] [--db URL]\n"
     "Recomputes every audit row's hash and checks the chain.\n"
-    "Exit status 0 when intact, 1 when a row was changed, removed or inserted.\n";
+    "Exit status 0 when the chain is intact, 1 when a row was changed, removed or inserted\n"
+    "(a removed last row cannot be told from a shorter log).\n";
 
 int cmd_audit(int argc, char **argv)
 {

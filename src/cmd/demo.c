@@ -70,6 +70,7 @@ static int rng_weighted(struct rng *r, const unsigned *weights, int n)
 
 /* ---- the company ---- */
 
+/* clang-format off */
 static const struct {
     const char *code, *name, *parent;
 } demo_orgs[] = {
@@ -80,6 +81,7 @@ static const struct {
     {"eng-backend", "后端组", "eng"},
     {"hr", "人力资源部", "hq"},
 };
+/* clang-format on */
 
 static const struct {
     const char *username, *role, *org, *display;
@@ -125,27 +127,26 @@ static const struct {
 /* ---- candidates ---- */
 
 static const char *const surnames[][2] = {
-    {"王", "wang"}, {"李", "li"},     {"张", "zhang"}, {"刘", "liu"},  {"陈", "chen"}, {"杨", "yang"},
-    {"黄", "huang"}, {"赵", "zhao"},  {"吴", "wu"},    {"周", "zhou"}, {"徐", "xu"},   {"孙", "sun"},
-    {"马", "ma"},   {"朱", "zhu"},    {"胡", "hu"},    {"郭", "guo"},  {"何", "he"},   {"高", "gao"},
-    {"林", "lin"},  {"罗", "luo"},    {"郑", "zheng"}, {"梁", "liang"}, {"谢", "xie"},  {"宋", "song"},
-    {"唐", "tang"}, {"许", "xu"},     {"韩", "han"},   {"冯", "feng"}, {"邓", "deng"}, {"曹", "cao"},
-    {"彭", "peng"}, {"曾", "zeng"},   {"肖", "xiao"},  {"田", "tian"}, {"董", "dong"}, {"潘", "pan"},
-    {"袁", "yuan"}, {"蒋", "jiang"},  {"蔡", "cai"},   {"余", "yu"},   {"杜", "du"},   {"叶", "ye"},
-    {"程", "cheng"}, {"苏", "su"},    {"魏", "wei"},   {"吕", "lv"},   {"丁", "ding"}, {"沈", "shen"},
+    {"王", "wang"},     {"李", "li"},     {"张", "zhang"}, {"刘", "liu"},   {"陈", "chen"}, {"杨", "yang"},
+    {"黄", "huang"},    {"赵", "zhao"},   {"吴", "wu"},    {"周", "zhou"},  {"徐", "xu"},   {"孙", "sun"},
+    {"马", "ma"},       {"朱", "zhu"},    {"胡", "hu"},    {"郭", "guo"},   {"何", "he"},   {"高", "gao"},
+    {"林", "lin"},      {"罗", "luo"},    {"郑", "zheng"}, {"梁", "liang"}, {"谢", "xie"},  {"宋", "song"},
+    {"唐", "tang"},     {"许", "xu"},     {"韩", "han"},   {"冯", "feng"},  {"邓", "deng"}, {"曹", "cao"},
+    {"彭", "peng"},     {"曾", "zeng"},   {"肖", "xiao"},  {"田", "tian"},  {"董", "dong"}, {"潘", "pan"},
+    {"袁", "yuan"},     {"蒋", "jiang"},  {"蔡", "cai"},   {"余", "yu"},    {"杜", "du"},   {"叶", "ye"},
+    {"程", "cheng"},    {"苏", "su"},     {"魏", "wei"},   {"吕", "lv"},    {"丁", "ding"}, {"沈", "shen"},
     {"欧阳", "ouyang"}, {"司马", "sima"},
 };
 
 static const char *const given[][2] = {
-    {"伟", "wei"},   {"芳", "fang"},  {"娜", "na"},    {"敏", "min"},   {"静", "jing"},  {"丽", "li"},
-    {"强", "qiang"}, {"磊", "lei"},   {"军", "jun"},   {"洋", "yang"},  {"勇", "yong"},  {"艳", "yan"},
-    {"杰", "jie"},   {"娟", "juan"},  {"涛", "tao"},   {"明", "ming"},  {"超", "chao"},  {"霞", "xia"},
-    {"平", "ping"},  {"刚", "gang"},  {"华", "hua"},   {"玉", "yu"},    {"萍", "ping"},  {"鹏", "peng"},
-    {"辉", "hui"},   {"宇", "yu"},    {"浩", "hao"},   {"凯", "kai"},   {"晨", "chen"},  {"欣", "xin"},
-    {"怡", "yi"},    {"婷", "ting"},  {"雪", "xue"},   {"琳", "lin"},   {"子", "zi"},    {"轩", "xuan"},
-    {"涵", "han"},   {"梓", "zi"},    {"博", "bo"},    {"文", "wen"},   {"思", "si"},    {"雨", "yu"},
-    {"佳", "jia"},   {"诺", "nuo"},   {"睿", "rui"},   {"泽", "ze"},    {"嘉", "jia"},   {"晓", "xiao"},
-    {"天", "tian"},  {"俊", "jun"},   {"志", "zhi"},   {"慧", "hui"},   {"颖", "ying"},  {"婧", "jing"},
+    {"伟", "wei"},  {"芳", "fang"}, {"娜", "na"},   {"敏", "min"},  {"静", "jing"}, {"丽", "li"},   {"强", "qiang"},
+    {"磊", "lei"},  {"军", "jun"},  {"洋", "yang"}, {"勇", "yong"}, {"艳", "yan"},  {"杰", "jie"},  {"娟", "juan"},
+    {"涛", "tao"},  {"明", "ming"}, {"超", "chao"}, {"霞", "xia"},  {"平", "ping"}, {"刚", "gang"}, {"华", "hua"},
+    {"玉", "yu"},   {"萍", "ping"}, {"鹏", "peng"}, {"辉", "hui"},  {"宇", "yu"},   {"浩", "hao"},  {"凯", "kai"},
+    {"晨", "chen"}, {"欣", "xin"},  {"怡", "yi"},   {"婷", "ting"}, {"雪", "xue"},  {"琳", "lin"},  {"子", "zi"},
+    {"轩", "xuan"}, {"涵", "han"},  {"梓", "zi"},   {"博", "bo"},   {"文", "wen"},  {"思", "si"},   {"雨", "yu"},
+    {"佳", "jia"},  {"诺", "nuo"},  {"睿", "rui"},  {"泽", "ze"},   {"嘉", "jia"},  {"晓", "xiao"}, {"天", "tian"},
+    {"俊", "jun"},  {"志", "zhi"},  {"慧", "hui"},  {"颖", "ying"}, {"婧", "jing"},
 };
 
 #define NSURNAMES (sizeof(surnames) / sizeof(surnames[0]))
@@ -186,8 +187,7 @@ static json_t *candidate_input(struct rng *r, int i)
     if (rng_below(r, 100) < 40) {
         char id[64];
         int year = 1990 + (int)rng_below(r, 14), month = 1 + (int)rng_below(r, 12), day = 1 + (int)rng_below(r, 28);
-        snprintf(id, sizeof(id), "%s%04d%02d%02d%03u", id_areas[rng_below(r, 7)], year, month, day,
-                 rng_below(r, 1000));
+        snprintf(id, sizeof(id), "%s%04d%02d%02d%03u", id_areas[rng_below(r, 7)], year, month, day, rng_below(r, 1000));
         id_checksum(id);
         json_object_set_new(in, "id_number", json_string(id));
     }
@@ -197,10 +197,12 @@ static json_t *candidate_input(struct rng *r, int i)
 /* ---- pipeline walks ---- */
 
 /* Final stages and how often they occur (out of the sum). */
+/* clang-format off */
 enum walk {
     W_APPLIED, W_INVITED, W_IN_PROGRESS, W_INCOMPLETE, W_PENDING_EVAL, W_PASSED, W_FOLLOWUP, W_OFFER, W_HIRED,
     W_ELIM_REVIEW, W_ELIM_EXPORT, W_WITHDRAWN, W__COUNT
 };
+/* clang-format on */
 static const unsigned walk_weights[W__COUNT] = {12, 10, 6, 4, 16, 10, 10, 4, 3, 9, 12, 4};
 
 /* One step: the target stage, whether hr1 (not the system) makes it, and whether it needs a reason. */
@@ -259,8 +261,9 @@ static int walk_steps(enum walk w, int review_required, struct step *out)
     return n;
 }
 
-static const char *const demo_reasons[] = {"ai_score_below_threshold", "skills_mismatch", "experience_insufficient",
-                                           "communication", "salary_expectation", "culture_fit"};
+static const char *const demo_reasons[] = {"ai_score_below_threshold", "skills_mismatch",
+                                           "experience_insufficient",  "communication",
+                                           "salary_expectation",       "culture_fit"};
 static const unsigned reason_weights[] = {40, 20, 15, 10, 10, 5};
 
 static const char *const demo_notes[] = {"内推候选人,推荐人:张伟", "应届生,2025年7月可到岗", "期望薪资较高,需确认",
@@ -270,8 +273,9 @@ struct demo {
     struct app *a;
     struct rng rng;
     struct actor hr_actor;
-    struct svc_ctx hr;        /* hr1 making the human decisions */
+    struct svc_ctx hr; /* hr1 making the human decisions */
     int64_t position_ids[DEMO_POSITIONS];
+    int hired[DEMO_POSITIONS]; /* never more than the headcount (talentd check compares them) */
     int stage_count[STAGE__COUNT];
     int assigned;
 };
@@ -341,9 +345,8 @@ static int load_users(struct demo *d)
     int created[DEMO_USERS];
     for (int i = 0; i < DEMO_USERS; i++) {
         crypto_random_password(pw[i], 16);
-        json_t *in = json_pack("{s:s,s:s,s:s,s:s,s:s}", "username", demo_users[i].username, "role",
-                               demo_users[i].role, "password", pw[i], "display_name", demo_users[i].display,
-                               "org_unit", demo_users[i].org),
+        json_t *in = json_pack("{s:s,s:s,s:s,s:s,s:s}", "username", demo_users[i].username, "role", demo_users[i].role,
+                               "password", pw[i], "display_name", demo_users[i].display, "org_unit", demo_users[i].org),
                *out = NULL;
         int rc = svc_user_create(&d->a->ctx, in, &out);
         json_decref(in);
@@ -457,6 +460,8 @@ static int load_candidates(struct demo *d, int n)
         json_t *cin = candidate_input(&d->rng, i), *cand = NULL, *app = NULL;
         int pos = rng_weighted(&d->rng, pos_weights, DEMO_POSITIONS);
         enum walk w = (enum walk)rng_weighted(&d->rng, walk_weights, W__COUNT);
+        if (w == W_HIRED && d->hired[pos]++ >= demo_positions[pos].headcount)
+            w = W_OFFER;
         int note = rng_below(&d->rng, 100) < 15 ? (int)rng_below(&d->rng, 5) : -1;
         int rc = svc_candidate_create(&d->a->ctx, cin, &cand);
         json_decref(cin);

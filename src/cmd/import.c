@@ -39,7 +39,7 @@ struct column {
     const char *zh;    /* Chinese header */
     const char *alt;   /* another accepted header, or NULL */
     enum col_type type;
-    int required;      /* the column must be in the header */
+    int required; /* the column must be in the header */
 };
 
 struct kind {
@@ -76,23 +76,32 @@ static const struct kind kinds[] = {
     {"positions", position_cols, svc_position_create, 0},
 };
 
+/* One rejected row: "FILE:LINE: ..." text, printed sorted by line. */
+struct problem {
+    long line;
+    size_t seq;
+    char *text;
+};
+
 /* One data row waiting to be created. */
 struct row {
     long line;
-    json_t *in;             /* NULL once created or rejected */
-    char field[64];         /* last "parent missing" error, reported if no pass resolves it */
+    json_t *in;     /* NULL once created or rejected */
+    char field[64]; /* last "parent missing" error, reported if no pass resolves it */
     char message[512];
 };
 
 struct import {
     const char *file;
     const struct kind *k;
-    int ncols;                          /* header fields */
-    int map[IMPORT_MAX_FIELDS];         /* header field -> index into k->cols, -1 ignored */
-    const char *header[IMPORT_MAX_COLS];/* the file's header text per k->cols index */
+    int ncols;                           /* header fields */
+    int map[IMPORT_MAX_FIELDS];          /* header field -> index into k->cols, -1 ignored */
+    const char *header[IMPORT_MAX_COLS]; /* the file's header text per k->cols index */
     char header_store[IMPORT_MAX_COLS][128];
     struct row *rows;
     size_t nrows, cap;
+    struct problem *problems; /* reported in line order at the end */
+    size_t nproblems, pcap;
     int rejected;
 };
 
@@ -118,11 +127,40 @@ static const char *shown_field(const struct import *im, const char *field)
 
 static void reject(struct import *im, long line, const char *field, const char *msg)
 {
+    if (im->nproblems == im->pcap) {
+        im->pcap = im->pcap ? im->pcap * 2 : 16;
+        im->problems = xrealloc(im->problems, im->pcap * sizeof(*im->problems));
+    }
+    struct problem *p = &im->problems[im->nproblems];
+    p->line = line;
+    p->seq = im->nproblems++;
     if (field && field[0])
-        fprintf(stderr, "%s:%ld: %s: %s\n", im->file, line, shown_field(im, field), msg);
+        p->text = xasprintf("%s:%ld: %s: %s", im->file, line, shown_field(im, field), msg);
     else
-        fprintf(stderr, "%s:%ld: %s\n", im->file, line, msg);
+        p->text = xasprintf("%s:%ld: %s", im->file, line, msg);
     im->rejected++;
+}
+
+static int problem_cmp(const void *a, const void *b)
+{
+    const struct problem *x = a, *y = b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Prints the rejected rows in file order and frees them. */
+static void print_problems(struct import *im)
+{
+    if (im->nproblems)
+        qsort(im->problems, im->nproblems, sizeof(*im->problems), problem_cmp);
+    for (size_t i = 0; i < im->nproblems; i++) {
+        fprintf(stderr, "%s\n", im->problems[i].text);
+        free(im->problems[i].text);
+    }
+    free(im->problems);
+    im->problems = NULL;
+    im->nproblems = 0;
 }
 
 /* Maps the header row onto the kind's columns. Returns 0 or prints the problem and returns 1. */
@@ -267,8 +305,8 @@ static int read_rows(struct import *im)
         long line = csv_line(r);
         if (rc < 0) {
             /* e.message starts with "line L: "; the line is already in the prefix. */
-            const char *m = strncmp(e.message, "line ", 5) == 0 && strstr(e.message, ": ") ?
-                                strstr(e.message, ": ") + 2 : e.message;
+            const char *m = strncmp(e.message, "line ", 5) == 0 && strstr(e.message, ": ") ? strstr(e.message, ": ") + 2
+                                                                                           : e.message;
             if (!have_header) {
                 fprintf(stderr, "%s:%ld: %s\n", im->file, line, m);
                 csv_close(r);
@@ -390,17 +428,20 @@ int cmd_import(int argc, char **argv)
     }
     struct import im = {.file = pos[0], .k = k};
     if (read_rows(&im) != 0) {
+        print_problems(&im);
         free_rows(&im);
         return 1;
     }
     struct app a;
     if (app_open(&a, &o, "import") != 0) {
+        print_problems(&im);
         free_rows(&im);
         app_close(&a);
         return 1;
     }
     int imported = create_rows(&im, &a);
     app_close(&a);
+    print_problems(&im);
     free_rows(&im);
     printf("imported %d, rejected %d\n", imported, im.rejected);
     return im.rejected ? 1 : 0;

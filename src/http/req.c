@@ -77,7 +77,7 @@ int req_json_body(struct req *r, json_t **out)
     if (r->body.len == 0)
         return err_set(&r->err, ERR_MALFORMED, "malformed_json", NULL, "a JSON object body is required");
     json_error_t je;
-    json_t *v = json_loadb(r->body.p, r->body.len, JSON_REJECT_DUPLICATES, &je);
+    json_t *v = json_loadb(r->body.p, r->body.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
     if (!v)
         return err_set(&r->err, ERR_MALFORMED, "malformed_json", NULL, "malformed JSON at line %d column %d: %s",
                        je.line, je.column, je.text);

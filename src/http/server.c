@@ -272,12 +272,16 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         r = req_new(s, conn, method, url);
         *con_cls = r;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > s->cfg.max_body) {
-            /* Refuse before reading: the connection closes after this. */
+        unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
+        if (len > s->cfg.max_body * 16) {
+            /* Far too large to drain: refuse at once (the connection closes). */
             r->body_too_large = 1;
             dispatch(s, r);
             return send_response(r);
         }
+        /* Moderately oversized bodies are drained and discarded so the client
+         * reads the 413 instead of a reset connection. */
+        r->body_too_large = len > s->cfg.max_body;
         return MHD_YES;
     }
     if (*upload_data_size) {

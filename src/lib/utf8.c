@@ -62,6 +62,9 @@ int utf8_has_control(const char *s, size_t n)
             return 1;
         if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
             return 1;
+        /* C1 controls U+0080..U+009F are encoded C2 80..C2 9F. */
+        if (c == 0xC2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F)
+            return 1;
     }
     return 0;
 }

@@ -16,6 +16,6 @@ size_t utf8_count(const char *s, size_t n);
 
 /* Returns 1 if s contains a C0 control character other than tab, newline and
  * carriage return (this includes NUL), or DEL (0x7F); 0 otherwise. */
-int utf8_has_control(const char *s, size_t n);
+int utf8_has_control(const char *s, size_t n); /* 1 if any C0 control other than \t \n \r, DEL, or a C1 control (U+0080..U+009F) */
 
 #endif

@@ -158,7 +158,7 @@ int page_params(const char *limit_s, const char *cursor_s, int *limit, int64_t *
         char *end;
         errno = 0;
         long v = strtol(limit_s, &end, 10);
-        if (errno || *end || end == limit_s || v < 1 || v > 200)
+        if (errno || *end || end == limit_s || limit_s[0] < '0' || limit_s[0] > '9' || v < 1 || v > 200)
             return err_set(e, ERR_MALFORMED, NULL, "limit", "limit must be an integer from 1 to 200");
         *limit = (int)v;
     }
@@ -172,7 +172,9 @@ int page_params(const char *limit_s, const char *cursor_s, int *limit, int64_t *
             memcpy(buf, raw, n);
             buf[n] = '\0';
             char *end;
-            ok = strncmp(buf, "a:", 2) == 0 && (id = strtoll(buf + 2, &end, 10)) > 0 && *end == '\0';
+            errno = 0;
+            ok = strncmp(buf, "a:", 2) == 0 && buf[2] >= '0' && buf[2] <= '9' &&
+                 (id = strtoll(buf + 2, &end, 10)) > 0 && *end == '\0' && errno == 0;
         }
         free(raw);
         if (!ok)

@@ -28,9 +28,9 @@
 #include "svc/svc.h"
 
 struct fixture {
-    const char *pg_url;  /* NULL for SQLite */
-    char dir[64];        /* temp dir: SQLite file and key file */
-    char dbname[64];     /* PostgreSQL database created for the test */
+    const char *pg_url; /* NULL for SQLite */
+    char dir[64];       /* temp dir: SQLite file and key file */
+    char dbname[64];    /* PostgreSQL database created for the test */
     struct db *db;
     struct keyring kr;
     struct actor actor;
@@ -275,8 +275,11 @@ static void test_rehashed_row(void **state)
 
     /* Fix up row 5's own hash as an attacker would: row 6 no longer chains. */
     struct db_stmt *s;
-    check_ok(db_prepare(f->db, "SELECT prev_hash, at, actor, actor_id, action, entity, entity_id, diff_json "
-                               "FROM audit WHERE id = 5", &s, &f->e), &f->e);
+    check_ok(db_prepare(f->db,
+                        "SELECT prev_hash, at, actor, actor_id, action, entity, entity_id, diff_json "
+                        "FROM audit WHERE id = 5",
+                        &s, &f->e),
+             &f->e);
     assert_int_equal(db_step(s, &f->e), DB_ROW);
     char h[65], sql[256];
     audit_row_hash(db_col_text(s, 0), db_col_int64(s, 1), db_col_text(s, 2), db_col_int64(s, 3), db_col_text(s, 4),
@@ -340,9 +343,9 @@ static void test_list(void **state)
 }
 
 #define T(fn, setup) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-#define ALL(setup)                                                                                                \
-    T(test_empty_chain, setup), T(test_intact, setup), T(test_rollback_leaves_no_row, setup),                      \
-        T(test_tampered_diff, setup), T(test_tampered_prev_hash, setup), T(test_rehashed_row, setup),              \
+#define ALL(setup)                                                                                                     \
+    T(test_empty_chain, setup), T(test_intact, setup), T(test_rollback_leaves_no_row, setup),                          \
+        T(test_tampered_diff, setup), T(test_tampered_prev_hash, setup), T(test_rehashed_row, setup),                  \
         T(test_deleted_middle_row, setup), T(test_deleted_first_row, setup), T(test_list, setup)
 
 int main(void)

@@ -53,7 +53,7 @@ static unsigned roles_of(json_t *arr, const char *where)
     json_t *v;
     if (!json_is_array(arr))
         fail_msg("%s: x-roles must be an array", where);
-    json_array_foreach(arr, i, v) {
+    json_array_foreach (arr, i, v) {
         enum role r = role_parse(json_string_value(v));
         if (r == ROLE_NONE)
             fail_msg("%s: unknown role in x-roles: %s", where, json_string_value(v) ? json_string_value(v) : "?");
@@ -130,16 +130,15 @@ static void test_operations_routed(void **state)
     const char *path;
     int ops = 0;
     assert_true(json_is_object(paths));
-    json_object_foreach(paths, path, item) {
+    json_object_foreach (paths, path, item) {
         const char *key;
         json_t *op;
-        json_object_foreach(item, key, op) {
+        json_object_foreach (item, key, op) {
             int is_method = 0;
             for (int m = 0; http_methods[m]; m++)
                 is_method |= strcmp(http_methods[m], key) == 0;
             if (!is_method) {
-                if (strcmp(key, "parameters") != 0 && strcmp(key, "summary") != 0 &&
-                    strcmp(key, "description") != 0)
+                if (strcmp(key, "parameters") != 0 && strcmp(key, "summary") != 0 && strcmp(key, "description") != 0)
                     fail_msg("%s: unexpected key %s in a path item", path, key);
                 continue;
             }
@@ -160,12 +159,14 @@ static int declares(json_t *params, const char *name)
 {
     size_t i;
     json_t *p;
-    json_array_foreach(params, i, p) {
+    json_array_foreach (params, i, p) {
         json_t *ref = json_object_get(p, "$ref");
         if (ref && strstr(json_string_value(ref), "/IdPath") && strcmp(name, "id") == 0)
             return 1;
-        if (json_is_string(json_object_get(p, "name")) && strcmp(json_string_value(json_object_get(p, "name")), name) == 0 &&
-            json_is_string(json_object_get(p, "in")) && strcmp(json_string_value(json_object_get(p, "in")), "path") == 0)
+        if (json_is_string(json_object_get(p, "name")) &&
+            strcmp(json_string_value(json_object_get(p, "name")), name) == 0 &&
+            json_is_string(json_object_get(p, "in")) &&
+            strcmp(json_string_value(json_object_get(p, "in")), "path") == 0)
             return 1;
     }
     return 0;
@@ -283,9 +284,9 @@ static void test_scope_allows(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_spec_is_openapi),     cmocka_unit_test(test_routes_documented),
-        cmocka_unit_test(test_operations_routed),   cmocka_unit_test(test_path_params_declared),
-        cmocka_unit_test(test_routes_unique),       cmocka_unit_test(test_router_match),
+        cmocka_unit_test(test_spec_is_openapi),   cmocka_unit_test(test_routes_documented),
+        cmocka_unit_test(test_operations_routed), cmocka_unit_test(test_path_params_declared),
+        cmocka_unit_test(test_routes_unique),     cmocka_unit_test(test_router_match),
         cmocka_unit_test(test_scope_allows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

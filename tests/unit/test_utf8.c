@@ -101,8 +101,10 @@ static void test_has_control(void **state)
     assert_int_equal(utf8_has_control("del\x7F", 4), 1);
     assert_int_equal(utf8_has_control("a\0b", 3), 1);
     assert_int_equal(utf8_has_control(" ~", 2), 0);
-    /* C1 controls are not C0: U+0085 (C2 85) passes, as do its bytes. */
-    assert_int_equal(utf8_has_control("\xC2\x85", 2), 0);
+    /* C1 controls count too: U+0085 (C2 85) and U+009F are refused, U+00A0 is not a control. */
+    assert_int_equal(utf8_has_control("\xC2\x85", 2), 1);
+    assert_int_equal(utf8_has_control("a\xC2\x9F", 3), 1);
+    assert_int_equal(utf8_has_control("\xC2\xA0", 2), 0);
     /* Only the first n bytes are examined. */
     assert_int_equal(utf8_has_control("ok\x01", 2), 0);
 }

@@ -12,7 +12,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,10 +55,10 @@ async function psql(url, sql) {
   return r.stdout;
 }
 
+// libpq URLs such as postgresql://postgres@/postgres?host=/tmp/d&port=5 have
+// an empty host, which WHATWG URL refuses: swap the path by hand.
 function pgUrlFor(base, db) {
-  const u = new URL(base);
-  u.pathname = '/' + db;
-  return u.toString();
+  return base.replace(/^(postgres(?:ql)?:\/\/[^/]*)\/[^?]*/, `$1/${db}`);
 }
 
 function freePort() {
@@ -75,6 +74,12 @@ function freePort() {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Servers still running when this process exits (a crash, a timeout) are killed with it.
+const live = new Set();
+process.on('exit', () => {
+  for (const p of live) p.kill('SIGKILL');
+});
 
 // ---------------------------------------------------------------------------
 // HTTP
@@ -177,68 +182,115 @@ export async function login(base, username, password) {
 }
 
 /**
- * Sends one request on a raw socket and returns {status, headers, body, text}
- * (or {error} when the connection died before any response). For requests
- * fetch cannot make: bodies with a wrong Content-Length, chunked bodies,
- * bodies the server refuses before reading.
+ * Sends one request on a raw TCP socket and returns {status, headers, body
+ * (JSON or null), text}, or {error} when no response came back. For requests
+ * fetch cannot make: chunked or oversize bodies, odd paths, huge headers. The
+ * response is read while the body is still being written, as curl does, so
+ * a server that refuses a body before reading it is still heard.
  */
-export function rawHttp(base, method, urlPath, { headers = {}, body = null, chunked = false, chunkSize = 65536 } = {}) {
+export function rawHttp(base, method, urlPath, { headers = {}, body = null, chunked = false, chunkSize = 65536, timeoutMs = 15000 } = {}) {
   const u = new URL(base);
   return new Promise((resolve) => {
-    const req = http.request(
-      {
-        host: u.hostname,
-        port: u.port,
-        method,
-        path: urlPath,
-        headers: { Connection: 'close', ...headers, ...(chunked ? { 'Transfer-Encoding': 'chunked' } : {}) },
-        agent: false,
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (d) => chunks.push(d));
-        const done = () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed = null;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            parsed = null;
-          }
-          finish({ status: res.statusCode, headers: res.headers, body: parsed, text });
-        };
-        res.on('end', done);
-        res.on('error', done);
-        res.on('aborted', done);
-      },
-    );
+    const sock = net.connect(Number(u.port), u.hostname);
+    const chunks = [];
     let settled = false;
-    const finish = (v) => {
-      if (!settled) {
-        settled = true;
-        resolve(v);
-      }
-    };
-    req.on('error', (e) => setTimeout(() => finish({ error: e.code || String(e) }), 200));
-    if (body == null) {
-      req.end();
-      return;
+    let errCode = null;
+    const timer = setTimeout(() => {
+      errCode = errCode || 'TIMEOUT';
+      sock.destroy();
+      finish();
+    }, timeoutMs);
+    function finish() {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.destroy();
+      const res = parseResponse(Buffer.concat(chunks));
+      resolve(res || { error: errCode || 'NO_RESPONSE' });
     }
-    const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
-    let off = 0;
-    const pump = () => {
-      while (off < buf.length) {
+    sock.on('data', (d) => {
+      chunks.push(d);
+      const res = parseResponse(Buffer.concat(chunks));
+      if (res && res.complete) finish();
+    });
+    sock.on('error', (e) => {
+      errCode = e.code || String(e);
+      setTimeout(finish, 50);
+    });
+    sock.on('close', finish);
+    sock.on('connect', async () => {
+      const h = { Host: u.host, Connection: 'close', ...headers };
+      const buf = body == null ? null : Buffer.isBuffer(body) ? body : Buffer.from(body);
+      if (chunked) h['Transfer-Encoding'] = 'chunked';
+      else if (buf && !Object.keys(h).some((k) => k.toLowerCase() === 'content-length')) h['Content-Length'] = String(buf.length);
+      let head = `${method} ${urlPath} HTTP/1.1\r\n`;
+      for (const [k, v] of Object.entries(h)) head += `${k}: ${v}\r\n`;
+      const write = (data) =>
+        new Promise((ok) => {
+          if (settled || sock.destroyed) return ok(false);
+          if (sock.write(data)) ok(true);
+          else sock.once('drain', () => ok(true));
+        });
+      await write(head + '\r\n');
+      if (!buf) return;
+      // Give an early answer (a refusal before the body is read) time to arrive,
+      // and keep reading between chunks.
+      await sleep(20);
+      for (let off = 0; off < buf.length && !settled; off += chunkSize) {
+        await new Promise((r) => setImmediate(r));
         const part = buf.subarray(off, off + chunkSize);
-        off += part.length;
-        if (!req.write(part)) {
-          req.once('drain', pump);
-          return;
-        }
+        if (chunked) await write(Buffer.concat([Buffer.from(part.length.toString(16) + '\r\n'), part, Buffer.from('\r\n')]));
+        else await write(part);
       }
-      req.end();
-    };
-    pump();
+      if (chunked) await write('0\r\n\r\n');
+    });
   });
+}
+
+/** Parses a raw HTTP/1.1 response; null when not even the head is there. */
+function parseResponse(raw) {
+  const sep = raw.indexOf('\r\n\r\n');
+  if (sep < 0) return null;
+  const lines = raw.subarray(0, sep).toString('latin1').split('\r\n');
+  const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]);
+  if (!m) return null;
+  const headers = {};
+  for (const l of lines.slice(1)) {
+    const i = l.indexOf(':');
+    if (i > 0) headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
+  }
+  let bodyBuf = raw.subarray(sep + 4);
+  let complete = false;
+  if (headers['content-length'] !== undefined) {
+    const n = Number(headers['content-length']);
+    complete = bodyBuf.length >= n;
+    bodyBuf = bodyBuf.subarray(0, n);
+  } else if (/chunked/i.test(headers['transfer-encoding'] || '')) {
+    const out = [];
+    let off = 0;
+    for (;;) {
+      const e = bodyBuf.indexOf('\r\n', off);
+      if (e < 0) break;
+      const n = parseInt(bodyBuf.subarray(off, e).toString(), 16);
+      if (!(n >= 0) || bodyBuf.length < e + 2 + n) break;
+      if (n === 0) {
+        complete = true;
+        break;
+      }
+      out.push(bodyBuf.subarray(e + 2, e + 2 + n));
+      off = e + 2 + n + 2;
+    }
+    bodyBuf = Buffer.concat(out);
+  }
+  const text = bodyBuf.toString('utf8');
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  const get = (k) => headers[k.toLowerCase()] ?? null;
+  return { status: Number(m[1]), headers: { ...headers, get }, body, text, complete };
 }
 
 // ---------------------------------------------------------------------------
@@ -251,12 +303,27 @@ export function rawHttp(base, method, urlPath, { headers = {}, body = null, chun
 export async function startServer() {
   if (!existsSync(BIN)) throw new Error(`no talentd binary at ${BIN} (set TALENTD_BIN)`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'talentd-api-'));
+  const state = { dataDir, dbName: null, proc: null };
+  try {
+    return await startIn(state);
+  } catch (e) {
+    // Leave nothing behind when the server never came up.
+    if (state.proc && state.proc.exitCode === null) state.proc.kill('SIGKILL');
+    if (state.dbName) await psql(PG_URL, `DROP DATABASE IF EXISTS ${state.dbName} WITH (FORCE)`).catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function startIn(state) {
+  const { dataDir } = state;
   let dbUrl = null;
   let dbName = null;
   if (DB_KIND === 'postgres') {
     if (!PG_URL) throw new Error('TALENTD_TEST_DB=postgres needs TALENTD_TEST_PG_URL');
     dbName = 't_' + randomBytes(6).toString('hex');
     await psql(PG_URL, `CREATE DATABASE ${dbName}`);
+    state.dbName = dbName;
     dbUrl = pgUrlFor(PG_URL, dbName);
   } else if (DB_KIND !== 'sqlite') {
     throw new Error(`unknown TALENTD_TEST_DB=${DB_KIND}`);
@@ -279,6 +346,9 @@ export async function startServer() {
     const p = spawn(BIN, ['serve', ...dbArgs(), '--listen', `127.0.0.1:${port}`, '--quiet'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    state.proc = p;
+    live.add(p);
+    p.on('exit', () => live.delete(p));
     p.stdout.on('data', (d) => (log += d));
     p.stderr.on('data', (d) => (log += d));
     let exited = false;

@@ -1,0 +1,505 @@
+// rbac.test.mjs - who may call what. A data-driven matrix mirrors
+// src/http/routes.c: every route x every kind of caller (anonymous, the four
+// staff roles with session + CSRF, an admin-owned token lacking the route's
+// scope, one holding exactly that scope). Then row-level visibility: a
+// manager sees their org subtree only, an interviewer their assignments only,
+// and field-level redaction and masking.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { PASSWORD, assertError, cliToken, seed, startServer, uniq } from './lib/harness.mjs';
+
+const ALL_SCOPES = [
+  'org:read',
+  'org:write',
+  'positions:read',
+  'positions:write',
+  'candidates:read',
+  'candidates:write',
+  'applications:read',
+  'applications:write',
+  'users:read',
+  'users:write',
+  'tokens:write',
+  'audit:read',
+  'results:write',
+  'events:read',
+];
+
+const STAFF = ['admin', 'hr', 'manager', 'interviewer'];
+const HR = ['admin', 'hr'];
+const ADMIN = ['admin'];
+const HR_MGR = ['admin', 'hr', 'manager'];
+
+let srv;
+let s;
+let admin;
+const extra = {}; // resources made for the matrix
+const tokens = { only: {}, allBut: {}, all: null };
+
+before(async () => {
+  srv = await startServer();
+  s = await seed(srv);
+  admin = s.clients.admin;
+  const mk = async (path, body) => {
+    const r = await admin.post(path, body);
+    if (r.status !== 201) throw new Error(`${path}: ${r.status} ${r.text}`);
+    return r.body;
+  };
+  extra.user = await mk('/api/v1/users', { username: 'rbac.target', role: 'interviewer', password: PASSWORD });
+  extra.ou = await mk('/api/v1/org-units', { code: 'RBAC-OU', name: 'Rbac', parent: 'HQ' });
+  const cand = await mk('/api/v1/candidates', { name: 'Rbac Assign', email: 'rbac.assign@example.com' });
+  extra.assignApp = await mk('/api/v1/applications', { candidate_id: cand.id, position: 'SALES-01' });
+  // Tokens owned by admin: exactly one scope (CLI-made), every scope but one (API-made).
+  for (const sc of ALL_SCOPES) {
+    tokens.only[sc] = await cliToken(srv, [sc], { name: `only-${sc}` });
+    const t = await mk('/api/v1/tokens', { name: `all-but-${sc}`, scopes: ALL_SCOPES.filter((x) => x !== sc) });
+    tokens.allBut[sc] = t.token;
+  }
+  tokens.all = (await mk('/api/v1/tokens', { name: 'all', scopes: ALL_SCOPES })).token;
+});
+
+after(async () => {
+  if (srv) await srv.stop();
+});
+
+// ---------------------------------------------------------------------------
+// the matrix
+
+/** Fresh resources for routes whose allowed call changes or consumes them. */
+const fresh = {
+  async user() {
+    const r = await admin.post('/api/v1/users', { username: `rbac.fresh-${uniq()}`, role: 'interviewer', password: PASSWORD });
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  },
+  async token() {
+    const r = await admin.post('/api/v1/tokens', { name: 'victim', scopes: ['org:read'] });
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  },
+  async orgUnit() {
+    const r = await admin.post('/api/v1/org-units', { code: `RB-DEL-${uniq()}`, name: 'to delete', parent: 'HQ' });
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  },
+  async candidate() {
+    const r = await admin.post('/api/v1/candidates', { name: 'Rbac Fresh', email: `rbac.${uniq()}@example.com` });
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  },
+};
+
+// Each route: method, path (a function building it with real ids), the roles
+// routes.c lets in, the token scope, the status an allowed caller gets, and
+// the body (a function, may create fresh resources).
+const ROUTES = [
+  { pat: '/api/v1/auth/logout', m: 'POST', p: () => '/api/v1/auth/logout', roles: STAFF, scope: null, ok: 200 },
+  { pat: '/api/v1/me', m: 'GET', p: () => '/api/v1/me', roles: STAFF, scope: null, ok: 200 },
+
+  { pat: '/api/v1/users', m: 'GET', p: () => '/api/v1/users', roles: ADMIN, scope: 'users:read', ok: 200 },
+  {
+    pat: '/api/v1/users', m: 'POST', p: () => '/api/v1/users', roles: ADMIN, scope: 'users:write', ok: 201,
+    body: async () => ({ username: `rbac.new-${uniq()}`, role: 'hr', password: PASSWORD }),
+  },
+  { pat: '/api/v1/users/{id}', m: 'GET', p: () => `/api/v1/users/${extra.user.id}`, roles: ADMIN, scope: 'users:read', ok: 200 },
+  {
+    pat: '/api/v1/users/{id}', m: 'PATCH', p: () => `/api/v1/users/${extra.user.id}`, roles: ADMIN, scope: 'users:write', ok: 200,
+    body: async () => ({ display_name: 'Patched ' + uniq() }),
+  },
+  {
+    pat: '/api/v1/users/{id}/disable', m: 'POST', p: (id) => `/api/v1/users/${id}/disable`, roles: ADMIN, scope: 'users:write', ok: 200,
+    id: () => fresh.user(),
+  },
+
+  { pat: '/api/v1/tokens', m: 'GET', p: () => '/api/v1/tokens', roles: ADMIN, scope: 'tokens:write', ok: 200 },
+  {
+    pat: '/api/v1/tokens', m: 'POST', p: () => '/api/v1/tokens', roles: ADMIN, scope: 'tokens:write', ok: 201,
+    body: async () => ({ name: 'made-in-matrix', scopes: ['org:read'] }),
+  },
+  {
+    pat: '/api/v1/tokens/{id}/revoke', m: 'POST', p: (id) => `/api/v1/tokens/${id}/revoke`, roles: ADMIN, scope: 'tokens:write', ok: 200,
+    id: () => fresh.token(),
+  },
+
+  { pat: '/api/v1/org-units', m: 'GET', p: () => '/api/v1/org-units', roles: STAFF, scope: 'org:read', ok: 200 },
+  {
+    pat: '/api/v1/org-units', m: 'POST', p: () => '/api/v1/org-units', roles: HR, scope: 'org:write', ok: 201,
+    body: async () => ({ code: `RB-${uniq()}`, name: 'made in matrix', parent: 'HQ' }),
+  },
+  { pat: '/api/v1/org-units/{id}', m: 'GET', p: () => `/api/v1/org-units/${s.org.SALES.id}`, roles: STAFF, scope: 'org:read', ok: 200 },
+  {
+    pat: '/api/v1/org-units/{id}', m: 'PATCH', p: () => `/api/v1/org-units/${extra.ou.id}`, roles: HR, scope: 'org:write', ok: 200,
+    body: async () => ({ name: 'Rbac ' + uniq() }),
+  },
+  {
+    pat: '/api/v1/org-units/{id}', m: 'DELETE', p: (id) => `/api/v1/org-units/${id}`, roles: HR, scope: 'org:write', ok: 200,
+    id: () => fresh.orgUnit(),
+  },
+
+  { pat: '/api/v1/positions', m: 'GET', p: () => '/api/v1/positions', roles: STAFF, scope: 'positions:read', ok: 200 },
+  {
+    pat: '/api/v1/positions', m: 'POST', p: () => '/api/v1/positions', roles: HR, scope: 'positions:write', ok: 201,
+    body: async () => ({ code: `RB-POS-${uniq()}`, title: 'Matrix', org_unit: 'RBAC-OU', headcount: 1 }),
+  },
+  { pat: '/api/v1/positions/{id}', m: 'GET', p: () => `/api/v1/positions/${s.pos['SALES-01'].id}`, roles: STAFF, scope: 'positions:read', ok: 200 },
+  {
+    pat: '/api/v1/positions/{id}', m: 'PATCH', p: () => `/api/v1/positions/${s.pos['SALES-01'].id}`, roles: HR, scope: 'positions:write', ok: 200,
+    body: async () => ({ description: 'patched ' + uniq() }),
+  },
+
+  { pat: '/api/v1/candidates', m: 'GET', p: () => '/api/v1/candidates', roles: STAFF, scope: 'candidates:read', ok: 200 },
+  {
+    pat: '/api/v1/candidates', m: 'POST', p: () => '/api/v1/candidates', roles: HR, scope: 'candidates:write', ok: 201,
+    body: async () => ({ name: 'Matrix Candidate', email: `matrix.${uniq()}@example.com` }),
+  },
+  { pat: '/api/v1/candidates/{id}', m: 'GET', p: () => `/api/v1/candidates/${s.cand.sales_a.id}`, roles: STAFF, scope: 'candidates:read', ok: 200 },
+  {
+    pat: '/api/v1/candidates/{id}', m: 'PATCH', p: () => `/api/v1/candidates/${s.cand.sales_a.id}`, roles: HR, scope: 'candidates:write', ok: 200,
+    body: async () => ({ source: 'referral' }),
+  },
+
+  { pat: '/api/v1/applications', m: 'GET', p: () => '/api/v1/applications', roles: STAFF, scope: 'applications:read', ok: 200 },
+  {
+    pat: '/api/v1/applications', m: 'POST', p: () => '/api/v1/applications', roles: HR, scope: 'applications:write', ok: 201,
+    body: async () => ({ candidate_id: await fresh.candidate(), position: 'ENG-01' }),
+  },
+  { pat: '/api/v1/applications/{id}', m: 'GET', p: () => `/api/v1/applications/${s.app.sales_a.id}`, roles: STAFF, scope: 'applications:read', ok: 200 },
+  {
+    pat: '/api/v1/applications/{id}', m: 'PATCH', p: () => `/api/v1/applications/${s.app.sales_a.id}`, roles: HR, scope: 'applications:write', ok: 200,
+    body: async () => ({ special_note: 'matrix ' + uniq() }),
+  },
+  {
+    // An illegal move: allowed callers get past access control to the pipeline's 409.
+    pat: '/api/v1/applications/{id}/transitions', m: 'POST', p: () => `/api/v1/applications/${s.app.sales_a.id}/transitions`, roles: HR_MGR,
+    scope: 'applications:write', ok: 409, okCode: 'illegal_transition', body: async () => ({ to: 'hired' }),
+  },
+  {
+    pat: '/api/v1/applications/{id}/history', m: 'GET', p: () => `/api/v1/applications/${s.app.sales_a.id}/history`, roles: STAFF,
+    scope: 'applications:read', ok: 200,
+  },
+  {
+    pat: '/api/v1/applications/{id}/assignees', m: 'POST', p: () => `/api/v1/applications/${extra.assignApp.id}/assignees`, roles: HR,
+    scope: 'applications:write', ok: 200, body: async () => ({ user: 'int2' }),
+  },
+
+  { pat: '/api/v1/audit', m: 'GET', p: () => '/api/v1/audit', roles: HR, scope: 'audit:read', ok: 200 },
+];
+
+const ROLE_USER = { admin: 'admin', hr: 'hr1', manager: 'mgr_sales', interviewer: 'int1' };
+const CALLERS = ['anonymous', 'admin', 'hr', 'manager', 'interviewer', 'token without scope', 'token with scope'];
+
+/** The client for a caller on a route; logout gets a fresh session so the shared ones live on. */
+async function clientFor(route, caller) {
+  if (caller === 'anonymous') return srv.anon();
+  if (caller === 'token without scope') return srv.bearer(tokens.allBut[route.scope], caller);
+  if (caller === 'token with scope') return srv.bearer(route.scope ? tokens.only[route.scope] : tokens.all, caller);
+  const username = ROLE_USER[caller];
+  if (route.pat === '/api/v1/auth/logout') {
+    return srv.login(username, username === 'admin' ? srv.adminPassword : PASSWORD);
+  }
+  return s.clients[username];
+}
+
+function expectation(route, caller) {
+  if (caller === 'anonymous') return { status: 401, code: 'unauthorized' };
+  if (caller === 'token without scope') return { status: 403, code: 'insufficient_scope' };
+  if (caller === 'token with scope') return { status: route.ok, code: route.okCode }; // tokens here belong to admin
+  if (!route.roles.includes(caller)) return { status: 403, code: 'forbidden' };
+  return { status: route.ok, code: route.okCode };
+}
+
+describe('access matrix (routes.c)', () => {
+  for (const route of ROUTES) {
+    for (const caller of CALLERS) {
+      // A route without a scope has no "token lacking it"; any valid token may call it.
+      if (caller === 'token without scope' && !route.scope) continue;
+      const exp = expectation(route, caller);
+      const callerLabel = caller === 'token with scope' && !route.scope ? 'token (all scopes)' : caller;
+      test(`${route.m} ${route.pat} as ${callerLabel} -> ${exp.status}${exp.code ? ' ' + exp.code : ''}`, async () => {
+        const id = route.id ? await route.id() : undefined;
+        const path = route.p(id);
+        const body = route.body ? await route.body() : undefined;
+        const c = await clientFor(route, caller);
+        const r = await c.req(route.m, path, { body });
+        const what = `${route.m} ${path} as ${caller}`;
+        if (exp.status >= 400) {
+          assertError(assert, r, exp.status, exp.code, what);
+        } else {
+          assert.equal(r.status, exp.status, `${what}: ${r.text.slice(0, 300)}`);
+          assert.ok(r.body && typeof r.body === 'object' && !r.body.error, `${what}: ${r.text.slice(0, 300)}`);
+          if (route.m === 'GET' && !route.pat.includes('{id}') && route.pat !== '/api/v1/me') {
+            assert.ok(Array.isArray(r.body.items), `${what}: a list`);
+          }
+        }
+      });
+    }
+  }
+});
+
+describe('public routes need no credentials', () => {
+  for (const p of ['/', '/healthz', '/api/v1/openapi.json']) {
+    test(`GET ${p} as anonymous -> 200`, async () => {
+      const r = await srv.api('GET', p);
+      assert.equal(r.status, 200, r.text);
+      assert.ok(r.body && typeof r.body === 'object');
+    });
+  }
+  test('POST /api/v1/auth/login as anonymous reaches the credential check (401 invalid_credentials)', async () => {
+    const r = await srv.api('POST', '/api/v1/auth/login', { body: { username: 'nobody', password: 'nothing-here' } });
+    assertError(assert, r, 401, 'invalid_credentials');
+  });
+});
+
+// ---------------------------------------------------------------------------
+// row-level visibility
+
+/** Every item of a list, as client. */
+const all = (client, path) => client.all(path);
+const ids = (items) => items.map((i) => i.id).sort((a, b) => a - b);
+
+describe('row level: a manager sees their org subtree only', () => {
+  let truthApps; // admin's view
+  let truthCands;
+  let subtreeOf;
+
+  before(async () => {
+    truthApps = await all(admin, '/api/v1/applications');
+    truthCands = await all(admin, '/api/v1/candidates');
+    const units = await all(admin, '/api/v1/org-units');
+    subtreeOf = (code) => {
+      const root = units.find((u) => u.code === code);
+      return new Set(units.filter((u) => u.path.startsWith(root.path)).map((u) => u.code));
+    };
+  });
+
+  for (const [mgr, dept, other] of [
+    ['mgr_sales', 'SALES', 'ENG'],
+    ['mgr_eng', 'ENG', 'SALES'],
+  ]) {
+    const visibleApps = () => truthApps.filter((a) => subtreeOf(dept).has(a.org_unit));
+    const visibleCandIds = () => new Set(visibleApps().map((a) => a.candidate_id));
+
+    test(`${mgr}: GET /applications lists exactly the ${dept} subtree's applications`, async () => {
+      const mine = await all(s.clients[mgr], '/api/v1/applications');
+      assert.ok(mine.length > 0);
+      assert.deepEqual(ids(mine), ids(visibleApps()));
+      assert.ok(mine.every((a) => subtreeOf(dept).has(a.org_unit)));
+    });
+
+    test(`${mgr}: every application filter stays inside ${dept}`, async () => {
+      const c = s.clients[mgr];
+      const otherApp = truthApps.find((a) => subtreeOf(other).has(a.org_unit));
+      const otherPos = s.pos[other === 'ENG' ? 'ENG-01' : 'SALES-01'];
+      // [filter, must the answer be empty]
+      const filters = [
+        ['stage=applied', false],
+        [`position=${otherPos.code}`, true],
+        [`position_id=${otherPos.id}`, true],
+        [`candidate_id=${otherApp.candidate_id}`, true],
+        [`org_unit=${other}`, true],
+        ['org_unit=HQ', false],
+        [`org_unit=${dept}`, false],
+        ['talent_pool=false', false],
+        [`position=${dept === 'SALES' ? 'SALES-01' : 'ENG-BE-01'}`, false],
+        [`stage=applied&position=${otherPos.code}`, true],
+      ];
+      for (const [f, empty] of filters) {
+        const got = await all(c, `/api/v1/applications?${f}`);
+        for (const a of got) assert.ok(subtreeOf(dept).has(a.org_unit), `${mgr} ?${f} leaked application ${a.id} (${a.org_unit})`);
+        if (empty) assert.deepEqual(got, [], `${mgr} ?${f} must be empty`);
+        else assert.ok(got.length > 0, `${mgr} ?${f} finds their own`);
+      }
+      const hq = await all(c, '/api/v1/applications?org_unit=HQ');
+      assert.deepEqual(ids(hq), ids(visibleApps()), 'HQ filter = own subtree');
+    });
+
+    test(`${mgr}: GET /candidates lists exactly candidates with a ${dept} application; filters cannot reach others`, async () => {
+      const c = s.clients[mgr];
+      const mine = await all(c, '/api/v1/candidates');
+      assert.deepEqual(ids(mine), [...visibleCandIds()].sort((a, b) => a - b));
+      const otherCand = s.cand[other === 'ENG' ? 'eng_a' : 'sales_a'];
+      for (const f of [
+        `email=${encodeURIComponent(otherCand.email)}`,
+        `phone=${otherCand.phone}`,
+        `name=${encodeURIComponent(otherCand.name)}`,
+        `position=${other === 'ENG' ? 'ENG-01' : 'SALES-01'}`,
+        'source=referral',
+      ]) {
+        const got = await all(c, `/api/v1/candidates?${f}`);
+        for (const x of got) assert.ok(visibleCandIds().has(x.id), `${mgr} ?${f} leaked candidate ${x.id}`);
+        if (!f.startsWith('source')) assert.deepEqual(got, [], `${mgr} ?${f} must be empty`);
+      }
+      const own = s.cand[dept === 'SALES' ? 'sales_a' : 'eng_a'];
+      const byEmail = await all(c, `/api/v1/candidates?email=${encodeURIComponent(own.email)}`);
+      assert.deepEqual(ids(byEmail), [own.id], 'own department found by email');
+    });
+
+    test(`${mgr}: ${other} records by id are 404, ${dept} ones 200`, async () => {
+      const c = s.clients[mgr];
+      const theirs = other === 'ENG' ? ['eng_a', 'engbe_a'] : ['sales_a', 'sales_b'];
+      const own = dept === 'SALES' ? ['sales_a', 'sales_b'] : ['eng_a', 'engbe_a'];
+      for (const k of theirs) {
+        assertError(assert, await c.get(`/api/v1/applications/${s.app[k].id}`), 404, 'not_found', `app ${k}`);
+        assertError(assert, await c.get(`/api/v1/applications/${s.app[k].id}/history`), 404, 'not_found');
+        assertError(assert, await c.get(`/api/v1/candidates/${s.cand[k].id}`), 404, 'not_found', `cand ${k}`);
+        const t = await c.post(`/api/v1/applications/${s.app[k].id}/transitions`, { to: 'ai_passed' });
+        assertError(assert, t, 404, 'not_found', 'transition on an invisible application');
+      }
+      for (const k of own) {
+        const a = await c.get(`/api/v1/applications/${s.app[k].id}`);
+        assert.equal(a.status, 200, a.text);
+        assert.equal(a.body.candidate_id, s.cand[k].id);
+        const cd = await c.get(`/api/v1/candidates/${s.cand[k].id}`);
+        assert.equal(cd.status, 200, cd.text);
+        assert.equal(cd.body.name, s.cand[k].name);
+      }
+      // The 404 for an invisible record is the same as for a missing one.
+      const missing = await c.get('/api/v1/candidates/987654321');
+      const hidden = await c.get(`/api/v1/candidates/${s.cand[theirs[0]].id}`);
+      assert.equal(missing.body.error.code, hidden.body.error.code);
+    });
+
+    test(`${mgr}: positions are limited to ${dept} and carry no salary`, async () => {
+      const c = s.clients[mgr];
+      const list = await all(c, '/api/v1/positions');
+      assert.ok(list.length > 0);
+      const deptCodes = subtreeOf(dept);
+      for (const p of list) {
+        assert.ok(deptCodes.has(p.org_unit), `position ${p.code} in ${p.org_unit}`);
+        assert.ok(!('salary_min' in p) && !('salary_max' in p), `salary hidden on ${p.code}`);
+        assert.deepEqual(p.redacted, ['salary_min', 'salary_max']);
+      }
+      const own = s.pos[dept === 'SALES' ? 'SALES-01' : 'ENG-01'];
+      const g = await c.get(`/api/v1/positions/${own.id}`);
+      assert.equal(g.status, 200);
+      assert.equal(g.body.code, own.code);
+      assert.ok(!('salary_min' in g.body) && !('salary_max' in g.body));
+      assert.deepEqual(g.body.redacted, ['salary_min', 'salary_max']);
+      assert.ok(!g.text.includes('20000'), 'no salary figure anywhere');
+      const theirs = s.pos[other === 'ENG' ? 'ENG-01' : 'SALES-01'];
+      assertError(assert, await c.get(`/api/v1/positions/${theirs.id}`), 404, 'not_found');
+    });
+  }
+
+  test('mgr_eng sees the ENG-BE sub-unit (subtree), mgr_sales does not', async () => {
+    const eng = await all(s.clients.mgr_eng, '/api/v1/applications');
+    assert.ok(eng.some((a) => a.id === s.app.engbe_a.id));
+    const sales = await all(s.clients.mgr_sales, '/api/v1/applications');
+    assert.ok(!sales.some((a) => a.id === s.app.engbe_a.id));
+  });
+
+  test('a manager gets candidates without id_number (redacted) but with full contact data', async () => {
+    const c = s.clients.mgr_sales;
+    const g = await c.get(`/api/v1/candidates/${s.cand.sales_a.id}`);
+    assert.equal(g.status, 200);
+    assert.ok(!('id_number' in g.body));
+    assert.deepEqual(g.body.redacted, ['id_number']);
+    assert.ok(!g.text.includes(s.cand.sales_a.id_number));
+    assert.equal(g.body.email, s.cand.sales_a.email);
+    assert.equal(g.body.phone, s.cand.sales_a.phone);
+    assert.ok(!('masked' in g.body));
+    for (const x of await all(c, '/api/v1/candidates')) {
+      assert.ok(!('id_number' in x), `list item ${x.id}`);
+      assert.deepEqual(x.redacted, ['id_number']);
+    }
+  });
+
+  test("a manager-owned token has the manager's visibility", async () => {
+    const t = await admin.post('/api/v1/tokens', { name: 'mgr token', scopes: ['candidates:read', 'applications:read'], user: 'mgr_sales' });
+    assert.equal(t.status, 201, t.text);
+    const c = srv.bearer(t.body.token);
+    const apps = await all(c, '/api/v1/applications');
+    assert.deepEqual(ids(apps), ids(visibleApps('SALES')));
+    assertError(assert, await c.get(`/api/v1/candidates/${s.cand.eng_a.id}`), 404, 'not_found');
+    const g = await c.get(`/api/v1/candidates/${s.cand.sales_a.id}`);
+    assert.ok(!('id_number' in g.body));
+  });
+
+  function visibleApps(dept) {
+    return truthApps.filter((a) => subtreeOf(dept).has(a.org_unit));
+  }
+});
+
+describe('row level: an interviewer sees their assignments only, contact data masked', () => {
+  test('int1 lists exactly the assigned application, under every filter', async () => {
+    const c = s.clients.int1;
+    const list = await all(c, '/api/v1/applications');
+    assert.deepEqual(ids(list), [s.app.sales_a.id]);
+    assert.deepEqual(list[0].assignees, ['int1']);
+    for (const f of ['stage=applied', 'position=SALES-01', 'org_unit=HQ', 'org_unit=SALES', `candidate_id=${s.cand.sales_b.id}`,
+      'position=ENG-01', `position_id=${s.pos['SALES-01'].id}`, 'talent_pool=false']) {
+      const got = await all(c, `/api/v1/applications?${f}`);
+      for (const a of got) assert.equal(a.id, s.app.sales_a.id, `int1 ?${f} leaked application ${a.id}`);
+    }
+    assert.deepEqual(await all(c, `/api/v1/applications?candidate_id=${s.cand.sales_b.id}`), []);
+  });
+
+  test('int1 gets other applications and candidates by id as 404', async () => {
+    const c = s.clients.int1;
+    for (const k of ['sales_b', 'eng_a', 'engbe_a']) {
+      assertError(assert, await c.get(`/api/v1/applications/${s.app[k].id}`), 404, 'not_found', k);
+      assertError(assert, await c.get(`/api/v1/applications/${s.app[k].id}/history`), 404, 'not_found', k);
+      assertError(assert, await c.get(`/api/v1/candidates/${s.cand[k].id}`), 404, 'not_found', k);
+    }
+    const a = await c.get(`/api/v1/applications/${s.app.sales_a.id}`);
+    assert.equal(a.status, 200);
+    assert.equal(a.body.stage, 'applied');
+    const h = await c.get(`/api/v1/applications/${s.app.sales_a.id}/history`);
+    assert.equal(h.status, 200);
+    assert.equal(h.body.items[0].to, 'applied');
+  });
+
+  test("int1 sees the assigned candidate's phone and email masked, no id_number", async () => {
+    const c = s.clients.int1;
+    const cand = s.cand.sales_a;
+    const list = await all(c, '/api/v1/candidates');
+    assert.deepEqual(ids(list), [cand.id]);
+    for (const x of [list[0], (await c.get(`/api/v1/candidates/${cand.id}`)).body]) {
+      assert.equal(x.name, cand.name);
+      assert.equal(x.phone, `${cand.phone.slice(0, 3)}****${cand.phone.slice(-4)}`);
+      assert.match(x.phone, /^138\*{4}\d{4}$/);
+      assert.equal(x.email, `${cand.email[0]}***@example.com`);
+      assert.deepEqual(x.masked, ['email', 'phone']);
+      assert.ok(!('id_number' in x));
+      assert.deepEqual(x.redacted, ['id_number']);
+      const text = JSON.stringify(x);
+      assert.ok(!text.includes(cand.phone) && !text.includes(cand.email) && !text.includes(cand.id_number));
+    }
+    // Searching by the real contact data finds nothing more than the masked record.
+    const other = await all(c, `/api/v1/candidates?email=${encodeURIComponent(s.cand.eng_a.email)}`);
+    assert.deepEqual(other, []);
+  });
+
+  test('int1 sees positions without salary', async () => {
+    const r = await s.clients.int1.get(`/api/v1/positions/${s.pos['SALES-01'].id}`);
+    assert.equal(r.status, 200);
+    assert.ok(!('salary_min' in r.body) && !('salary_max' in r.body));
+    assert.deepEqual(r.body.redacted, ['salary_min', 'salary_max']);
+  });
+
+  test('an interviewer with no assignment sees no application and no candidate', async () => {
+    const u = await admin.post('/api/v1/users', { username: 'int.none', role: 'interviewer', password: PASSWORD });
+    assert.equal(u.status, 201);
+    const c = await srv.login('int.none', PASSWORD);
+    assert.deepEqual(await all(c, '/api/v1/applications'), []);
+    assert.deepEqual(await all(c, '/api/v1/candidates'), []);
+    assertError(assert, await c.get(`/api/v1/applications/${s.app.sales_a.id}`), 404, 'not_found');
+  });
+
+  test('hr and admin see everything, with id_number and salary', async () => {
+    for (const who of ['hr1', 'admin']) {
+      const c = s.clients[who];
+      const g = await c.get(`/api/v1/candidates/${s.cand.eng_a.id}`);
+      assert.equal(g.body.id_number, s.cand.eng_a.id_number);
+      assert.equal(g.body.phone, s.cand.eng_a.phone);
+      assert.ok(!('redacted' in g.body) && !('masked' in g.body));
+      const p = await c.get(`/api/v1/positions/${s.pos['ENG-01'].id}`);
+      assert.equal(p.body.salary_min, 10000);
+      assert.equal(p.body.salary_max, 20000);
+      const apps = await all(c, '/api/v1/applications');
+      for (const k of Object.keys(s.app)) assert.ok(apps.some((a) => a.id === s.app[k].id), `${who} sees ${k}`);
+    }
+  });
+});
