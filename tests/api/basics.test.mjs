@@ -14,6 +14,7 @@ import {
   paginate,
   request,
   seed,
+  setCookies,
   startServer,
   uniq,
 } from './lib/harness.mjs';
@@ -102,7 +103,7 @@ test('a known path with the wrong method is 405 with Allow', async () => {
 test('login sets an HttpOnly SameSite=Strict session cookie and returns a CSRF token', async () => {
   const r = await srv.api('POST', '/api/v1/auth/login', { body: { username: 'hr1', password: PASSWORD } });
   assert.equal(r.status, 200, r.text);
-  const cookies = r.headers.getSetCookie();
+  const cookies = setCookies(r.headers);
   const c = cookies.find((x) => x.startsWith('talentd_session='));
   assert.ok(c, `session cookie in ${cookies}`);
   assert.match(c, /;\s*HttpOnly/i);
@@ -121,7 +122,7 @@ test('login with a wrong password or unknown user is 401 invalid_credentials, sa
   assertError(assert, a, 401, 'invalid_credentials');
   assertError(assert, b, 401, 'invalid_credentials');
   assert.equal(a.body.error.message, b.body.error.message, 'no user enumeration');
-  assert.equal(a.headers.getSetCookie().length, 0, 'no cookie on failure');
+  assert.equal(setCookies(a.headers).length, 0, 'no cookie on failure');
 });
 
 test('GET /me returns the session user; anonymous is 401', async () => {
@@ -142,7 +143,7 @@ test('logout ends the session: the old cookie is 401 afterwards', async () => {
   const r = await c.post('/api/v1/auth/logout', undefined);
   assert.equal(r.status, 200, r.text);
   assert.equal(r.body.logged_out, true);
-  const cleared = r.headers.getSetCookie().find((x) => x.startsWith('talentd_session='));
+  const cleared = setCookies(r.headers).find((x) => x.startsWith('talentd_session='));
   assert.match(cleared, /Max-Age=0/);
   const gone = await request(srv.url, 'GET', '/api/v1/me', { headers: { Cookie: oldCookie } });
   assertError(assert, gone, 401, "session_expired");
@@ -238,7 +239,7 @@ test('login is rate limited: 5 wrong passwords, then even the right one is 429',
   }
   const r = await srv.api('POST', '/api/v1/auth/login', { body: { username: 'ratelimited', password: PASSWORD } });
   assertError(assert, r, 429, 'rate_limited');
-  assert.equal(r.headers.getSetCookie().length, 0);
+  assert.equal(setCookies(r.headers).length, 0);
   // Other accounts are not locked by it.
   assert.equal((await srv.api('POST', '/api/v1/auth/login', { body: { username: 'int1', password: PASSWORD } })).status, 200);
 });

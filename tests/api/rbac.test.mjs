@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { PASSWORD, assertError, cliToken, seed, startServer, uniq } from './lib/harness.mjs';
+import { PASSWORD, assertError, cliToken, dbSnapshot, seed, snapshotDiff, startServer, uniq } from './lib/harness.mjs';
 
 const ALL_SCOPES = [
   'org:read',
@@ -51,6 +51,10 @@ before(async () => {
   extra.ou = await mk('/api/v1/org-units', { code: 'RBAC-OU', name: 'Rbac', parent: 'HQ' });
   const cand = await mk('/api/v1/candidates', { name: 'Rbac Assign', email: 'rbac.assign@example.com' });
   extra.assignApp = await mk('/api/v1/applications', { candidate_id: cand.id, position: 'SALES-01' });
+  // Targets for refused calls to consuming routes (an allowed call gets a fresh one).
+  extra.victimUser = await mk('/api/v1/users', { username: 'rbac.victim', role: 'interviewer', password: PASSWORD });
+  extra.victimToken = await mk('/api/v1/tokens', { name: 'victim', scopes: ['org:read'] });
+  extra.victimOu = await mk('/api/v1/org-units', { code: 'RBAC-VICTIM', name: 'Victim', parent: 'HQ' });
   // Tokens owned by admin: exactly one scope (CLI-made), every scope but one (API-made).
   for (const sc of ALL_SCOPES) {
     tokens.only[sc] = await cliToken(srv, [sc], { name: `only-${sc}` });
@@ -110,7 +114,7 @@ const ROUTES = [
   },
   {
     pat: '/api/v1/users/{id}/disable', m: 'POST', p: (id) => `/api/v1/users/${id}/disable`, roles: ADMIN, scope: 'users:write', ok: 200,
-    id: () => fresh.user(),
+    id: (refused) => (refused ? extra.victimUser.id : fresh.user()),
   },
 
   { pat: '/api/v1/tokens', m: 'GET', p: () => '/api/v1/tokens', roles: ADMIN, scope: 'tokens:write', ok: 200 },
@@ -120,7 +124,7 @@ const ROUTES = [
   },
   {
     pat: '/api/v1/tokens/{id}/revoke', m: 'POST', p: (id) => `/api/v1/tokens/${id}/revoke`, roles: ADMIN, scope: 'tokens:write', ok: 200,
-    id: () => fresh.token(),
+    id: (refused) => (refused ? extra.victimToken.id : fresh.token()),
   },
 
   { pat: '/api/v1/org-units', m: 'GET', p: () => '/api/v1/org-units', roles: STAFF, scope: 'org:read', ok: 200 },
@@ -135,7 +139,7 @@ const ROUTES = [
   },
   {
     pat: '/api/v1/org-units/{id}', m: 'DELETE', p: (id) => `/api/v1/org-units/${id}`, roles: HR, scope: 'org:write', ok: 200,
-    id: () => fresh.orgUnit(),
+    id: (refused) => (refused ? extra.victimOu.id : fresh.orgUnit()),
   },
 
   { pat: '/api/v1/positions', m: 'GET', p: () => '/api/v1/positions', roles: STAFF, scope: 'positions:read', ok: 200 },
@@ -163,7 +167,8 @@ const ROUTES = [
   { pat: '/api/v1/applications', m: 'GET', p: () => '/api/v1/applications', roles: STAFF, scope: 'applications:read', ok: 200 },
   {
     pat: '/api/v1/applications', m: 'POST', p: () => '/api/v1/applications', roles: HR, scope: 'applications:write', ok: 201,
-    body: async () => ({ candidate_id: await fresh.candidate(), position: 'ENG-01' }),
+    body: async (refused) =>
+      refused ? { candidate_id: s.cand.eng_a.id, position: 'SALES-01' } : { candidate_id: await fresh.candidate(), position: 'ENG-01' },
   },
   { pat: '/api/v1/applications/{id}', m: 'GET', p: () => `/api/v1/applications/${s.app.sales_a.id}`, roles: STAFF, scope: 'applications:read', ok: 200 },
   {
@@ -212,15 +217,21 @@ function expectation(route, caller) {
 
 describe('access matrix (routes.c)', () => {
   for (const route of ROUTES) {
-    for (const caller of CALLERS) {
-      // A route without a scope has no "token lacking it"; any valid token may call it.
-      if (caller === 'token without scope' && !route.scope) continue;
+    // A route without a scope has no "token lacking it"; any valid token may call it.
+    const callers = CALLERS.filter((c) => !(c === 'token without scope' && !route.scope));
+    // Refused callers first, then one check that they changed nothing, then the allowed ones.
+    const refused = callers.filter((c) => expectation(route, c).status >= 400 && expectation(route, c).status !== route.ok);
+    const allowed = callers.filter((c) => !refused.includes(c));
+    let before;
+    for (const caller of [...refused, ...allowed]) {
       const exp = expectation(route, caller);
+      const isRefused = refused.includes(caller);
       const callerLabel = caller === 'token with scope' && !route.scope ? 'token (all scopes)' : caller;
       test(`${route.m} ${route.pat} as ${callerLabel} -> ${exp.status}${exp.code ? ' ' + exp.code : ''}`, async () => {
-        const id = route.id ? await route.id() : undefined;
+        if (isRefused && caller === refused[0]) before = await dbSnapshot(srv);
+        const id = route.id ? await route.id(isRefused) : undefined;
         const path = route.p(id);
-        const body = route.body ? await route.body() : undefined;
+        const body = route.body ? await route.body(isRefused) : undefined;
         const c = await clientFor(route, caller);
         const r = await c.req(route.m, path, { body });
         const what = `${route.m} ${path} as ${caller}`;
@@ -234,6 +245,13 @@ describe('access matrix (routes.c)', () => {
           }
         }
       });
+      if (isRefused && caller === refused.at(-1)) {
+        test(`${route.m} ${route.pat}: the ${refused.length} refused calls changed nothing`, async () => {
+          assert.ok(before, 'snapshot taken');
+          const now = await dbSnapshot(srv);
+          assert.ok(now === before, `refused calls changed the database:\n${snapshotDiff(before, now)}`);
+        });
+      }
     }
   }
 });

@@ -84,6 +84,13 @@ process.on('exit', () => {
 // ---------------------------------------------------------------------------
 // HTTP
 
+/** The Set-Cookie values of a fetch Headers (Node 18's fetch lacks getSetCookie; talentd sends one cookie). */
+export function setCookies(headers) {
+  if (typeof headers.getSetCookie === 'function') return headers.getSetCookie();
+  const v = headers.get('set-cookie');
+  return v ? [v] : [];
+}
+
 /** Parses a fetch Response into {status, headers, body (JSON or null), text}. */
 async function wrap(res) {
   const text = await res.text();
@@ -142,7 +149,7 @@ export class Client {
     if (this.csrf && !safe && opts.csrf !== false) headers['X-CSRF-Token'] = this.csrf;
     const r = await request(this.base, method, urlPath, { ...opts, headers, token: opts.token ?? this.token });
     // Follow cookie changes (logout clears it).
-    const sc = r.headers.getSetCookie ? r.headers.getSetCookie() : [];
+    const sc = setCookies(r.headers);
     for (const c of sc) {
       const m = /^([^=]+)=([^;]*)/.exec(c);
       if (m && this.cookie && this.cookie.startsWith(m[1] + '=')) this.cookie = m[2] ? `${m[1]}=${m[2]}` : null;
@@ -175,7 +182,7 @@ export class Client {
 export async function login(base, username, password) {
   const r = await request(base, 'POST', '/api/v1/auth/login', { body: { username, password } });
   if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${r.text}`);
-  const sc = r.headers.getSetCookie();
+  const sc = setCookies(r.headers);
   const m = sc.map((c) => /^([^=]+=[^;]+)/.exec(c)).find(Boolean);
   if (!m) throw new Error(`login ${username}: no session cookie in ${JSON.stringify(sc)}`);
   return new Client(base, { cookie: m[1], csrf: r.body.csrf_token, user: r.body.user, label: username });
