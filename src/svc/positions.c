@@ -79,18 +79,7 @@ int svc_position_get(struct svc_ctx *c, int64_t id, json_t **out)
 
 int svc_position_id_by_code(struct svc_ctx *c, const char *code, int64_t *id)
 {
-    struct db_stmt *s;
-    int rc = svc_prepare(c, "SELECT id FROM position WHERE code = ?", &s);
-    if (rc != 0)
-        return rc;
-    db_bind_text(s, 1, code);
-    rc = db_step(s, c->e);
-    if (rc == DB_ROW)
-        *id = db_col_int64(s, 0);
-    db_reset(s);
-    if (rc == DB_DONE)
-        return err_set(c->e, ERR_NOT_FOUND, NULL, "position", "no position with code %.64s", code);
-    return rc < 0 ? rc : 0;
+    return svc_lookup_id(c, "SELECT id FROM position WHERE code = ?", code, "position", "position with code", id);
 }
 
 /* The writable columns of a position, filled from defaults or the current

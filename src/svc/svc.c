@@ -77,6 +77,23 @@ int svc_prepare(struct svc_ctx *c, const char *sql, struct db_stmt **out)
     return db_prepare(c->db, sql, out, c->e);
 }
 
+int svc_lookup_id(struct svc_ctx *c, const char *sql, const char *key, const char *field, const char *what,
+                  int64_t *id)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c, sql, &s);
+    if (rc != 0)
+        return rc;
+    db_bind_text(s, 1, key);
+    rc = db_step(s, c->e);
+    if (rc == DB_ROW)
+        *id = db_col_int64(s, 0);
+    db_reset(s);
+    if (rc == DB_DONE)
+        return err_set(c->e, ERR_NOT_FOUND, NULL, field, "no %s %.64s", what, key);
+    return rc < 0 ? rc : 0;
+}
+
 int svc_step_one(struct svc_ctx *c, struct db_stmt *s)
 {
     int rc = db_step(s, c->e);

@@ -83,6 +83,11 @@ int svc_event(struct svc_ctx *c, const char *event, const char *entity, int64_t 
 /* Runs a prepared statement expected to produce at most one row; returns DB_ROW/DB_DONE or an error. */
 int svc_step_one(struct svc_ctx *c, struct db_stmt *s);
 
+/* Runs sql (one text parameter, selecting one id) for key: *id on a row,
+ * ERR_NOT_FOUND naming field ("no <what> <key>") when none. No transaction of its own. */
+int svc_lookup_id(struct svc_ctx *c, const char *sql, const char *key, const char *field, const char *what,
+                  int64_t *id);
+
 /* Prepares sql on c->db (error into c->e). */
 int svc_prepare(struct svc_ctx *c, const char *sql, struct db_stmt **out);
 

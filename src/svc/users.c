@@ -45,18 +45,7 @@ int svc_user_get(struct svc_ctx *c, int64_t id, json_t **out)
 
 int svc_user_id(struct svc_ctx *c, const char *username, int64_t *id)
 {
-    struct db_stmt *s;
-    int rc = svc_prepare(c, "SELECT id FROM users WHERE username = ?", &s);
-    if (rc != 0)
-        return rc;
-    db_bind_text(s, 1, username);
-    rc = db_step(s, c->e);
-    if (rc == DB_ROW)
-        *id = db_col_int64(s, 0);
-    db_reset(s);
-    if (rc == DB_DONE)
-        return err_set(c->e, ERR_NOT_FOUND, NULL, "username", "no user named %.64s", username);
-    return rc < 0 ? rc : 0;
+    return svc_lookup_id(c, "SELECT id FROM users WHERE username = ?", username, "username", "user named", id);
 }
 
 static int check_username(const char *u, struct err *e)
