@@ -27,11 +27,11 @@ int api_login(struct req *r)
 int api_logout(struct req *r)
 {
     const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
-    if (r->via_cookie && cookie) {
-        int rc = svc_logout(&r->ctx, cookie);
-        if (rc != 0)
-            return rc;
-    }
+    if (!r->via_cookie || !cookie) /* a bearer token is revoked, not logged out */
+        return req_reply(r, 200, json_pack("{s:b}", "logged_out", 0));
+    int rc = svc_logout(&r->ctx, cookie);
+    if (rc != 0)
+        return rc;
     r->set_cookie = xasprintf("%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", SESSION_COOKIE);
     return req_reply(r, 200, json_pack("{s:b}", "logged_out", 1));
 }
@@ -43,8 +43,14 @@ int api_me(struct req *r)
     return rc ? rc : req_reply(r, 200, out);
 }
 
-int api_users_list(struct req *r) { return api_list(r, svc_user_list); }
-int api_users_create(struct req *r) { return api_create(r, svc_user_create); }
+int api_users_list(struct req *r)
+{
+    return api_list(r, svc_user_list);
+}
+int api_users_create(struct req *r)
+{
+    return api_create(r, svc_user_create);
+}
 
 static int user_get_tx(struct svc_ctx *c, int64_t id, json_t **out)
 {
@@ -54,9 +60,27 @@ static int user_get_tx(struct svc_ctx *c, int64_t id, json_t **out)
     return svc_end(c, rc);
 }
 
-int api_users_get(struct req *r) { return api_get(r, user_get_tx); }
-int api_users_update(struct req *r) { return api_update(r, svc_user_update); }
-int api_users_disable(struct req *r) { return api_action(r, svc_user_disable); }
-int api_tokens_list(struct req *r) { return api_list(r, svc_token_list); }
-int api_tokens_create(struct req *r) { return api_create(r, svc_token_create); }
-int api_tokens_revoke(struct req *r) { return api_action(r, svc_token_revoke); }
+int api_users_get(struct req *r)
+{
+    return api_get(r, user_get_tx);
+}
+int api_users_update(struct req *r)
+{
+    return api_update(r, svc_user_update);
+}
+int api_users_disable(struct req *r)
+{
+    return api_action(r, svc_user_disable);
+}
+int api_tokens_list(struct req *r)
+{
+    return api_list(r, svc_token_list);
+}
+int api_tokens_create(struct req *r)
+{
+    return api_create(r, svc_token_create);
+}
+int api_tokens_revoke(struct req *r)
+{
+    return api_action(r, svc_token_revoke);
+}

@@ -35,8 +35,14 @@ struct http_server {
 static pthread_key_t db_key;
 static pthread_once_t db_key_once = PTHREAD_ONCE_INIT;
 
-static void db_key_destroy(void *p) { db_close(p); }
-static void db_key_init(void) { pthread_key_create(&db_key, db_key_destroy); }
+static void db_key_destroy(void *p)
+{
+    db_close(p);
+}
+static void db_key_init(void)
+{
+    pthread_key_create(&db_key, db_key_destroy);
+}
 
 static int thread_db(const struct http_server *s, struct db **out, struct err *e)
 {
@@ -152,8 +158,7 @@ static int check_access(struct req *r, const struct route *rt)
                        rt->method, rt->pattern);
     /* Routes without a scope (e.g. /me) are open to any valid token. */
     if (r->actor.token_id && rt->scope && !scope_allows(r->actor.scopes, rt->scope))
-        return err_set(&r->err, ERR_FORBIDDEN, "insufficient_scope", NULL, "this token lacks the scope %s",
-                       rt->scope);
+        return err_set(&r->err, ERR_FORBIDDEN, "insufficient_scope", NULL, "this token lacks the scope %s", rt->scope);
     return 0;
 }
 
@@ -198,20 +203,23 @@ static void dispatch(struct http_server *s, struct req *r)
 
     const char *idem = NULL;
     if ((rt->flags & ROUTE_CREATE) && (idem = req_header(r, "Idempotency-Key")) != NULL) {
-        int rc = svc_idem_replay(&r->ctx, idem, r->method, path, r->body.p, r->body.len, &r->status, &r->out);
+        int rc = svc_idem_claim(&r->ctx, idem, r->method, path, r->body.p, r->body.len, &r->status, &r->out);
         if (rc < 0)
             goto fail;
         if (rc == 1)
             return;
     }
-    if (rt->fn(r) != 0)
-        goto fail;
-    if (idem && r->status >= 200 && r->status < 300 && r->out) {
+    int failed = rt->fn(r) != 0;
+    if (idem) { /* keep the response on the claim, or release it; never let this change the answer */
         struct err ignored = {0};
         r->ctx.e = &ignored;
-        svc_idem_store(&r->ctx, idem, r->method, path, r->body.p, r->body.len, r->status, r->out);
+        if (failed)
+            db_rollback(db);
+        svc_idem_finish(&r->ctx, idem, failed ? 0 : r->status, failed ? NULL : r->out);
         r->ctx.e = &r->err;
     }
+    if (failed)
+        goto fail;
     return;
 fail:
     if (db)
@@ -240,9 +248,8 @@ static enum MHD_Result send_response(struct req *r)
         len = 0;
         ctype = NULL;
     }
-    struct MHD_Response *resp =
-        buf ? MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE)
-            : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp = buf ? MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE)
+                                    : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     if (ctype)
         MHD_add_response_header(resp, "Content-Type", ctype);
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
@@ -262,8 +269,7 @@ static enum MHD_Result send_response(struct req *r)
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-                                 const char *version, const char *upload_data, size_t *upload_data_size,
-                                 void **con_cls)
+                                 const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     struct http_server *s = cls;
@@ -308,8 +314,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         char label[160] = "-";
         if (r->actor.role != ROLE_NONE)
             actor_label(&r->actor, label, sizeof(label));
-        fprintf(stderr, "%s %s %s %d %.3fms rid=%s actor=%s%s\n", ts, r->method, r->url,
-                r->status ? r->status : 200, (double)(now_us() - r->t0_us) / 1000.0, r->request_id, label,
+        fprintf(stderr, "%s %s %s %d %.3fms rid=%s actor=%s%s\n", ts, r->method, r->url, r->status ? r->status : 200,
+                (double)(now_us() - r->t0_us) / 1000.0, r->request_id, label,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
     }
     req_free(r);
@@ -329,14 +335,12 @@ int http_server_start(const struct server_config *cfg, struct http_server **out,
         return err_set(e, ERR_INVALID, NULL, "listen", "cannot parse listen address %s", cfg->host);
     }
     unsigned threads = cfg->threads < 2 ? 2 : cfg->threads;
-    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-                                MHD_USE_ERROR_LOG,
-                            cfg->port, NULL, NULL, on_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-                            cfg->conn_limit ? cfg->conn_limit : 1024, MHD_OPTION_CONNECTION_TIMEOUT,
-                            cfg->timeout_s ? cfg->timeout_s : 30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                            (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+    s->d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, cfg->port, NULL,
+        NULL, on_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit ? cfg->conn_limit : 1024, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->timeout_s ? cfg->timeout_s : 30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
     if (!s->d) {
         free(s);
         return err_set(e, ERR_INTERNAL, NULL, "listen", "cannot listen on %s:%u (address in use?)", cfg->host,

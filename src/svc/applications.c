@@ -3,7 +3,6 @@
  * audit row and an outbox event in the same transaction. */
 #include "svc/applications.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,16 +72,6 @@ int svc_application_get(struct svc_ctx *c, int64_t id, json_t **out)
     if (rc == 0)
         rc = app_load(c, id, out);
     return svc_end(c, rc);
-}
-
-/* 409 "version_conflict" when the request names a version other than o's. */
-static int check_version(struct svc_ctx *c, json_t *o, int has_version, int64_t version)
-{
-    int64_t current = json_integer_value(json_object_get(o, "version"));
-    if (!has_version || version == current)
-        return 0;
-    return err_set(c->e, ERR_CONFLICT, "version_conflict", "version", "application %lld is at version %lld, not %lld",
-                   (long long)json_integer_value(json_object_get(o, "id")), (long long)current, (long long)version);
 }
 
 /* Runs a statement bound by the caller that returns no rows (or one, ignored). */
@@ -273,30 +262,14 @@ done:
     return svc_end(c, rc);
 }
 
-/* Parses a positive integer query parameter (absent: *v = 0). */
-static int query_id(json_t *query, const char *key, int64_t *v, struct err *e)
-{
-    const char *s = q_str(query, key);
-    *v = 0;
-    if (!s)
-        return 0;
-    char *end;
-    errno = 0;
-    long long x = strtoll(s, &end, 10);
-    if (errno || end == s || *end || x < 1)
-        return err_set(e, ERR_INVALID, NULL, key, "%s must be a positive integer", key);
-    *v = x;
-    return 0;
-}
-
 int svc_application_list(struct svc_ctx *c, json_t *query, json_t **out)
 {
     static const char *const params[] = {"stage", "position", "position_id", "candidate_id", "org_unit", "talent_pool",
                                          "limit", "cursor",   NULL};
     int64_t pid, cand;
     int rc;
-    if ((rc = jq_known(query, params, c->e)) || (rc = query_id(query, "position_id", &pid, c->e)) ||
-        (rc = query_id(query, "candidate_id", &cand, c->e)))
+    if ((rc = jq_known(query, params, c->e)) || (rc = q_id(query, "position_id", &pid, c->e)) ||
+        (rc = q_id(query, "candidate_id", &cand, c->e)))
         return rc;
     const char *stage = q_str(query, "stage"), *pos = q_str(query, "position"), *org = q_str(query, "org_unit"),
                *pool = q_str(query, "talent_pool");
@@ -347,7 +320,7 @@ int svc_application_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **o
     if ((rc = svc_begin(c)) != 0)
         return rc;
     json_t *before = NULL;
-    if ((rc = app_load(c, id, &before)) || (rc = check_version(c, before, has_version, version)))
+    if ((rc = app_load(c, id, &before)) || (rc = svc_check_version(c, "application", before, has_version, version)))
         goto done;
     struct db_stmt *s;
     if ((rc = svc_prepare(c,
@@ -363,11 +336,7 @@ int svc_application_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **o
     db_bind_int64(s, 5, c->now);
     db_bind_int64(s, 6, id);
     db_bind_int64(s, 7, json_integer_value(json_object_get(before, "version")));
-    rc = db_step(s, c->e);
-    db_reset(s);
-    if (rc == DB_DONE)
-        rc = err_set(c->e, ERR_CONFLICT, "version_conflict", "version", "application %lld was changed concurrently",
-                     (long long)id);
+    rc = svc_step_versioned(c, s, "application", id);
     if (rc >= 0)
         rc = finish_write(c, id, "application.update", "application.updated", before, NULL, out);
 done:
@@ -410,7 +379,7 @@ int svc_application_transition(struct svc_ctx *c, int64_t id, json_t *in, json_t
         return rc;
     json_t *before = NULL, *payload = NULL;
     int review = 0;
-    if ((rc = app_load(c, id, &before)) || (rc = check_version(c, before, has_version, version)) ||
+    if ((rc = app_load(c, id, &before)) || (rc = svc_check_version(c, "application", before, has_version, version)) ||
         (rc = review_required_of(c, json_integer_value(json_object_get(before, "position_id")), &review)))
         goto done;
     const char *from_s = json_string_value(json_object_get(before, "stage"));
@@ -443,11 +412,7 @@ int svc_application_transition(struct svc_ctx *c, int64_t id, json_t *in, json_t
     db_bind_int64(s, 6, c->now);
     db_bind_int64(s, 7, id);
     db_bind_int64(s, 8, json_integer_value(json_object_get(before, "version")));
-    rc = db_step(s, c->e);
-    db_reset(s);
-    if (rc == DB_DONE)
-        rc = err_set(c->e, ERR_CONFLICT, "version_conflict", "version", "application %lld was changed concurrently",
-                     (long long)id);
+    rc = svc_step_versioned(c, s, "application", id);
     if (rc < 0 || (rc = add_history(c, id, from_s, stage_name(to), reason, note)))
         goto done;
     payload =

@@ -2,7 +2,6 @@
  * chain verifier behind `talentd audit verify`. */
 #include "svc/audit.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,25 +28,20 @@ static json_t *audit_row(struct svc_ctx *c, struct db_stmt *s)
 int svc_audit_list(struct svc_ctx *c, json_t *query, json_t **out)
 {
     static const char *const params[] = {"entity", "id", "actor", "action", "limit", "cursor", NULL};
-    int rc = jq_known(query, params, c->e);
-    if (rc != 0)
+    int64_t id;
+    int rc;
+    if ((rc = jq_known(query, params, c->e)) || (rc = q_id(query, "id", &id, c->e)))
         return rc;
-    const char *entity = q_str(query, "entity"), *id_s = q_str(query, "id"), *actor = q_str(query, "actor"),
-               *action = q_str(query, "action");
+    const char *entity = q_str(query, "entity"), *actor = q_str(query, "actor"), *action = q_str(query, "action");
     struct qb q;
     qb_init(&q, "SELECT " AUDIT_COLS " FROM audit a WHERE 1=1");
     if (entity) {
         qb_sql(&q, " AND a.entity = ?");
         qb_text(&q, entity);
     }
-    if (id_s) {
+    if (id) {
         if (!entity)
             return err_set(c->e, ERR_INVALID, "required", "entity", "filtering by id needs entity");
-        char *end;
-        errno = 0;
-        long long id = strtoll(id_s, &end, 10);
-        if (errno || end == id_s || *end || id < 1)
-            return err_set(c->e, ERR_INVALID, NULL, "id", "id must be a positive integer");
         qb_sql(&q, " AND a.entity_id = ?");
         qb_int(&q, id);
     }

@@ -480,11 +480,8 @@ int svc_candidate_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out
     if ((rc = cand_load(c, id, &before)) != 0)
         goto done;
     int64_t current = json_integer_value(json_object_get(before, "version"));
-    if (has_version && version != current) {
-        rc = err_set(c->e, ERR_CONFLICT, "version_conflict", "version", "candidate %lld is at version %lld, not %lld",
-                     (long long)id, (long long)current, (long long)version);
+    if ((rc = svc_check_version(c, "candidate", before, has_version, version)) != 0)
         goto done;
-    }
     char final[PII_COUNT][CANDIDATE_PII_MAX];
     for (int i = 0; i < PII_COUNT; i++) {
         const char *old = json_string_value(json_object_get(before, pii_fields[i].key));
@@ -524,12 +521,8 @@ int svc_candidate_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out
     db_bind_int64(s, 13, c->now);
     db_bind_int64(s, 14, id);
     db_bind_int64(s, 15, current);
-    rc = db_step(s, c->e);
-    db_reset(s);
-    if (rc == DB_DONE)
-        rc = err_set(c->e, ERR_CONFLICT, "version_conflict", "version", "candidate %lld was changed concurrently",
-                     (long long)id);
-    else if (rc == ERR_CONFLICT)
+    rc = svc_step_versioned(c, s, "candidate", id);
+    if (rc == ERR_CONFLICT)
         rc = conflict_after_rollback(c, final, external_id, id);
     else if (rc >= 0)
         rc = finish_write(c, "candidate.update", "candidate.updated", id, before, out);

@@ -6,6 +6,8 @@
 
 #include "lib/crypto.h"
 
+enum { IDEM_CLAIM_TTL = 300, IDEM_RESPONSE_TTL = 86400 };
+
 static int key_ok(const char *k)
 {
     size_t n = strlen(k);
@@ -17,64 +19,117 @@ static int key_ok(const char *k)
     return 1;
 }
 
-int svc_idem_replay(struct svc_ctx *c, const char *key, const char *method, const char *path, const void *req,
-                    size_t req_len, int *status, json_t **body)
+/* The existing row for (actor, key): 1 replay, or an error (different request / in progress). */
+static int existing(struct svc_ctx *c, const char *label, const char *key, const char *method, const char *path,
+                    const char *rh, int *status, json_t **body)
 {
-    char rh[65];
-    crypto_sha256_hex(req ? req : "", req_len, rh);
-    if (!key_ok(key))
-        return err_set(c->e, ERR_INVALID, NULL, "Idempotency-Key",
-                       "Idempotency-Key must be 1 to 128 printable ASCII characters");
-    char label[160];
-    actor_label(c->actor, label, sizeof(label));
-    struct db_stmt *s;
-    int rc = svc_prepare(c, "SELECT method, path, request_hash, status, body FROM idempotency WHERE actor = ? AND idem_key = ?", &s);
+    int rc = svc_begin_read(c);
     if (rc != 0)
         return rc;
+    struct db_stmt *s;
+    if ((rc = svc_prepare(c,
+                          "SELECT method, path, request_hash, status, body FROM idempotency "
+                          "WHERE actor = ? AND idem_key = ?",
+                          &s)) != 0)
+        return svc_end(c, rc);
     db_bind_text(s, 1, label);
     db_bind_text(s, 2, key);
     rc = db_step(s, c->e);
-    if (rc != DB_ROW) {
-        db_reset(s);
-        return rc < 0 ? rc : 0;
+    if (rc == DB_DONE) /* released between our insert and this read */
+        rc = err_set(c->e, ERR_CONFLICT, "idempotency_key_in_progress", "Idempotency-Key",
+                     "a request with this Idempotency-Key is still running; retry shortly");
+    else if (rc == DB_ROW && (strcmp(db_col_text(s, 0), method) != 0 || strcmp(db_col_text(s, 1), path) != 0 ||
+                              strcmp(db_col_text(s, 2), rh) != 0))
+        rc = err_set(c->e, ERR_INVALID, "idempotency_key_reused", "Idempotency-Key",
+                     "this Idempotency-Key was used for a different request");
+    else if (rc == DB_ROW && db_col_int64(s, 3) == 0)
+        rc = err_set(c->e, ERR_CONFLICT, "idempotency_key_in_progress", "Idempotency-Key",
+                     "a request with this Idempotency-Key is still running; retry shortly");
+    else if (rc == DB_ROW) {
+        *status = (int)db_col_int64(s, 3);
+        *body = json_loads(db_col_text(s, 4), 0, NULL);
+        rc = 1;
     }
-    if (strcmp(db_col_text(s, 0), method) != 0 || strcmp(db_col_text(s, 1), path) != 0 ||
-        strcmp(db_col_text(s, 2), rh) != 0) {
-        db_reset(s);
-        return err_set(c->e, ERR_INVALID, "idempotency_key_reused", "Idempotency-Key",
-                       "this Idempotency-Key was used for a different request");
-    }
-    *status = (int)db_col_int64(s, 3);
-    *body = json_loads(db_col_text(s, 4), 0, NULL);
     db_reset(s);
-    return 1;
+    return svc_end(c, rc);
 }
 
-int svc_idem_store(struct svc_ctx *c, const char *key, const char *method, const char *path, const void *req,
-                   size_t req_len, int status, json_t *body)
+int svc_idem_claim(struct svc_ctx *c, const char *key, const char *method, const char *path, const void *req,
+                   size_t req_len, int *status, json_t **body)
 {
-    char rh[65];
+    if (!key_ok(key))
+        return err_set(c->e, ERR_INVALID, NULL, "Idempotency-Key",
+                       "Idempotency-Key must be 1 to 128 printable ASCII characters");
+    char rh[65], label[160];
     crypto_sha256_hex(req ? req : "", req_len, rh);
-    char label[160];
     actor_label(c->actor, label, sizeof(label));
     int rc = svc_begin(c);
     if (rc != 0)
         return rc;
     struct db_stmt *s;
+    /* A stored response is kept for a day; a claim whose request never finished (the server
+     * stopped mid-request) is given up after five minutes. */
     if ((rc = svc_prepare(c,
-                          "INSERT INTO idempotency (actor, idem_key, method, path, request_hash, status, body, created_at) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                          &s)))
+                          "DELETE FROM idempotency WHERE actor = ? AND idem_key = ? AND "
+                          "created_at < CASE WHEN status = 0 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END",
+                          &s)) != 0)
         return svc_end(c, rc);
-    char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+    db_bind_text(s, 1, label);
+    db_bind_text(s, 2, key);
+    db_bind_int64(s, 3, c->now - IDEM_CLAIM_TTL);
+    db_bind_int64(s, 4, c->now - IDEM_RESPONSE_TTL);
+    rc = db_step(s, c->e);
+    db_reset(s);
+    if (rc < 0)
+        return svc_end(c, rc);
+    if ((rc = svc_prepare(
+             c,
+             "INSERT INTO idempotency (actor, idem_key, method, path, request_hash, status, body, created_at) "
+             "VALUES (?, ?, ?, ?, ?, 0, '', ?)",
+             &s)) != 0)
+        return svc_end(c, rc);
     db_bind_text(s, 1, label);
     db_bind_text(s, 2, key);
     db_bind_text(s, 3, method);
     db_bind_text(s, 4, path);
     db_bind_text(s, 5, rh);
-    db_bind_int64(s, 6, status);
-    db_bind_text(s, 7, text);
-    db_bind_int64(s, 8, c->now);
+    db_bind_int64(s, 6, c->now);
+    rc = db_step(s, c->e);
+    db_reset(s);
+    if (rc == ERR_CONFLICT) { /* the key is taken: roll back (PostgreSQL aborted the transaction), then look */
+        svc_end(c, rc);
+        *c->e = (struct err){0};
+        return existing(c, label, key, method, path, rh, status, body);
+    }
+    if (rc < 0)
+        return svc_end(c, rc);
+    return svc_end(c, svc_commit(c));
+}
+
+int svc_idem_finish(struct svc_ctx *c, const char *key, int status, json_t *body)
+{
+    char label[160];
+    actor_label(c->actor, label, sizeof(label));
+    int keep = status >= 200 && status < 300 && body;
+    int rc = svc_begin(c);
+    if (rc != 0)
+        return rc;
+    struct db_stmt *s;
+    char *text = NULL;
+    if (keep) {
+        if ((rc = svc_prepare(c, "UPDATE idempotency SET status = ?, body = ? WHERE actor = ? AND idem_key = ?", &s)))
+            return svc_end(c, rc);
+        text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+        db_bind_int64(s, 1, status);
+        db_bind_text(s, 2, text);
+        db_bind_text(s, 3, label);
+        db_bind_text(s, 4, key);
+    } else {
+        if ((rc = svc_prepare(c, "DELETE FROM idempotency WHERE actor = ? AND idem_key = ? AND status = 0", &s)))
+            return svc_end(c, rc);
+        db_bind_text(s, 1, label);
+        db_bind_text(s, 2, key);
+    }
     rc = db_step(s, c->e);
     db_reset(s);
     free(text);

@@ -369,11 +369,8 @@ int svc_position_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
     if ((rc = pos_load(c, id, 1, &before)))
         goto done;
     int64_t current = json_integer_value(json_object_get(before, "version"));
-    if (has_version && version != current) {
-        rc = err_set(c->e, ERR_CONFLICT, "version_conflict", "version", "position %lld is at version %lld, not %lld",
-                     (long long)id, (long long)current, (long long)version);
+    if ((rc = svc_check_version(c, "position", before, has_version, version)) != 0)
         goto done;
-    }
     fields_from_row(before, &f);
     if ((rc = fields_read(c, in, &f, 0)))
         goto done;
@@ -388,11 +385,7 @@ int svc_position_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
     db_bind_int64(s, 10, c->now);
     db_bind_int64(s, 11, id);
     db_bind_int64(s, 12, current);
-    rc = db_step(s, c->e);
-    db_reset(s);
-    if (rc == DB_DONE)
-        rc = err_set(c->e, ERR_CONFLICT, "version_conflict", "version", "position %lld was changed concurrently",
-                     (long long)id);
+    rc = svc_step_versioned(c, s, "position", id);
     if (rc < 0 || (rc = pos_load(c, id, 0, &after)) ||
         (rc = svc_audit(c, "position.update", "position", id, before, after)) ||
         (rc = svc_event(c, "position.updated", "position", id, after)) || (rc = svc_commit(c)))

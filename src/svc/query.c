@@ -1,5 +1,6 @@
 /* query.c - list query building, row-level scoping and pagination. */
 #include "svc/query.h"
+#include <errno.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,21 @@ void qb_text_copy(struct qb *q, const char *s)
 const char *q_str(json_t *query, const char *key)
 {
     return json_string_value(json_object_get(query, key));
+}
+
+int q_id(json_t *query, const char *key, int64_t *v, struct err *e)
+{
+    const char *s = q_str(query, key);
+    *v = 0;
+    if (!s)
+        return 0;
+    char *end;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (errno || end == s || *end || x < 1)
+        return err_set(e, ERR_INVALID, NULL, key, "%s must be a positive integer", key);
+    *v = x;
+    return 0;
 }
 
 /* Binds the LIKE pattern matching the actor's org subtree. */

@@ -18,7 +18,7 @@ struct qb {
         int64_t i;
         const char *s; /* borrowed, or into store */
     } b[QB_MAX_BINDS];
-    char store[1024];  /* copies made by qb_text_copy */
+    char store[1024]; /* copies made by qb_text_copy */
     size_t store_len;
 };
 
@@ -52,5 +52,8 @@ int qb_one(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, st
 
 /* Query string value (from the API's query parameters or the CLI's flags). */
 const char *q_str(json_t *query, const char *key);
+
+/* A positive integer query parameter: *v = 0 when absent, 422 naming key when not a positive integer. */
+int q_id(json_t *query, const char *key, int64_t *v, struct err *e);
 
 #endif

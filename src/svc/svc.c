@@ -77,8 +77,7 @@ int svc_prepare(struct svc_ctx *c, const char *sql, struct db_stmt **out)
     return db_prepare(c->db, sql, out, c->e);
 }
 
-int svc_lookup_id(struct svc_ctx *c, const char *sql, const char *key, const char *field, const char *what,
-                  int64_t *id)
+int svc_lookup_id(struct svc_ctx *c, const char *sql, const char *key, const char *field, const char *what, int64_t *id)
 {
     struct db_stmt *s;
     int rc = svc_prepare(c, sql, &s);
@@ -94,6 +93,26 @@ int svc_lookup_id(struct svc_ctx *c, const char *sql, const char *key, const cha
     return rc < 0 ? rc : 0;
 }
 
+int svc_check_version(struct svc_ctx *c, const char *what, json_t *before, int has_version, int64_t version)
+{
+    int64_t current = json_integer_value(json_object_get(before, "version"));
+    if (!has_version || version == current)
+        return 0;
+    return err_set(c->e, ERR_CONFLICT, "version_conflict", "version", "%s %lld is at version %lld, not %lld", what,
+                   (long long)json_integer_value(json_object_get(before, "id")), (long long)current,
+                   (long long)version);
+}
+
+int svc_step_versioned(struct svc_ctx *c, struct db_stmt *s, const char *what, int64_t id)
+{
+    int rc = db_step(s, c->e);
+    db_reset(s);
+    if (rc == DB_DONE)
+        return err_set(c->e, ERR_CONFLICT, "version_conflict", "version", "%s %lld was changed concurrently", what,
+                       (long long)id);
+    return rc;
+}
+
 int svc_step_one(struct svc_ctx *c, struct db_stmt *s)
 {
     int rc = db_step(s, c->e);
@@ -107,7 +126,8 @@ static json_t *diff_of(json_t *before, json_t *after)
     const char *k;
     json_t *v;
     if (before) {
-        json_object_foreach(before, k, v) {
+        json_object_foreach(before, k, v)
+        {
             json_t *nv = after ? json_object_get(after, k) : NULL;
             if (!nv || !json_equal(v, nv)) {
                 json_object_set(b, k, v);
@@ -117,7 +137,8 @@ static json_t *diff_of(json_t *before, json_t *after)
         }
     }
     if (after) {
-        json_object_foreach(after, k, v) {
+        json_object_foreach(after, k, v)
+        {
             if (!before || !json_object_get(before, k))
                 json_object_set(a, k, v);
         }
@@ -136,8 +157,8 @@ static json_t *diff_of(json_t *before, json_t *after)
 static char *audit_canon(const char *prev, int64_t at, const char *actor, int64_t actor_id, const char *action,
                          const char *entity, int64_t entity_id, const char *diff)
 {
-    return xasprintf("%s\n%lld\n%s\n%lld\n%s\n%s\n%lld\n%s", prev, (long long)at, actor, (long long)actor_id,
-                     action, entity, (long long)entity_id, diff);
+    return xasprintf("%s\n%lld\n%s\n%lld\n%s\n%s\n%lld\n%s", prev, (long long)at, actor, (long long)actor_id, action,
+                     entity, (long long)entity_id, diff);
 }
 
 void audit_row_hash(const char *prev, int64_t at, const char *actor, int64_t actor_id, const char *action,
@@ -153,8 +174,7 @@ void audit_row_hash(const char *prev, int64_t at, const char *actor, int64_t act
 #define AUDIT_LOCK_KEY 0x7a6c6475 /* serialises chain appends on PostgreSQL */
 #define GENESIS_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
-int svc_audit(struct svc_ctx *c, const char *action, const char *entity, int64_t id, json_t *before,
-              json_t *after)
+int svc_audit(struct svc_ctx *c, const char *action, const char *entity, int64_t id, json_t *before, json_t *after)
 {
     int rc = db_lock(c->db, AUDIT_LOCK_KEY, c->e);
     if (rc != 0)
@@ -204,9 +224,8 @@ int svc_audit(struct svc_ctx *c, const char *action, const char *entity, int64_t
 int svc_event(struct svc_ctx *c, const char *event, const char *entity, int64_t id, json_t *payload)
 {
     struct db_stmt *s;
-    int rc = svc_prepare(c,
-                         "INSERT INTO outbox (event, entity, entity_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-                         &s);
+    int rc =
+        svc_prepare(c, "INSERT INTO outbox (event, entity, entity_id, payload, created_at) VALUES (?, ?, ?, ?, ?)", &s);
     if (rc != 0)
         return rc;
     char *p = json_dumps(payload ? payload : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);

@@ -36,12 +36,12 @@ enum role role_parse(const char *s); /* ROLE_NONE when unknown (system is not pa
  * org unit whose subtree they may see ("/1/4/"). */
 struct actor {
     enum role role;
-    int64_t user_id;          /* 0 for system */
+    int64_t user_id; /* 0 for system */
     char username[64];
     int64_t org_unit_id;
     char org_path[256];
-    int64_t token_id;         /* API token in use, 0 for sessions and the CLI */
-    char scopes[512];         /* token scopes, comma separated; "" when not a token */
+    int64_t token_id; /* API token in use, 0 for sessions and the CLI */
+    char scopes[512]; /* token scopes, comma separated; "" when not a token */
     char ip[64];
 };
 
@@ -74,8 +74,7 @@ int svc_end(struct svc_ctx *c, int rc);
 /* Appends the hash-chained audit row for the current transaction. before and
  * after are the entity's representation (either may be NULL); only keys that
  * differ are recorded as {"before":{..},"after":{..}}. Borrowed references. */
-int svc_audit(struct svc_ctx *c, const char *action, const char *entity, int64_t id, json_t *before,
-              json_t *after);
+int svc_audit(struct svc_ctx *c, const char *action, const char *entity, int64_t id, json_t *before, json_t *after);
 
 /* Appends an outbox event in the current transaction. payload is borrowed. */
 int svc_event(struct svc_ctx *c, const char *event, const char *entity, int64_t id, json_t *payload);
@@ -87,6 +86,14 @@ int svc_step_one(struct svc_ctx *c, struct db_stmt *s);
  * ERR_NOT_FOUND naming field ("no <what> <key>") when none. No transaction of its own. */
 int svc_lookup_id(struct svc_ctx *c, const char *sql, const char *key, const char *field, const char *what,
                   int64_t *id);
+
+/* 409 "version_conflict" when the caller named a version (has_version) other than the one in
+ * before's "version"; what names the entity in the message. */
+int svc_check_version(struct svc_ctx *c, const char *what, json_t *before, int has_version, int64_t version);
+
+/* Steps an optimistic "UPDATE ... WHERE id = ? AND version = ? RETURNING id" and resets it: no row
+ * means another writer got there first (409 "version_conflict"). Returns DB_ROW or an error. */
+int svc_step_versioned(struct svc_ctx *c, struct db_stmt *s, const char *what, int64_t id);
 
 /* Prepares sql on c->db (error into c->e). */
 int svc_prepare(struct svc_ctx *c, const char *sql, struct db_stmt **out);

@@ -149,6 +149,15 @@ test('logout ends the session: the old cookie is 401 afterwards', async () => {
   assertError(assert, gone, 401, "session_expired");
 });
 
+test('logout with a bearer token ends nothing: logged_out false, the token still works', async () => {
+  const tok = srv.bearer(await cliToken(srv, ['org:read']));
+  const r = await tok.post('/api/v1/auth/logout', undefined);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.logged_out, false);
+  assert.equal(setCookies(r.headers).length, 0);
+  assert.equal((await tok.get('/api/v1/me')).status, 200);
+});
+
 test('cookie writes need X-CSRF-Token: missing or wrong is 403 csrf_failed, right is ok', async () => {
   const code = 'CSRF-' + uniq();
   const body = { code, name: 'Csrf test', parent: 'HQ' };
@@ -288,6 +297,35 @@ test('Idempotency-Key reused with another body on the same path is 422 and creat
   assertError(assert, r, 422, 'idempotency_key_reused', 'same key, other body');
   const all = await hr.all('/api/v1/org-units');
   assert.ok(!all.some((o) => o.code === code2));
+});
+
+test('Idempotency-Key: concurrent repeats create once; the others replay or are told it is in progress', async () => {
+  const key = 'idem-race-' + uniq();
+  const body = { name: 'Race Person', email: `race.${uniq()}@example.com` };
+  const rs = await Promise.all(
+    Array.from({ length: 8 }, () => hr.post('/api/v1/candidates', body, { headers: { 'Idempotency-Key': key } })),
+  );
+  const ok = rs.filter((r) => r.status === 201);
+  assert.ok(ok.length >= 1, rs.map((r) => r.status).join(','));
+  for (const r of rs) {
+    if (r.status !== 201) assertError(assert, r, 409, 'idempotency_key_in_progress');
+  }
+  assert.equal(new Set(ok.map((r) => r.body.id)).size, 1, 'every 201 names the same candidate');
+  const found = await hr.get(`/api/v1/candidates?email=${encodeURIComponent(body.email)}`);
+  assert.equal(found.body.items.length, 1, 'one candidate');
+  const again = await hr.post('/api/v1/candidates', body, { headers: { 'Idempotency-Key': key } });
+  assert.equal(again.status, 201);
+  assert.equal(again.body.id, ok[0].body.id);
+});
+
+test('Idempotency-Key: a refused request releases the key for a corrected retry', async () => {
+  const key = 'idem-retry-' + uniq();
+  const code = 'IDR-' + uniq();
+  const bad = await hr.post('/api/v1/org-units', { code, name: 'x', parent: 'NO-SUCH-PARENT' }, { headers: { 'Idempotency-Key': key } });
+  assert.ok(bad.status >= 400 && bad.status < 500, bad.text);
+  const good = await hr.post('/api/v1/org-units', { code, name: 'x', parent: 'HQ' }, { headers: { 'Idempotency-Key': key } });
+  assert.equal(good.status, 201, good.text);
+  assert.equal(good.body.code, code);
 });
 
 test('a bad Idempotency-Key is 422', async () => {
