@@ -7,7 +7,7 @@ DB         ?=
 LISTEN     ?= 127.0.0.1:8080
 DBARG      := $(if $(DB),--db $(DB),)
 
-.PHONY: all bootstrap build run test clean format
+.PHONY: all bootstrap build run test tidy clean format
 
 all: build
 
@@ -29,6 +29,10 @@ test: bootstrap
 	@test -f $(TEST_BUILD)/build.ninja || meson setup $(TEST_BUILD) -Db_sanitize=address,undefined -Db_lundef=false
 	@ninja -C $(TEST_BUILD)
 	@tests/run-all $(TEST_BUILD)
+
+# clang-tidy over src/ (make test runs it too).
+tidy: build
+	@run-clang-tidy -quiet -j 2 -p $(BUILD) $(CURDIR)/src/
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c')

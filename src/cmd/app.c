@@ -60,8 +60,8 @@ static int ensure_admin(struct app *a)
     char pw[25], path[PATH_MAX + 32];
     crypto_random_password(pw, 24);
     snprintf(path, sizeof(path), "%s/initial-admin.txt", a->data_dir);
-    json_t *in = json_pack("{s:s,s:s,s:s,s:s}", "username", "admin", "role", "admin", "password", pw,
-                           "display_name", "Administrator");
+    json_t *in = json_pack("{s:s,s:s,s:s,s:s}", "username", "admin", "role", "admin", "password", pw, "display_name",
+                           "Administrator");
     json_t *out = NULL;
     rc = svc_user_create(&a->ctx, in, &out);
     json_decref(in);
@@ -78,8 +78,8 @@ static int ensure_admin(struct app *a)
     close(fd);
     if (w != len)
         return err_set(&a->err, ERR_INTERNAL, NULL, NULL, "cannot write %s", path);
-    printf("talentd: created the admin account.\n  username: admin\n  password: %s\n  (also in %s, mode 0600)\n",
-           pw, path);
+    printf("talentd: created the admin account.\n  username: admin\n  password: %s\n  (also in %s, mode 0600)\n", pw,
+           path);
     fflush(stdout);
     return 0;
 }

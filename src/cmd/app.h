@@ -22,9 +22,9 @@ struct app {
 
 /* Common options every subcommand takes. */
 struct app_opts {
-    const char *data;      /* --data DIR, default ./var */
-    const char *db;        /* --db URL, default sqlite DIR/talentd.db */
-    const char *key_file;  /* --key-file, default DIR/key */
+    const char *data;     /* --data DIR, default ./var */
+    const char *db;       /* --db URL, default sqlite DIR/talentd.db */
+    const char *key_file; /* --key-file, default DIR/key */
 };
 
 /* Opens the data dir (created 0700 if missing), loads or creates the key

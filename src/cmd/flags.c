@@ -1,6 +1,10 @@
 /* flags.c - see flags.h. */
 #include "cmd/flags.h"
 
+#include <stdlib.h>
+
+#include <errno.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -39,5 +43,19 @@ int flags_parse(int argc, char **argv, int start, const struct flag *flags, stru
             return 2;
         }
     }
+    return 0;
+}
+
+int flag_int(const char *cmd, const char *flag, const char *value, long long min, long long max, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(value, &end, 10);
+    if (errno || end == value || *end || v < min || v > max) {
+        fprintf(stderr, "talentd %s: %s must be a whole number from %lld to %lld, not \"%s\"\n", cmd, flag, min, max,
+                value);
+        return 2;
+    }
+    *out = v;
     return 0;
 }

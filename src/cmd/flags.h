@@ -16,4 +16,8 @@ struct flag {
 int flags_parse(int argc, char **argv, int start, const struct flag *flags, struct app_opts *o, const char **pos,
                 int npos, const char *cmd);
 
+/* Parses value as an integer in [min, max] into *out. Prints "talentd <cmd>: <flag> must be ..."
+ * and returns 2 when it is not one, 0 otherwise. */
+int flag_int(const char *cmd, const char *flag, const char *value, long long min, long long max, long long *out);
+
 #endif

@@ -17,7 +17,7 @@
 #include "lib/mem.h"
 #include "svc/org.h"
 
-#define IMPORT_MAX_FIELD (64 * 1024)
+#define IMPORT_MAX_FIELD ((size_t)64 * 1024)
 #define IMPORT_MAX_FIELDS 64
 #define IMPORT_MAX_COLS 16
 

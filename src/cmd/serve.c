@@ -8,6 +8,7 @@
 
 #include "cmd/app.h"
 #include "cmd/cmd.h"
+#include "cmd/flags.h"
 #include "http/server.h"
 #include "store/migrate.h"
 
@@ -39,7 +40,10 @@ int cmd_serve(int argc, char **argv)
         if (r == 0 && strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
             listen = argv[++i];
         } else if (r == 0 && strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
-            threads = (unsigned)atoi(argv[++i]);
+            long long t;
+            if (flag_int("serve", "--threads", argv[++i], 1, 256, &t) != 0)
+                return 2;
+            threads = (unsigned)t;
         } else if (r == 0 && strcmp(argv[i], "--quiet") == 0) {
             quiet = 1;
         } else if (strcmp(argv[i], "--help") == 0) {
@@ -64,7 +68,7 @@ int cmd_serve(int argc, char **argv)
         .host = host,
         .port = port,
         .threads = threads ? threads : (unsigned)(cores > 2 ? cores : 2),
-        .max_body = 1024 * 1024,
+        .max_body = (size_t)1024 * 1024,
         .conn_limit = 1024,
         .timeout_s = 30,
         .db_url = a.db_url,

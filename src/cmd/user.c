@@ -59,9 +59,12 @@ int cmd_user(int argc, char **argv)
     }
     const char *sub = argv[1], *username = NULL, *role = NULL, *org = NULL, *display = NULL, *pw_stdin = NULL;
     struct app_opts o = {0};
-    const struct flag flags[] = {{"--username", &username, 0}, {"--role", &role, 0},
-                                 {"--org-unit", &org, 0},      {"--display-name", &display, 0},
-                                 {"--password-stdin", &pw_stdin, 1}, {NULL, NULL, 0}};
+    const struct flag flags[] = {{"--username", &username, 0},
+                                 {"--role", &role, 0},
+                                 {"--org-unit", &org, 0},
+                                 {"--display-name", &display, 0},
+                                 {"--password-stdin", &pw_stdin, 1},
+                                 {NULL, NULL, 0}};
     if (flags_parse(argc, argv, 2, flags, &o, NULL, 0, "user") != 0)
         return 2;
     struct app a;
@@ -150,8 +153,8 @@ int cmd_token(int argc, char **argv)
     }
     const char *sub = argv[1], *name = NULL, *scopes = NULL, *user = NULL, *days = NULL, *id_s = NULL;
     struct app_opts o = {0};
-    const struct flag flags[] = {{"--name", &name, 0}, {"--scopes", &scopes, 0}, {"--user", &user, 0},
-                                 {"--expires-days", &days, 0}, {"--id", &id_s, 0}, {NULL, NULL, 0}};
+    const struct flag flags[] = {{"--name", &name, 0},         {"--scopes", &scopes, 0}, {"--user", &user, 0},
+                                 {"--expires-days", &days, 0}, {"--id", &id_s, 0},       {NULL, NULL, 0}};
     if (flags_parse(argc, argv, 2, flags, &o, NULL, 0, "token") != 0)
         return 2;
     struct app a;
@@ -161,6 +164,9 @@ int cmd_token(int argc, char **argv)
             fputs(token_usage, stderr);
             return 2;
         }
+        long long ndays = 0;
+        if (days && flag_int("token create", "--days", days, 1, 3650, &ndays) != 0)
+            return 2;
         if (app_open(&a, &o, "cli") != 0)
             return 1;
         json_t *in = json_pack("{s:s,s:[]}", "name", name, "scopes"), *out = NULL;
@@ -170,7 +176,7 @@ int cmd_token(int argc, char **argv)
             json_array_append_new(json_object_get(in, "scopes"), json_string(t));
         json_object_set_new(in, "user", json_string(user ? user : "admin"));
         if (days)
-            json_object_set_new(in, "expires_in_days", json_integer(atoll(days)));
+            json_object_set_new(in, "expires_in_days", json_integer(ndays));
         if (svc_token_create(&a.ctx, in, &out) == 0) {
             /* The token alone on stdout, so scripts can capture it. */
             puts(json_string_value(json_object_get(out, "token")));

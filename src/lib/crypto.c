@@ -23,7 +23,7 @@
 #define FIELD_OVERHEAD (1 + FIELD_NONCE + FIELD_TAG)
 
 /* A key file holds at most KEYRING_MAX + 1 short lines plus comments. */
-#define KEYFILE_MAX (64 * 1024)
+#define KEYFILE_MAX ((size_t)64 * 1024)
 
 /* Letters and digits without 0, O, l and 1. */
 static const char password_alphabet[] = "abcdefghijkmnopqrstuvwxyz"
@@ -69,7 +69,7 @@ void crypto_random_token(const char *prefix, char *out, size_t outsz)
         fprintf(stderr, "talentd: crypto_random_token: buffer of %zu bytes is too small\n", outsz);
         abort();
     }
-    memcpy(out, prefix, plen);
+    memcpy(out, prefix, plen + 1); /* with the NUL; base64 then overwrites from out + plen */
     randombytes_buf(raw, sizeof(raw));
     sodium_bin2base64(out + plen, outsz - plen, raw, sizeof(raw), B64URL);
     sodium_memzero(raw, sizeof(raw));
@@ -96,8 +96,7 @@ void crypto_sha256_hex(const void *p, size_t n, char out[65])
     hex_encode(raw, sizeof(raw), out);
 }
 
-void crypto_hmac_sha256(const unsigned char *key, size_t keylen, const void *msg, size_t n,
-                        unsigned char out[32])
+void crypto_hmac_sha256(const unsigned char *key, size_t keylen, const void *msg, size_t n, unsigned char out[32])
 {
     crypto_auth_hmacsha256_state st;
     crypto_auth_hmacsha256_init(&st, key, keylen);
@@ -106,8 +105,7 @@ void crypto_hmac_sha256(const unsigned char *key, size_t keylen, const void *msg
     sodium_memzero(&st, sizeof(st));
 }
 
-void crypto_hmac_sha256_hex(const unsigned char *key, size_t keylen, const void *msg, size_t n,
-                            char out[65])
+void crypto_hmac_sha256_hex(const unsigned char *key, size_t keylen, const void *msg, size_t n, char out[65])
 {
     unsigned char raw[32];
     crypto_hmac_sha256(key, keylen, msg, n, raw);
@@ -137,8 +135,7 @@ int hex_decode(const char *hex, unsigned char *out, size_t outsz, size_t *outn)
         *outn = 0;
     /* With hex_end NULL, sodium_hex2bin fails unless it consumed everything:
      * odd length, a non-hex char and overflow of out all return -1. */
-    if (len % 2 != 0 || len / 2 > outsz ||
-        sodium_hex2bin(out, outsz, hex, len, NULL, &n, NULL) != 0)
+    if (len % 2 != 0 || len / 2 > outsz || sodium_hex2bin(out, outsz, hex, len, NULL, &n, NULL) != 0)
         return ERR_INVALID;
     if (outn)
         *outn = n;
@@ -198,12 +195,14 @@ static int fsync_parent_dir(const char *path)
     char *slash = strrchr(dir, '/');
     int rc = -1;
 
-    if (!slash)
-        strcpy(dir, ".");
-    else if (slash == dir)
+    if (!slash) {
+        free(dir);
+        dir = xstrdup(".");
+    } else if (slash == dir) {
         dir[1] = '\0';
-    else
+    } else {
         *slash = '\0';
+    }
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
         rc = fsync(fd);
@@ -214,8 +213,8 @@ static int fsync_parent_dir(const char *path)
 }
 
 /* Parses one "enc <version> <hex>" or "idx <hex>" line [p, end) into kr. */
-static int parse_key_line(const char *path, int lineno, const char *p, const char *end,
-                          struct keyring *kr, int *have_idx, struct err *e)
+static int parse_key_line(const char *path, int lineno, const char *p, const char *end, struct keyring *kr,
+                          int *have_idx, struct err *e)
 {
     const char *tok[4] = {NULL, NULL, NULL, NULL};
     size_t toklen[4] = {0, 0, 0, 0};
@@ -227,8 +226,7 @@ static int parse_key_line(const char *path, int lineno, const char *p, const cha
         if (p == end)
             break;
         if (nt == 4)
-            return err_set(e, ERR_INVALID, NULL, NULL, "key file %s line %d: too many fields", path,
-                           lineno);
+            return err_set(e, ERR_INVALID, NULL, NULL, "key file %s line %d: too many fields", path, lineno);
         tok[nt] = p;
         while (p < end && *p != ' ' && *p != '\t' && *p != '\r')
             p++;
@@ -245,9 +243,8 @@ static int parse_key_line(const char *path, int lineno, const char *p, const cha
         return 0;
     if (toklen[0] == 3 && memcmp(tok[0], "enc", 3) == 0) {
         if (nt != 3)
-            return err_set(e, ERR_INVALID, NULL, NULL,
-                           "key file %s line %d: expected \"enc <version> <64 hex chars>\"", path,
-                           lineno);
+            return err_set(e, ERR_INVALID, NULL, NULL, "key file %s line %d: expected \"enc <version> <64 hex chars>\"",
+                           path, lineno);
         for (size_t i = 0; i < toklen[1] && version >= 0; i++) {
             if (toklen[1] > 3 || tok[1][i] < '0' || tok[1][i] > '9')
                 version = -1;
@@ -255,43 +252,38 @@ static int parse_key_line(const char *path, int lineno, const char *p, const cha
                 version = version * 10 + (tok[1][i] - '0');
         }
         if (version < 1 || version > 255)
-            return err_set(e, ERR_INVALID, NULL, NULL,
-                           "key file %s line %d: key version must be 1..255", path, lineno);
+            return err_set(e, ERR_INVALID, NULL, NULL, "key file %s line %d: key version must be 1..255", path, lineno);
         for (int i = 0; i < kr->n; i++) {
             if (kr->version[i] == version)
-                return err_set(e, ERR_INVALID, NULL, NULL,
-                               "key file %s line %d: duplicate key version %d", path, lineno,
-                               version);
+                return err_set(e, ERR_INVALID, NULL, NULL, "key file %s line %d: duplicate key version %d", path,
+                               lineno, version);
         }
         if (kr->n == KEYRING_MAX)
-            return err_set(e, ERR_INVALID, NULL, NULL,
-                           "key file %s line %d: more than %d enc keys", path, lineno,
+            return err_set(e, ERR_INVALID, NULL, NULL, "key file %s line %d: more than %d enc keys", path, lineno,
                            KEYRING_MAX);
         hex = tok[2];
         hexlen = toklen[2];
         dst = kr->enc[kr->n];
     } else if (toklen[0] == 3 && memcmp(tok[0], "idx", 3) == 0) {
         if (nt != 2)
-            return err_set(e, ERR_INVALID, NULL, NULL,
-                           "key file %s line %d: expected \"idx <64 hex chars>\"", path, lineno);
-        if (*have_idx)
-            return err_set(e, ERR_INVALID, NULL, NULL,
-                           "key file %s line %d: second idx key (exactly one allowed)", path,
+            return err_set(e, ERR_INVALID, NULL, NULL, "key file %s line %d: expected \"idx <64 hex chars>\"", path,
                            lineno);
+        if (*have_idx)
+            return err_set(e, ERR_INVALID, NULL, NULL, "key file %s line %d: second idx key (exactly one allowed)",
+                           path, lineno);
         hex = tok[1];
         hexlen = toklen[1];
         dst = kr->idx;
     } else {
-        return err_set(e, ERR_INVALID, NULL, NULL,
-                       "key file %s line %d: expected \"enc\", \"idx\" or a # comment", path,
-                       lineno);
+        return err_set(e, ERR_INVALID, NULL, NULL, "key file %s line %d: expected \"enc\", \"idx\" or a # comment",
+                       path, lineno);
     }
 
     size_t n = 0;
     if (hexlen != 64 || sodium_hex2bin(dst, 32, hex, hexlen, NULL, &n, NULL) != 0 || n != 32) {
         sodium_memzero(dst, 32);
-        return err_set(e, ERR_INVALID, NULL, NULL,
-                       "key file %s line %d: key must be exactly 64 hex chars", path, lineno);
+        return err_set(e, ERR_INVALID, NULL, NULL, "key file %s line %d: key must be exactly 64 hex chars", path,
+                       lineno);
     }
     if (dst == kr->idx) {
         *have_idx = 1;
@@ -304,8 +296,7 @@ static int parse_key_line(const char *path, int lineno, const char *p, const cha
     return 0;
 }
 
-static int parse_key_file(const char *path, const char *buf, size_t len, struct keyring *kr,
-                          struct err *e)
+static int parse_key_file(const char *path, const char *buf, size_t len, struct keyring *kr, struct err *e)
 {
     const char *p = buf;
     const char *end = buf + len;
@@ -320,8 +311,7 @@ static int parse_key_file(const char *path, const char *buf, size_t len, struct 
 
         lineno++;
         if (memchr(p, '\0', (size_t)(eol - p)))
-            return err_set(e, ERR_INVALID, NULL, NULL, "key file %s line %d: NUL byte", path,
-                           lineno);
+            return err_set(e, ERR_INVALID, NULL, NULL, "key file %s line %d: NUL byte", path, lineno);
         while (q < eol && (*q == ' ' || *q == '\t' || *q == '\r'))
             q++;
         if (q < eol && *q != '#') {
@@ -341,8 +331,7 @@ static int parse_key_file(const char *path, const char *buf, size_t len, struct 
 /* Checks the open key file fd, reads and parses it into kr. *size and
  * *ends_nl (if non-NULL) get the file's length and whether it ends in '\n'.
  * On failure kr is wiped. */
-static int load_fd(int fd, const char *path, struct keyring *kr, size_t *size, int *ends_nl,
-                   struct err *e)
+static int load_fd(int fd, const char *path, struct keyring *kr, size_t *size, int *ends_nl, struct err *e)
 {
     struct stat st;
     char *buf = NULL;
@@ -350,8 +339,7 @@ static int load_fd(int fd, const char *path, struct keyring *kr, size_t *size, i
     int rc;
 
     if (fstat(fd, &st) != 0) {
-        rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot stat key file %s: %s", path,
-                     strerror(errno));
+        rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot stat key file %s: %s", path, strerror(errno));
         goto done;
     }
     if (!S_ISREG(st.st_mode)) {
@@ -359,9 +347,8 @@ static int load_fd(int fd, const char *path, struct keyring *kr, size_t *size, i
         goto done;
     }
     if ((st.st_mode & 077) != 0) {
-        rc = err_set(e, ERR_INVALID, NULL, NULL,
-                     "key file %s must be mode 0600 (it is %04o); run chmod 600 on it", path,
-                     (unsigned)(st.st_mode & 07777));
+        rc = err_set(e, ERR_INVALID, NULL, NULL, "key file %s must be mode 0600 (it is %04o); run chmod 600 on it",
+                     path, (unsigned)(st.st_mode & 07777));
         goto done;
     }
 
@@ -371,16 +358,14 @@ static int load_fd(int fd, const char *path, struct keyring *kr, size_t *size, i
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot read key file %s: %s", path,
-                         strerror(errno));
+            rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot read key file %s: %s", path, strerror(errno));
             goto done;
         }
         if (r == 0)
             break;
         len += (size_t)r;
         if (len > KEYFILE_MAX) {
-            rc = err_set(e, ERR_INVALID, NULL, NULL, "key file %s is larger than %d bytes", path,
-                         KEYFILE_MAX);
+            rc = err_set(e, ERR_INVALID, NULL, NULL, "key file %s is larger than %zu bytes", path, KEYFILE_MAX);
             goto done;
         }
     }
@@ -425,13 +410,11 @@ static int create_key_file(const char *path, struct err *e)
 
     fd = mkstemp(tmp); /* O_CREAT|O_EXCL, mode 0600 */
     if (fd < 0) {
-        rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot create key file %s: %s", tmp,
-                     strerror(errno));
+        rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot create key file %s: %s", tmp, strerror(errno));
         goto done;
     }
     if (fchmod(fd, 0600) != 0 || write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0) {
-        rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot write key file %s: %s", tmp,
-                     strerror(errno));
+        rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot write key file %s: %s", tmp, strerror(errno));
         unlink(tmp);
         goto done;
     }
@@ -441,15 +424,14 @@ static int create_key_file(const char *path, struct err *e)
         if (saved == EEXIST) {
             rc = 1;
         } else {
-            rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot create key file %s: %s", path,
-                         strerror(saved));
+            rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot create key file %s: %s", path, strerror(saved));
         }
         goto done;
     }
     unlink(tmp);
     if (fsync_parent_dir(path) != 0) {
-        rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot sync the directory of key file %s: %s",
-                     path, strerror(errno));
+        rc =
+            err_set(e, ERR_INTERNAL, NULL, NULL, "cannot sync the directory of key file %s: %s", path, strerror(errno));
         goto done;
     }
     rc = 0;
@@ -481,8 +463,7 @@ int keyring_load_or_create(const char *path, struct keyring *kr, struct err *e)
     }
     if (fd < 0) {
         keyring_wipe(kr);
-        return err_set(e, ERR_INTERNAL, NULL, NULL, "cannot open key file %s: %s", path,
-                       strerror(errno));
+        return err_set(e, ERR_INTERNAL, NULL, NULL, "cannot open key file %s: %s", path, strerror(errno));
     }
     /* A shared lock keeps us from reading a line keyring_rotate is appending. */
     while (flock(fd, LOCK_SH) != 0 && errno == EINTR)
@@ -508,15 +489,13 @@ int keyring_rotate(const char *path, struct keyring *kr, struct err *e)
     randombytes_buf(key, sizeof(key));
     hex_encode(key, sizeof(key), hex);
     if (fd < 0) {
-        rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot open key file %s: %s", path,
-                     strerror(errno));
+        rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot open key file %s: %s", path, strerror(errno));
         goto done;
     }
     while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
         ;
     if (rc != 0) {
-        rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot lock key file %s: %s", path,
-                     strerror(errno));
+        rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot lock key file %s: %s", path, strerror(errno));
         goto done;
     }
     /* Re-read under the lock: another process may have rotated since kr was loaded. */
@@ -525,8 +504,7 @@ int keyring_rotate(const char *path, struct keyring *kr, struct err *e)
         goto done;
     int max = cur.version[cur.current];
     if (cur.n >= KEYRING_MAX) {
-        rc = err_set(e, ERR_INVALID, NULL, NULL, "key file %s already holds %d enc keys", path,
-                     KEYRING_MAX);
+        rc = err_set(e, ERR_INVALID, NULL, NULL, "key file %s already holds %d enc keys", path, KEYRING_MAX);
         goto done;
     }
     if (max >= 255) {
@@ -535,8 +513,7 @@ int keyring_rotate(const char *path, struct keyring *kr, struct err *e)
     }
     int len = snprintf(line, sizeof(line), "%senc %d %s\n", ends_nl ? "" : "\n", max + 1, hex);
     if (write_all(fd, line, (size_t)len) != 0 || fsync(fd) != 0) {
-        rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot append to key file %s: %s", path,
-                     strerror(errno));
+        rc = err_set(e, ERR_INTERNAL, NULL, NULL, "cannot append to key file %s: %s", path, strerror(errno));
         /* Drop a partial line so the file stays loadable. */
         if (ftruncate(fd, (off_t)size) == 0)
             (void)fsync(fd);
@@ -567,8 +544,8 @@ void keyring_wipe(struct keyring *kr)
 
 /* ---- field encryption and blind index ---- */
 
-int field_encrypt(const struct keyring *kr, const char *context, const void *pt, size_t n,
-                  unsigned char **out, size_t *outn)
+int field_encrypt(const struct keyring *kr, const char *context, const void *pt, size_t n, unsigned char **out,
+                  size_t *outn)
 {
     static const unsigned char empty[1];
     unsigned long long clen = 0;
@@ -586,15 +563,15 @@ int field_encrypt(const struct keyring *kr, const char *context, const void *pt,
     buf[0] = kr->version[kr->current];
     randombytes_buf(buf + 1, FIELD_NONCE);
     crypto_aead_xchacha20poly1305_ietf_encrypt(buf + 1 + FIELD_NONCE, &clen, pt ? pt : empty, n,
-                                               (const unsigned char *)context, strlen(context),
-                                               NULL, buf + 1, kr->enc[kr->current]);
+                                               (const unsigned char *)context, strlen(context), NULL, buf + 1,
+                                               kr->enc[kr->current]);
     *out = buf;
     *outn = 1 + FIELD_NONCE + (size_t)clen;
     return 0;
 }
 
-int field_decrypt(const struct keyring *kr, const char *context, const unsigned char *ct, size_t n,
-                  unsigned char **out, size_t *outn, struct err *e)
+int field_decrypt(const struct keyring *kr, const char *context, const unsigned char *ct, size_t n, unsigned char **out,
+                  size_t *outn, struct err *e)
 {
     unsigned long long mlen = 0;
     int k = -1;
@@ -604,8 +581,7 @@ int field_decrypt(const struct keyring *kr, const char *context, const unsigned 
     if (!context)
         context = "";
     if (!ct || n < FIELD_OVERHEAD)
-        return err_set(e, ERR_INVALID, "decrypt_failed", NULL,
-                       "encrypted %s value is too short", context);
+        return err_set(e, ERR_INVALID, "decrypt_failed", NULL, "encrypted %s value is too short", context);
     for (int i = 0; i < kr->n; i++) {
         if (kr->version[i] == ct[0]) {
             k = i;
@@ -613,14 +589,13 @@ int field_decrypt(const struct keyring *kr, const char *context, const unsigned 
         }
     }
     if (k < 0)
-        return err_set(e, ERR_INVALID, "decrypt_failed", NULL,
-                       "encrypted %s value uses unknown key version %u", context, (unsigned)ct[0]);
+        return err_set(e, ERR_INVALID, "decrypt_failed", NULL, "encrypted %s value uses unknown key version %u",
+                       context, (unsigned)ct[0]);
 
     unsigned char *buf = xmalloc(n - FIELD_OVERHEAD + 1);
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(buf, &mlen, NULL, ct + 1 + FIELD_NONCE,
-                                                   n - 1 - FIELD_NONCE,
-                                                   (const unsigned char *)context, strlen(context),
-                                                   ct + 1, kr->enc[k]) != 0) {
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(buf, &mlen, NULL, ct + 1 + FIELD_NONCE, n - 1 - FIELD_NONCE,
+                                                   (const unsigned char *)context, strlen(context), ct + 1,
+                                                   kr->enc[k]) != 0) {
         free(buf);
         return err_set(e, ERR_INVALID, "decrypt_failed", NULL,
                        "encrypted %s value failed authentication (damaged, tampered with or "

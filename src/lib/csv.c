@@ -14,13 +14,13 @@
 
 struct csv_reader {
     /* Source: a memory block, or a file read through buf. */
-    FILE *fp;               /* NULL for memory sources */
-    int close_fp;           /* 0 for stdin */
+    FILE *fp;                  /* NULL for memory sources */
+    int close_fp;              /* 0 for stdin */
     const unsigned char *data; /* current chunk: the memory block or buf */
     size_t pos, len;
-    unsigned char *buf;     /* file read buffer, CSV_BUF_SIZE bytes */
-    int eof;                /* the file returned end of input or an error */
-    int io_errno;           /* errno of a read error, 0 if none */
+    unsigned char *buf; /* file read buffer, CSV_BUF_SIZE bytes */
+    int eof;            /* the file returned end of input or an error */
+    int io_errno;       /* errno of a read error, 0 if none */
 
     /* Bytes pushed back after an error, read before the source. */
     struct strbuf pending;
@@ -31,8 +31,8 @@ struct csv_reader {
     struct strbuf raw;
     int capturing;
 
-    long line;              /* physical line of the next byte */
-    long record_line;       /* line where the last record started */
+    long line;        /* physical line of the next byte */
+    long record_line; /* line where the last record started */
 
     size_t max_field;
     int max_fields;
@@ -100,10 +100,13 @@ static int rd_getc(struct csv_reader *r)
     return c;
 }
 
-static int csv_new(size_t max_field, int max_fields, struct csv_reader **out, struct err *e)
+/* A new reader, or NULL (e set) when the limits are not positive. */
+static struct csv_reader *csv_new(size_t max_field, int max_fields, struct err *e)
 {
-    if (max_field == 0 || max_fields <= 0)
-        return err_set(e, ERR_INVALID, NULL, NULL, "csv: limits must be positive");
+    if (max_field == 0 || max_fields <= 0) {
+        err_set(e, ERR_INVALID, NULL, NULL, "csv: limits must be positive");
+        return NULL;
+    }
     struct csv_reader *r = xcalloc(1, sizeof(*r));
     sb_init(&r->pending, 0);
     sb_init(&r->raw, 0);
@@ -111,8 +114,7 @@ static int csv_new(size_t max_field, int max_fields, struct csv_reader **out, st
     r->line = 1;
     r->max_field = max_field;
     r->max_fields = max_fields;
-    *out = r;
-    return 0;
+    return r;
 }
 
 /* Skips a UTF-8 byte order mark at the very start of the input. */
@@ -123,10 +125,8 @@ static void skip_bom(struct csv_reader *r)
         r->pos += 3;
 }
 
-int csv_open(const char *path, size_t max_field, int max_fields, struct csv_reader **out,
-             struct err *e)
+int csv_open(const char *path, size_t max_field, int max_fields, struct csv_reader **out, struct err *e)
 {
-    struct csv_reader *r = NULL;
     FILE *fp;
     int close_fp = 1;
 
@@ -140,11 +140,11 @@ int csv_open(const char *path, size_t max_field, int max_fields, struct csv_read
             return err_set(e, code, NULL, NULL, "%s: %s", path, strerror(errno));
         }
     }
-    int rc = csv_new(max_field, max_fields, &r, e);
-    if (rc) {
+    struct csv_reader *r = csv_new(max_field, max_fields, e);
+    if (!r) {
         if (close_fp)
             fclose(fp);
-        return rc;
+        return ERR_INVALID;
     }
     r->fp = fp;
     r->close_fp = close_fp;
@@ -155,13 +155,11 @@ int csv_open(const char *path, size_t max_field, int max_fields, struct csv_read
     return 0;
 }
 
-int csv_open_mem(const char *data, size_t n, size_t max_field, int max_fields,
-                 struct csv_reader **out, struct err *e)
+int csv_open_mem(const char *data, size_t n, size_t max_field, int max_fields, struct csv_reader **out, struct err *e)
 {
-    struct csv_reader *r = NULL;
-    int rc = csv_new(max_field, max_fields, &r, e);
-    if (rc)
-        return rc;
+    struct csv_reader *r = csv_new(max_field, max_fields, e);
+    if (!r)
+        return ERR_INVALID;
     r->data = (const unsigned char *)data;
     r->len = n;
     r->eof = 1;
@@ -291,8 +289,7 @@ int csv_next(struct csv_reader *r, char ***fields, int *nfields, struct err *e)
             int err_no = r->io_errno;
             r->io_errno = 0;
             r->record_line = c_line;
-            return err_set(e, ERR_INTERNAL, NULL, NULL, "line %ld: read error: %s", c_line,
-                           strerror(err_no));
+            return err_set(e, ERR_INTERNAL, NULL, NULL, "line %ld: read error: %s", c_line, strerror(err_no));
         }
         /* Outside quotes CRLF is a line break like LF. */
         if (c == '\r' && st != ST_QUOTED && rd_peek(r) == '\n')
@@ -338,8 +335,7 @@ int csv_next(struct csv_reader *r, char ***fields, int *nfields, struct err *e)
             if (c == '"') {
                 st = ST_AFTER_QUOTE;
             } else if (c == CSV_EOF) {
-                rc = err_set(e, ERR_MALFORMED, NULL, NULL,
-                             "line %ld: unterminated quote in field %d", field_line,
+                rc = err_set(e, ERR_MALFORMED, NULL, NULL, "line %ld: unterminated quote in field %d", field_line,
                              r->nfields + 1);
                 resync(r, c);
                 return rc;
@@ -360,8 +356,7 @@ int csv_next(struct csv_reader *r, char ***fields, int *nfields, struct err *e)
             } else if (c == '\n' || c == CSV_EOF) {
                 end_field = end_record = 1;
             } else {
-                rc = err_set(e, ERR_MALFORMED, NULL, NULL,
-                             "line %ld: text after closing quote in field %d%s", c_line,
+                rc = err_set(e, ERR_MALFORMED, NULL, NULL, "line %ld: text after closing quote in field %d%s", c_line,
                              r->nfields + 1, started_on(r, c_line, where, sizeof(where)));
                 resync(r, c);
                 return rc;
@@ -372,14 +367,13 @@ int csv_next(struct csv_reader *r, char ***fields, int *nfields, struct err *e)
         }
 
         if (end_field) {
-            if (bad_field < 0 && field_len > 0 &&
-                !utf8_valid(r->text.p + field_start, field_len)) {
+            if (bad_field < 0 && field_len > 0 && !utf8_valid(r->text.p + field_start, field_len)) {
                 bad_field = r->nfields + 1;
                 bad_line = field_line;
             }
             if (field_end(r, field_start)) {
-                rc = err_set(e, ERR_TOO_LARGE, NULL, NULL, "line %ld: more than %d fields%s",
-                             c_line, r->max_fields, started_on(r, c_line, where, sizeof(where)));
+                rc = err_set(e, ERR_TOO_LARGE, NULL, NULL, "line %ld: more than %d fields%s", c_line, r->max_fields,
+                             started_on(r, c_line, where, sizeof(where)));
                 resync(r, c);
                 return rc;
             }
@@ -390,8 +384,7 @@ int csv_next(struct csv_reader *r, char ***fields, int *nfields, struct err *e)
     }
 
     if (bad_field > 0)
-        return err_set(e, ERR_INVALID, NULL, NULL, "line %ld: invalid UTF-8 in field %d",
-                       bad_line, bad_field);
+        return err_set(e, ERR_INVALID, NULL, NULL, "line %ld: invalid UTF-8 in field %d", bad_line, bad_field);
     for (int i = 0; i < r->nfields; i++)
         r->fields[i] = r->text.p + r->offsets[i];
     *fields = r->fields;
@@ -399,8 +392,8 @@ int csv_next(struct csv_reader *r, char ***fields, int *nfields, struct err *e)
     return 1;
 
 too_long:
-    rc = err_set(e, ERR_TOO_LARGE, NULL, NULL, "line %ld: field %d longer than %zu bytes",
-                 field_line, r->nfields + 1, r->max_field);
+    rc = err_set(e, ERR_TOO_LARGE, NULL, NULL, "line %ld: field %d longer than %zu bytes", field_line, r->nfields + 1,
+                 r->max_field);
     resync(r, c);
     return rc;
 }

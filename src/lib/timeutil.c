@@ -102,8 +102,7 @@ int time_parse_rfc3339(const char *s, int64_t *ms)
     const char *p = s;
     int y, mo, d, hh = 0, mi = 0, ss = 0, frac_ms = 0, off_min = 0;
 
-    if (read_digits(&p, 4, &y) || *p++ != '-' || read_digits(&p, 2, &mo) || *p++ != '-' ||
-        read_digits(&p, 2, &d))
+    if (read_digits(&p, 4, &y) || *p++ != '-' || read_digits(&p, 2, &mo) || *p++ != '-' || read_digits(&p, 2, &d))
         return ERR_INVALID;
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
         return ERR_INVALID;
@@ -112,8 +111,7 @@ int time_parse_rfc3339(const char *s, int64_t *ms)
         if (*p != 'T' && *p != 't' && *p != ' ')
             return ERR_INVALID;
         p++;
-        if (read_digits(&p, 2, &hh) || *p++ != ':' || read_digits(&p, 2, &mi) || *p++ != ':' ||
-            read_digits(&p, 2, &ss))
+        if (read_digits(&p, 2, &hh) || *p++ != ':' || read_digits(&p, 2, &mi) || *p++ != ':' || read_digits(&p, 2, &ss))
             return ERR_INVALID;
         if (hh > 23 || mi > 59 || ss > 59)
             return ERR_INVALID;
@@ -150,7 +148,7 @@ int time_parse_rfc3339(const char *s, int64_t *ms)
             return ERR_INVALID;
     }
 
-    int64_t secs = days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss;
+    int64_t secs = days_from_civil(y, mo, d) * 86400 + (int64_t)hh * 3600 + (int64_t)mi * 60 + ss;
     /* Local time = UTC + offset, so UTC = local - offset. */
     secs -= (int64_t)off_min * 60;
     *ms = secs * 1000 + frac_ms;

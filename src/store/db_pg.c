@@ -38,27 +38,27 @@
 
 struct pg_stmt {
     struct db_stmt base;
-    char *sql;              /* original text, the cache key */
-    char name[16];          /* server-side prepared statement name */
+    char *sql;     /* original text, the cache key */
+    char name[16]; /* server-side prepared statement name */
     int nparams;
-    char *vals[PG_MAX_PARAMS];   /* owned copies; NULL binds SQL NULL */
+    char *vals[PG_MAX_PARAMS]; /* owned copies; NULL binds SQL NULL */
     int lens[PG_MAX_PARAMS];
-    int fmts[PG_MAX_PARAMS];     /* 0 text, 1 binary */
-    int bad_bind;           /* a bind index was out of range */
-    int executed;           /* PQexecPrepared ran since the last reset */
-    int done;               /* stepped past the last row or failed */
-    PGresult *res;          /* rows of the current execution */
-    int row;                /* current row, -1 before the first */
-    unsigned char **blobs;  /* decoded bytea per column of the current row */
+    int fmts[PG_MAX_PARAMS]; /* 0 text, 1 binary */
+    int bad_bind;            /* a bind index was out of range */
+    int executed;            /* PQexecPrepared ran since the last reset */
+    int done;                /* stepped past the last row or failed */
+    PGresult *res;           /* rows of the current execution */
+    int row;                 /* current row, -1 before the first */
+    unsigned char **blobs;   /* decoded bytea per column of the current row */
     size_t *blob_lens;
     int nblobs;
-    struct pg_stmt *next;   /* hash chain */
+    struct pg_stmt *next; /* hash chain */
 };
 
 struct pg_db {
     struct db base;
     PGconn *conn;
-    struct pg_stmt *buckets[PG_CACHE_BUCKETS];   /* statement cache by SQL text */
+    struct pg_stmt *buckets[PG_CACHE_BUCKETS]; /* statement cache by SQL text */
     int64_t changes;
     int stmt_counter;
 };
@@ -132,7 +132,7 @@ static int pg_run(struct pg_db *d, const char *sql, struct err *e)
 static char *rewrite_placeholders(const char *sql, int *nparams)
 {
     size_t len = strlen(sql);
-    size_t size = len * 3 + 1;   /* "?" -> at most "$64" */
+    size_t size = len * 3 + 1; /* "?" -> at most "$64" */
     char *out = xmalloc(size);
     size_t o = 0;
     int n = 0;
@@ -146,7 +146,7 @@ static char *rewrite_placeholders(const char *sql, int *nparams)
                 if (esc && sql[i] == '\\' && i + 1 < len)
                     out[o++] = sql[++i];
                 else if (sql[i] == c)
-                    break;   /* a doubled quote just reopens on the next pass */
+                    break; /* a doubled quote just reopens on the next pass */
             }
         } else if (c == '-' && sql[i + 1] == '-') {
             for (; i < len && sql[i] != '\n'; i++)
@@ -235,13 +235,15 @@ static void pg_close(struct db *db)
     free(d);
 }
 
-static int pg_exec(struct db *db, const char *sql, struct err *e) { return pg_run((struct pg_db *)db, sql, e); }
+static int pg_exec(struct db *db, const char *sql, struct err *e)
+{
+    return pg_run((struct pg_db *)db, sql, e);
+}
 
 /* A read transaction is a snapshot, as SQLite's deferred BEGIN gives. */
 static int pg_begin(struct db *db, int write, struct err *e)
 {
-    return pg_run((struct pg_db *)db, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-                  e);
+    return pg_run((struct pg_db *)db, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
 }
 
 /* COMMIT of a transaction aborted by an earlier error "succeeds" with the
@@ -358,7 +360,10 @@ static void pg_bind_double(struct db_stmt *s, int idx, double v)
     bind_bytes(s, idx, buf, (size_t)n, 0);
 }
 
-static void pg_bind_textn(struct db_stmt *s, int idx, const char *v, size_t n) { bind_bytes(s, idx, v, n, 0); }
+static void pg_bind_textn(struct db_stmt *s, int idx, const char *v, size_t n)
+{
+    bind_bytes(s, idx, v, n, 0);
+}
 
 static void pg_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n)
 {
@@ -366,14 +371,20 @@ static void pg_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n)
     bind_bytes(s, idx, p ? p : "", n, 1);
 }
 
-static void pg_bind_null(struct db_stmt *s, int idx) { bind_bytes(s, idx, NULL, 0, 0); }
+static void pg_bind_null(struct db_stmt *s, int idx)
+{
+    bind_bytes(s, idx, NULL, 0, 0);
+}
 
 /* Updates the connection's change count from an INSERT/UPDATE/DELETE/MERGE. */
 static void note_changes(struct pg_db *d, PGresult *res)
 {
     const char *status = PQcmdStatus(res);
-    if (strncmp(status, "INSERT", 6) && strncmp(status, "UPDATE", 6) && strncmp(status, "DELETE", 6) &&
-        strncmp(status, "MERGE", 5))
+    static const char *const verbs[] = {"INSERT", "UPDATE", "DELETE", "MERGE"};
+    int counts = 0;
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+        counts |= strncmp(status, verbs[i], strlen(verbs[i])) == 0;
+    if (!counts)
         return;
     d->changes = strtoll(PQcmdTuples(res), NULL, 10);
 }
@@ -390,8 +401,7 @@ static int pg_step(struct db_stmt *base, struct err *e)
             s->done = 1;
             return err_set(e, ERR_INTERNAL, NULL, NULL, "bind index out of range for: %.200s", s->sql);
         }
-        PGresult *res = PQexecPrepared(d->conn, s->name, s->nparams, (const char *const *)s->vals, s->lens,
-                                       s->fmts, 0);
+        PGresult *res = PQexecPrepared(d->conn, s->name, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0);
         ExecStatusType st = PQresultStatus(res);
         if (st == PGRES_TUPLES_OK) {
             note_changes(d, res);
@@ -503,7 +513,10 @@ static const char *pg_col_name(struct db_stmt *base, int col)
     return PQfname(s->res, col);
 }
 
-static int64_t pg_changes(struct db *db) { return ((struct pg_db *)db)->changes; }
+static int64_t pg_changes(struct db *db)
+{
+    return ((struct pg_db *)db)->changes;
+}
 
 static const struct db_ops pg_ops = {
     .close = pg_close,

@@ -267,12 +267,11 @@ int svc_application_list(struct svc_ctx *c, json_t *query, json_t **out)
     static const char *const params[] = {"stage", "position", "position_id", "candidate_id", "org_unit", "talent_pool",
                                          "limit", "cursor",   NULL};
     int64_t pid, cand;
-    int rc;
+    int rc, pool;
     if ((rc = jq_known(query, params, c->e)) || (rc = q_id(query, "position_id", &pid, c->e)) ||
-        (rc = q_id(query, "candidate_id", &cand, c->e)))
+        (rc = q_id(query, "candidate_id", &cand, c->e)) || (rc = q_bool(query, "talent_pool", &pool, c->e)))
         return rc;
-    const char *stage = q_str(query, "stage"), *pos = q_str(query, "position"), *org = q_str(query, "org_unit"),
-               *pool = q_str(query, "talent_pool");
+    const char *stage = q_str(query, "stage"), *pos = q_str(query, "position"), *org = q_str(query, "org_unit");
     struct qb q;
     qb_init(&q, APP_SELECT);
     if (stage) {
@@ -297,11 +296,9 @@ int svc_application_list(struct svc_ctx *c, json_t *query, json_t **out)
         qb_sql(&q, " AND o.path LIKE (SELECT path FROM org_unit WHERE code = ?) || '%'");
         qb_text(&q, org);
     }
-    if (pool) {
-        if (strcmp(pool, "true") && strcmp(pool, "false"))
-            return err_set(c->e, ERR_INVALID, NULL, "talent_pool", "talent_pool must be true or false");
+    if (pool >= 0) {
         qb_sql(&q, " AND a.talent_pool = ?");
-        qb_int(&q, strcmp(pool, "true") == 0);
+        qb_int(&q, pool);
     }
     qb_scope_application(&q, c->actor, "a.id");
     return qb_page(c, &q, query, "a.id", app_row, out);

@@ -45,9 +45,8 @@ int svc_auth_token(struct svc_ctx *c, const char *token, struct actor *out)
     crypto_sha256_hex(token, strlen(token), hash);
     int64_t now = time_now_ms();
     struct db_stmt *s;
-    int rc = svc_prepare(c,
-                         "SELECT id, user_id, scopes, expires_at, revoked_at FROM api_token WHERE token_hash = ?",
-                         &s);
+    int rc =
+        svc_prepare(c, "SELECT id, user_id, scopes, expires_at, revoked_at FROM api_token WHERE token_hash = ?", &s);
     if (rc != 0)
         return rc;
     db_bind_text(s, 1, hash);
@@ -112,8 +111,7 @@ static void record_failure(struct svc_ctx *c, const char *username, const char *
     struct err *saved = c->e;
     c->e = &ignored;
     struct db_stmt *s;
-    if (svc_begin(c) == 0 &&
-        svc_prepare(c, "INSERT INTO login_failure (username, ip, at) VALUES (?, ?, ?)", &s) == 0) {
+    if (svc_begin(c) == 0 && svc_prepare(c, "INSERT INTO login_failure (username, ip, at) VALUES (?, ?, ?)", &s) == 0) {
         db_bind_text(s, 1, username);
         db_bind_text(s, 2, ip);
         db_bind_int64(s, 3, c->now);
@@ -153,13 +151,13 @@ int svc_login(struct svc_ctx *c, json_t *in, const char *ip, json_t **out, char 
     if ((rc = svc_begin(c)) != 0)
         return rc;
     int64_t nu = 0, ni = 0;
-    if ((rc = count_failures(c, "SELECT COUNT(*) FROM login_failure WHERE username = ? AND at > ?", username,
-                             &nu)) != 0 ||
+    if ((rc = count_failures(c, "SELECT COUNT(*) FROM login_failure WHERE username = ? AND at > ?", username, &nu)) !=
+            0 ||
         (rc = count_failures(c, "SELECT COUNT(*) FROM login_failure WHERE ip = ? AND at > ?", ip, &ni)) != 0)
         return svc_end(c, rc);
     if (nu >= LOGIN_MAX_FAILURES_USER || ni >= LOGIN_MAX_FAILURES_IP)
-        return svc_end(c, err_set(c->e, ERR_RATE_LIMITED, NULL, NULL,
-                                  "too many failed logins; try again in 15 minutes"));
+        return svc_end(c,
+                       err_set(c->e, ERR_RATE_LIMITED, NULL, NULL, "too many failed logins; try again in 15 minutes"));
     struct db_stmt *s;
     if ((rc = svc_prepare(c, "SELECT id, password_hash, disabled FROM users WHERE username = ?", &s)) != 0)
         return svc_end(c, rc);

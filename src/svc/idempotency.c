@@ -35,14 +35,14 @@ static int existing(struct svc_ctx *c, const char *label, const char *key, const
     db_bind_text(s, 1, label);
     db_bind_text(s, 2, key);
     rc = db_step(s, c->e);
-    if (rc == DB_DONE) /* released between our insert and this read */
-        rc = err_set(c->e, ERR_CONFLICT, "idempotency_key_in_progress", "Idempotency-Key",
-                     "a request with this Idempotency-Key is still running; retry shortly");
-    else if (rc == DB_ROW && (strcmp(db_col_text(s, 0), method) != 0 || strcmp(db_col_text(s, 1), path) != 0 ||
-                              strcmp(db_col_text(s, 2), rh) != 0))
+    int reused = rc == DB_ROW && (strcmp(db_col_text(s, 0), method) != 0 || strcmp(db_col_text(s, 1), path) != 0 ||
+                                  strcmp(db_col_text(s, 2), rh) != 0);
+    /* no row: released between our insert and this read; status 0: claimed, not finished */
+    int running = rc == DB_DONE || (rc == DB_ROW && !reused && db_col_int64(s, 3) == 0);
+    if (reused)
         rc = err_set(c->e, ERR_INVALID, "idempotency_key_reused", "Idempotency-Key",
                      "this Idempotency-Key was used for a different request");
-    else if (rc == DB_ROW && db_col_int64(s, 3) == 0)
+    else if (running)
         rc = err_set(c->e, ERR_CONFLICT, "idempotency_key_in_progress", "Idempotency-Key",
                      "a request with this Idempotency-Key is still running; retry shortly");
     else if (rc == DB_ROW) {

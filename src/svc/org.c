@@ -10,9 +10,9 @@
 #include "svc/validate.h"
 #include "svc/views.h"
 
-#define ORG_SELECT \
-    "SELECT o.id, o.code, o.name, o.parent_id, p.code, o.path, o.manager_user_id, u.username, o.created_at, " \
-    "o.updated_at, o.version FROM org_unit o LEFT JOIN org_unit p ON p.id = o.parent_id " \
+#define ORG_SELECT                                                                                                     \
+    "SELECT o.id, o.code, o.name, o.parent_id, p.code, o.path, o.manager_user_id, u.username, o.created_at, "          \
+    "o.updated_at, o.version FROM org_unit o LEFT JOIN org_unit p ON p.id = o.parent_id "                              \
     "LEFT JOIN users u ON u.id = o.manager_user_id WHERE 1=1"
 
 static json_t *org_row(struct svc_ctx *c, struct db_stmt *s)
@@ -22,8 +22,8 @@ static json_t *org_row(struct svc_ctx *c, struct db_stmt *s)
                      db_col_text(s, 1), "name", db_col_text(s, 2), "parent_id",
                      db_col_isnull(s, 3) ? json_null() : json_integer(db_col_int64(s, 3)), "parent",
                      db_col_isnull(s, 4) ? json_null() : json_string(db_col_text(s, 4)), "path", db_col_text(s, 5),
-                     "manager_user_id", db_col_isnull(s, 6) ? json_null() : json_integer(db_col_int64(s, 6)),
-                     "manager", db_col_isnull(s, 7) ? json_null() : json_string(db_col_text(s, 7)), "created_at",
+                     "manager_user_id", db_col_isnull(s, 6) ? json_null() : json_integer(db_col_int64(s, 6)), "manager",
+                     db_col_isnull(s, 7) ? json_null() : json_string(db_col_text(s, 7)), "created_at",
                      json_time(db_col_int64(s, 8)), "updated_at", json_time(db_col_int64(s, 9)), "version",
                      (json_int_t)db_col_int64(s, 10));
 }
@@ -138,15 +138,8 @@ int svc_org_create(struct svc_ctx *c, json_t *in, json_t **out)
     if (rc == DB_ROW)
         id = db_col_int64(s, 0);
     db_reset(s);
-    if (rc == ERR_CONFLICT) {
-        /* PostgreSQL aborts the transaction on the violation: look up after rollback. */
-        db_rollback(c->db);
-        c->e->code = 0;
-        int64_t ex = 0;
-        svc_org_id_by_code(c, code, &ex);
-        rc = err_set(c->e, ERR_CONFLICT, "duplicate", "code", "an org unit with code %s already exists", code);
-        c->e->existing_id = ex;
-    }
+    if (rc == ERR_CONFLICT)
+        return svc_duplicate(c, svc_org_id_by_code, code, "code", "org unit code");
     if (rc < 0)
         return svc_end(c, rc);
     char path[300];
@@ -165,22 +158,18 @@ int svc_org_create(struct svc_ctx *c, json_t *in, json_t **out)
 int svc_org_list(struct svc_ctx *c, json_t *query, json_t **out)
 {
     static const char *const params[] = {"parent", "root", "limit", "cursor", NULL};
-    int rc = jq_known(query, params, c->e);
-    if (rc != 0)
+    int rc, root;
+    if ((rc = jq_known(query, params, c->e)) || (rc = q_bool(query, "root", &root, c->e)))
         return rc;
     struct qb q;
     qb_init(&q, ORG_SELECT);
-    const char *parent = q_str(query, "parent"), *root = q_str(query, "root");
+    const char *parent = q_str(query, "parent");
     if (parent) {
         qb_sql(&q, " AND p.code = ?");
         qb_text(&q, parent);
     }
-    if (root) {
-        if (strcmp(root, "true") && strcmp(root, "false"))
-            return err_set(c->e, ERR_INVALID, NULL, "root", "root must be true or false");
-        if (strcmp(root, "true") == 0)
-            qb_sql(&q, " AND o.parent_id IS NULL");
-    }
+    if (root == 1)
+        qb_sql(&q, " AND o.parent_id IS NULL");
     return qb_page(c, &q, query, "o.id", org_row, out);
 }
 
@@ -215,9 +204,7 @@ int svc_org_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
         }
         /* Re-root the whole subtree: replace the old prefix with the new one. */
         struct db_stmt *s;
-        if ((rc = svc_prepare(c,
-                              "UPDATE org_unit SET path = ? || SUBSTR(path, ?) WHERE path LIKE ?",
-                              &s)))
+        if ((rc = svc_prepare(c, "UPDATE org_unit SET path = ? || SUBSTR(path, ?) WHERE path LIKE ?", &s)))
             goto done;
         char like[300];
         snprintf(like, sizeof(like), "%s%%", old_path);
@@ -290,8 +277,8 @@ int svc_org_delete(struct svc_ctx *c, int64_t id)
         goto done;
     if (kids || pos || users) {
         rc = err_set(c->e, ERR_CONFLICT, "in_use", "id",
-                     "org unit has %lld child units, %lld positions and %lld users; move them first",
-                     (long long)kids, (long long)pos, (long long)users);
+                     "org unit has %lld child units, %lld positions and %lld users; move them first", (long long)kids,
+                     (long long)pos, (long long)users);
         goto done;
     }
     struct db_stmt *s;

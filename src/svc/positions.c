@@ -202,6 +202,14 @@ static int salary_fields(json_t *in, struct pos_fields *f, struct err *e)
     return 0;
 }
 
+/* A position's status is open or closed (422 otherwise). */
+static int check_status(const char *status, struct err *e)
+{
+    if (strcmp(status, "open") == 0 || strcmp(status, "closed") == 0)
+        return 0;
+    return err_set(e, ERR_INVALID, NULL, "status", "status must be open or closed");
+}
+
 /* Overlays the request on f. On create the non-nullable fields are required;
  * on update a present non-nullable field may not be null. */
 static int fields_read(struct svc_ctx *c, json_t *in, struct pos_fields *f, int create)
@@ -223,8 +231,8 @@ static int fields_read(struct svc_ctx *c, json_t *in, struct pos_fields *f, int 
     if (has_desc)
         f->description = desc ? desc : "";
     if (status) {
-        if (strcmp(status, "open") && strcmp(status, "closed"))
-            return err_set(c->e, ERR_INVALID, NULL, "status", "status must be open or closed");
+        if ((rc = check_status(status, c->e)) != 0)
+            return rc;
         f->status = status;
     }
     if (org) {
@@ -256,20 +264,6 @@ static void bind_fields(struct db_stmt *s, const struct pos_fields *f)
         db_bind_int64(s, 9, f->salary_max);
     else
         db_bind_null(s, 9);
-}
-
-/* After a unique violation on code: rolls back and reports the existing id. */
-static int duplicate_code(struct svc_ctx *c, const char *code)
-{
-    int64_t existing = 0;
-    svc_end(c, 0);
-    err_clear(c->e);
-    if (svc_begin_read(c) == 0)
-        svc_position_id_by_code(c, code, &existing);
-    svc_end(c, 0);
-    int rc = err_set(c->e, ERR_CONFLICT, "duplicate", "code", "a position with code %s already exists", code);
-    c->e->existing_id = existing;
-    return rc;
 }
 
 int svc_position_create(struct svc_ctx *c, json_t *in, json_t **out)
@@ -311,7 +305,7 @@ int svc_position_create(struct svc_ctx *c, json_t *in, json_t **out)
     id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
     db_reset(s);
     if (rc == ERR_CONFLICT) {
-        rc = duplicate_code(c, code);
+        rc = svc_duplicate(c, svc_position_id_by_code, code, "code", "position code");
         goto done;
     }
     if (rc < 0 || (rc = pos_load(c, id, 0, &o)) || (rc = svc_audit(c, "position.create", "position", id, NULL, o)) ||
@@ -339,8 +333,8 @@ int svc_position_list(struct svc_ctx *c, json_t *query, json_t **out)
         qb_text(&q, org);
     }
     if (status) {
-        if (strcmp(status, "open") && strcmp(status, "closed"))
-            return err_set(c->e, ERR_INVALID, NULL, "status", "status must be open or closed");
+        if ((rc = check_status(status, c->e)) != 0)
+            return rc;
         qb_sql(&q, " AND p.status = ?");
         qb_text(&q, status);
     }

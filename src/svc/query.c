@@ -58,6 +58,21 @@ const char *q_str(json_t *query, const char *key)
     return json_string_value(json_object_get(query, key));
 }
 
+int q_bool(json_t *query, const char *key, int *v, struct err *e)
+{
+    const char *s = q_str(query, key);
+    *v = -1;
+    if (!s)
+        return 0;
+    if (strcmp(s, "true") == 0)
+        *v = 1;
+    else if (strcmp(s, "false") == 0)
+        *v = 0;
+    else
+        return err_set(e, ERR_INVALID, NULL, key, "%s must be true or false", key);
+    return 0;
+}
+
 int q_id(json_t *query, const char *key, int64_t *v, struct err *e)
 {
     const char *s = q_str(query, key);

@@ -53,6 +53,9 @@ int qb_one(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, st
 /* Query string value (from the API's query parameters or the CLI's flags). */
 const char *q_str(json_t *query, const char *key);
 
+/* A "true"/"false" query parameter: *v = -1 when absent, else 0 or 1; 422 naming key otherwise. */
+int q_bool(json_t *query, const char *key, int *v, struct err *e);
+
 /* A positive integer query parameter: *v = 0 when absent, 422 naming key when not a positive integer. */
 int q_id(json_t *query, const char *key, int64_t *v, struct err *e);
 

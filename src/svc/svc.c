@@ -93,6 +93,20 @@ int svc_lookup_id(struct svc_ctx *c, const char *sql, const char *key, const cha
     return rc < 0 ? rc : 0;
 }
 
+int svc_duplicate(struct svc_ctx *c, int (*lookup)(struct svc_ctx *c, const char *key, int64_t *id), const char *key,
+                  const char *field, const char *what)
+{
+    int64_t existing = 0;
+    svc_end(c, 0);
+    err_clear(c->e);
+    if (svc_begin_read(c) == 0)
+        lookup(c, key, &existing);
+    svc_end(c, 0);
+    int rc = err_set(c->e, ERR_CONFLICT, "duplicate", field, "%s %.64s already exists", what, key);
+    c->e->existing_id = existing;
+    return rc;
+}
+
 int svc_check_version(struct svc_ctx *c, const char *what, json_t *before, int has_version, int64_t version)
 {
     int64_t current = json_integer_value(json_object_get(before, "version"));

@@ -95,6 +95,12 @@ int svc_check_version(struct svc_ctx *c, const char *what, json_t *before, int h
  * means another writer got there first (409 "version_conflict"). Returns DB_ROW or an error. */
 int svc_step_versioned(struct svc_ctx *c, struct db_stmt *s, const char *what, int64_t id);
 
+/* After a unique violation on insert: ends the transaction (PostgreSQL has aborted it), looks the
+ * existing row up by key with lookup in a fresh snapshot and answers 409 "duplicate" naming field,
+ * with existing_id set ("<what> <key> already exists"). */
+int svc_duplicate(struct svc_ctx *c, int (*lookup)(struct svc_ctx *c, const char *key, int64_t *id), const char *key,
+                  const char *field, const char *what);
+
 /* Prepares sql on c->db (error into c->e). */
 int svc_prepare(struct svc_ctx *c, const char *sql, struct db_stmt **out);
 

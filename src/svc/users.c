@@ -5,16 +5,18 @@
 #include "lib/mem.h"
 #include "svc/auth.h"
 #include "svc/org.h"
+#include "svc/query.h"
 #include "svc/validate.h"
 #include "svc/views.h"
 
 const char *const token_scopes[] = {
-    "org:read",          "org:write",          "positions:read", "positions:write", "candidates:read",
-    "candidates:write",  "applications:read",  "applications:write", "users:read", "users:write",
-    "tokens:write",      "audit:read",         "results:write",  "events:read",     NULL,
+    "org:read",         "org:write",         "positions:read",     "positions:write", "candidates:read",
+    "candidates:write", "applications:read", "applications:write", "users:read",      "users:write",
+    "tokens:write",     "audit:read",        "results:write",      "events:read",     NULL,
 };
 
-#define USER_COLS "u.id, u.username, u.display_name, u.role, u.org_unit_id, o.code, u.disabled, u.created_at, u.updated_at"
+#define USER_COLS                                                                                                      \
+    "u.id, u.username, u.display_name, u.role, u.org_unit_id, o.code, u.disabled, u.created_at, u.updated_at"
 
 static json_t *user_row(struct db_stmt *s)
 {
@@ -29,8 +31,8 @@ static json_t *user_row(struct db_stmt *s)
 int svc_user_get(struct svc_ctx *c, int64_t id, json_t **out)
 {
     struct db_stmt *s;
-    int rc = svc_prepare(c, "SELECT " USER_COLS " FROM users u LEFT JOIN org_unit o ON o.id = u.org_unit_id WHERE u.id = ?",
-                         &s);
+    int rc = svc_prepare(
+        c, "SELECT " USER_COLS " FROM users u LEFT JOIN org_unit o ON o.id = u.org_unit_id WHERE u.id = ?", &s);
     if (rc != 0)
         return rc;
     db_bind_int64(s, 1, id);
@@ -125,15 +127,8 @@ int svc_user_create(struct svc_ctx *c, json_t *in, json_t **out)
     rc = db_step(s, c->e);
     int64_t id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
     db_reset(s);
-    if (rc == ERR_CONFLICT) {
-        /* PostgreSQL aborts the transaction on the violation: look up after rollback. */
-        db_rollback(c->db);
-        c->e->code = 0;
-        int64_t existing = 0;
-        svc_user_id(c, username, &existing);
-        rc = err_set(c->e, ERR_CONFLICT, "duplicate", "username", "a user named %s already exists", username);
-        c->e->existing_id = existing;
-    }
+    if (rc == ERR_CONFLICT)
+        return svc_duplicate(c, svc_user_id, username, "username", "username");
     if (rc < 0)
         return svc_end(c, rc);
     json_t *u = NULL;
@@ -146,56 +141,32 @@ int svc_user_create(struct svc_ctx *c, json_t *in, json_t **out)
     return 0;
 }
 
-int svc_user_list(struct svc_ctx *c, json_t *q, json_t **out)
+static json_t *user_list_row(struct svc_ctx *c, struct db_stmt *s)
+{
+    (void)c;
+    return user_row(s);
+}
+
+int svc_user_list(struct svc_ctx *c, json_t *query, json_t **out)
 {
     static const char *const params[] = {"role", "disabled", "limit", "cursor", NULL};
-    int limit, rc;
-    int64_t after;
-    const char *role = json_string_value(json_object_get(q, "role"));
-    const char *dis = json_string_value(json_object_get(q, "disabled"));
-    if ((rc = jq_known(q, params, c->e)) ||
-        (rc = page_params(json_string_value(json_object_get(q, "limit")),
-                          json_string_value(json_object_get(q, "cursor")), &limit, &after, c->e)))
+    int rc, dis;
+    if ((rc = jq_known(query, params, c->e)) || (rc = q_bool(query, "disabled", &dis, c->e)))
         return rc;
+    const char *role = q_str(query, "role");
     if (role && role_parse(role) == ROLE_NONE)
         return err_set(c->e, ERR_INVALID, NULL, "role", "unknown role %.32s", role);
-    if (dis && strcmp(dis, "true") && strcmp(dis, "false"))
-        return err_set(c->e, ERR_INVALID, NULL, "disabled", "disabled must be true or false");
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT " USER_COLS " FROM users u LEFT JOIN org_unit o ON o.id = u.org_unit_id WHERE u.id > ?%s%s "
-             "ORDER BY u.id LIMIT ?",
-             role ? " AND u.role = ?" : "", dis ? " AND u.disabled = ?" : "");
-    if ((rc = svc_begin_read(c)) != 0)
-        return rc;
-    struct db_stmt *s;
-    if ((rc = svc_prepare(c, sql, &s)) != 0)
-        return svc_end(c, rc);
-    int i = 1;
-    db_bind_int64(s, i++, after);
-    if (role)
-        db_bind_text(s, i++, role);
-    if (dis)
-        db_bind_int64(s, i++, strcmp(dis, "true") == 0);
-    db_bind_int64(s, i, limit + 1);
-    json_t *items = json_array();
-    int64_t last = 0;
-    int more = 0;
-    while ((rc = db_step(s, c->e)) == DB_ROW) {
-        if ((int)json_array_size(items) == limit) {
-            more = 1;
-            break;
-        }
-        last = db_col_int64(s, 0);
-        json_array_append_new(items, user_row(s));
+    struct qb q;
+    qb_init(&q, "SELECT " USER_COLS " FROM users u LEFT JOIN org_unit o ON o.id = u.org_unit_id WHERE 1=1");
+    if (role) {
+        qb_sql(&q, " AND u.role = ?");
+        qb_text(&q, role);
     }
-    db_reset(s);
-    if (rc < 0) {
-        json_decref(items);
-        return svc_end(c, rc);
+    if (dis >= 0) {
+        qb_sql(&q, " AND u.disabled = ?");
+        qb_int(&q, dis);
     }
-    *out = page_result(items, more, last);
-    return svc_end(c, 0);
+    return qb_page(c, &q, query, "u.id", user_list_row, out);
 }
 
 /* Ends every session of a user (after disabling or a password change). */
@@ -219,7 +190,8 @@ int svc_user_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
     if ((rc = jv_known(in, fields, c->e)) || (rc = jv_string(in, "display_name", 0, 100, &display, NULL, c->e)) ||
         (rc = jv_string(in, "role", 0, 32, &role_s, NULL, c->e)) ||
         (rc = jv_string(in, "password", 0, 1024, &password, NULL, c->e)) ||
-        (password && (rc = check_password(password, c->e))) || (rc = jv_bool(in, "disabled", &disabled, &has_dis, c->e)))
+        (password && (rc = check_password(password, c->e))) ||
+        (rc = jv_bool(in, "disabled", &disabled, &has_dis, c->e)))
         return rc;
     enum role role = role_s ? role_parse(role_s) : ROLE_NONE;
     if (role_s && role == ROLE_NONE)
@@ -300,8 +272,8 @@ static json_t *token_row(struct db_stmt *s)
                      json_time_or_null(db_col_int64(s, 7), db_col_isnull(s, 7)));
 }
 
-#define TOKEN_SELECT \
-    "SELECT t.id, t.name, t.prefix, t.scopes, u.username, t.created_at, t.expires_at, t.revoked_at " \
+#define TOKEN_SELECT                                                                                                   \
+    "SELECT t.id, t.name, t.prefix, t.scopes, u.username, t.created_at, t.expires_at, t.revoked_at "                   \
     "FROM api_token t JOIN users u ON u.id = t.user_id "
 
 static int token_get(struct svc_ctx *c, int64_t id, json_t **out)
@@ -330,7 +302,8 @@ static int scopes_field(json_t *in, char *out, size_t n, struct err *e)
     out[0] = '\0';
     size_t i;
     json_t *v;
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         const char *sc = json_string_value(v);
         int ok = 0;
         for (const char *const *k = token_scopes; sc && *k; k++)
@@ -338,11 +311,10 @@ static int scopes_field(json_t *in, char *out, size_t n, struct err *e)
         if (!ok)
             return err_set(e, ERR_INVALID, "unknown_scope", "scopes", "unknown scope: %.64s",
                            sc ? sc : "(not a string)");
-        if (strlen(out) + strlen(sc) + 2 > n)
+        size_t used = strlen(out);
+        if (used + strlen(sc) + 2 > n)
             return err_set(e, ERR_INVALID, NULL, "scopes", "too many scopes");
-        if (out[0])
-            strcat(out, ",");
-        strcat(out, sc);
+        snprintf(out + used, n - used, "%s%s", used ? "," : "", sc);
     }
     return 0;
 }
@@ -464,8 +436,8 @@ int svc_token_revoke(struct svc_ctx *c, int64_t id, json_t **out)
     db_bind_int64(s, 2, id);
     rc = db_step(s, c->e);
     db_reset(s);
-    if (rc < 0 || (rc = token_get(c, id, &after)) || (rc = svc_audit(c, "token.revoke", "api_token", id, before, after)) ||
-        (rc = svc_commit(c)))
+    if (rc < 0 || (rc = token_get(c, id, &after)) ||
+        (rc = svc_audit(c, "token.revoke", "api_token", id, before, after)) || (rc = svc_commit(c)))
         goto done;
     *out = after;
     after = NULL;

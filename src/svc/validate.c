@@ -14,7 +14,8 @@ int jv_known(json_t *in, const char *const *allowed, struct err *e)
 {
     const char *k;
     json_t *v;
-    json_object_foreach(in, k, v) {
+    json_object_foreach(in, k, v)
+    {
         int ok = 0;
         for (const char *const *a = allowed; *a; a++)
             if (strcmp(*a, k) == 0) {
@@ -31,7 +32,8 @@ int jq_known(json_t *q, const char *const *allowed, struct err *e)
 {
     const char *k;
     json_t *v;
-    json_object_foreach(q, k, v) {
+    json_object_foreach(q, k, v)
+    {
         int ok = 0;
         for (const char *const *a = allowed; *a; a++) {
             size_t n = strlen(*a);
@@ -85,14 +87,12 @@ static int get_string(json_t *in, const char *key, int required, size_t maxlen, 
     return 0;
 }
 
-int jv_string(json_t *in, const char *key, int required, size_t maxlen, const char **out, int *present,
-              struct err *e)
+int jv_string(json_t *in, const char *key, int required, size_t maxlen, const char **out, int *present, struct err *e)
 {
     return get_string(in, key, required, maxlen, 0, out, present, e);
 }
 
-int jv_text(json_t *in, const char *key, int required, size_t maxlen, const char **out, int *present,
-            struct err *e)
+int jv_text(json_t *in, const char *key, int required, size_t maxlen, const char **out, int *present, struct err *e)
 {
     return get_string(in, key, required, maxlen, 1, out, present, e);
 }
@@ -106,8 +106,7 @@ int jv_code(json_t *in, const char *key, int required, const char **out, struct 
         int ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
                  (p != *out && (*p == '_' || *p == '-' || *p == '.'));
         if (!ok)
-            return err_set(e, ERR_INVALID, NULL, key, "%s may contain only letters, digits, '_', '-' and '.'",
-                           key);
+            return err_set(e, ERR_INVALID, NULL, key, "%s may contain only letters, digits, '_', '-' and '.'", key);
     }
     return 0;
 }
@@ -127,8 +126,8 @@ int jv_int(json_t *in, const char *key, int required, int64_t min, int64_t max, 
         return err_set(e, ERR_INVALID, "wrong_type", key, "%s must be an integer", key);
     json_int_t x = json_integer_value(v);
     if (x < min || x > max)
-        return err_set(e, ERR_INVALID, "out_of_range", key, "%s must be between %lld and %lld", key,
-                       (long long)min, (long long)max);
+        return err_set(e, ERR_INVALID, "out_of_range", key, "%s must be between %lld and %lld", key, (long long)min,
+                       (long long)max);
     *out = x;
     if (present)
         *present = 1;

@@ -18,8 +18,7 @@ int jq_known(json_t *query, const char *const *allowed, struct err *e);
 /* A string field of 1..maxlen characters (code points) with no control
  * characters except newline/tab when multiline. Absent or null: *out = NULL
  * (an error when required). *present tells whether the key was there (may be NULL). */
-int jv_string(json_t *in, const char *key, int required, size_t maxlen, const char **out, int *present,
-              struct err *e);
+int jv_string(json_t *in, const char *key, int required, size_t maxlen, const char **out, int *present, struct err *e);
 int jv_text(json_t *in, const char *key, int required, size_t maxlen, const char **out, int *present,
             struct err *e); /* multiline allowed */
 
