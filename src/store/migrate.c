@@ -14,6 +14,7 @@ struct migration {
 
 static const struct migration migrations[] = {
     {1, mig_sqlite_001, mig_pg_001},
+    {2, mig_sqlite_002, mig_pg_002},
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -66,6 +66,8 @@ static int app_load(struct svc_ctx *c, int64_t id, json_t **out)
     return qb_one(c, &q, app_row, "application", out);
 }
 
+int svc_app_load_tx(struct svc_ctx *c, int64_t id, json_t **out) { return app_load(c, id, out); }
+
 int svc_application_get(struct svc_ctx *c, int64_t id, json_t **out)
 {
     int rc = svc_begin_read(c);
@@ -194,6 +196,44 @@ static int duplicate(struct svc_ctx *c, int64_t existing)
     return rc;
 }
 
+int svc_app_insert_tx(struct svc_ctx *c, int64_t cand, const char *code, int64_t pid, const char *note,
+                      int64_t *id)
+{
+    int64_t found = 0;
+    int open = 0, rc;
+    if ((rc = find_id(c, "SELECT id FROM candidate WHERE id = ?", 1, cand, 0, &found)))
+        return rc;
+    if (!found)
+        return err_set(c->e, ERR_INVALID, "invalid_reference", "candidate_id", "no candidate %lld", (long long)cand);
+    if ((rc = position_ref(c, code, pid, &pid, &open)))
+        return rc;
+    if (!open)
+        return err_set(c->e, ERR_INVALID, "position_closed", "position", "the position is closed");
+    if ((rc = find_id(c, FIND_APPLICATION, 2, cand, pid, &found)))
+        return rc;
+    if (found)
+        return duplicate(c, found);
+    struct db_stmt *s;
+    if ((rc = svc_prepare(c,
+                          "INSERT INTO application (candidate_id, position_id, stage, stage_changed_at, special_note, "
+                          "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          &s)))
+        return rc;
+    db_bind_int64(s, 1, cand);
+    db_bind_int64(s, 2, pid);
+    db_bind_text(s, 3, stage_name(STAGE_APPLIED));
+    db_bind_int64(s, 4, c->now);
+    db_bind_text(s, 5, note);
+    db_bind_int64(s, 6, c->now);
+    db_bind_int64(s, 7, c->now);
+    rc = db_step(s, c->e);
+    *id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
+    db_reset(s);
+    if (rc < 0)
+        return rc;
+    return add_history(c, *id, NULL, stage_name(STAGE_APPLIED), NULL, NULL);
+}
+
 int svc_application_create(struct svc_ctx *c, json_t *in, json_t **out)
 {
     static const char *const fields[] = {"candidate_id", "position", "position_id", "special_note", NULL};
@@ -211,54 +251,17 @@ int svc_application_create(struct svc_ctx *c, json_t *in, json_t **out)
         return err_set(c->e, ERR_INVALID, NULL, "position_id", "give position or position_id, not both");
     if ((rc = svc_begin(c)) != 0)
         return rc;
-    int64_t found = 0, id = 0;
-    int open = 0;
-    if ((rc = find_id(c, "SELECT id FROM candidate WHERE id = ?", 1, cand, 0, &found)))
-        goto done;
-    if (!found) {
-        rc = err_set(c->e, ERR_INVALID, "invalid_reference", "candidate_id", "no candidate %lld", (long long)cand);
-        goto done;
-    }
-    if ((rc = position_ref(c, code, pid, &pid, &open)))
-        goto done;
-    if (!open) {
-        rc = err_set(c->e, ERR_INVALID, "position_closed", "position", "the position is closed");
-        goto done;
-    }
-    if ((rc = find_id(c, FIND_APPLICATION, 2, cand, pid, &found)))
-        goto done;
-    if (found) {
-        rc = duplicate(c, found);
-        goto done;
-    }
-    struct db_stmt *s;
-    if ((rc = svc_prepare(c,
-                          "INSERT INTO application (candidate_id, position_id, stage, stage_changed_at, special_note, "
-                          "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                          &s)))
-        goto done;
-    db_bind_int64(s, 1, cand);
-    db_bind_int64(s, 2, pid);
-    db_bind_text(s, 3, stage_name(STAGE_APPLIED));
-    db_bind_int64(s, 4, c->now);
-    db_bind_text(s, 5, note);
-    db_bind_int64(s, 6, c->now);
-    db_bind_int64(s, 7, c->now);
-    rc = db_step(s, c->e);
-    id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
-    db_reset(s);
-    if (rc == ERR_CONFLICT) { /* a concurrent writer won: name its row from a fresh snapshot */
+    int64_t id = 0, found = 0;
+    rc = svc_app_insert_tx(c, cand, code, pid, note, &id);
+    if (rc == ERR_CONFLICT && !c->e->existing_id) { /* a concurrent writer won: name its row from a fresh snapshot */
         svc_end(c, 0);
         err_clear(c->e);
-        if (svc_begin_read(c) == 0)
+        if (svc_begin_read(c) == 0 && position_ref(c, code, pid, &pid, &(int){0}) == 0)
             find_id(c, FIND_APPLICATION, 2, cand, pid, &found);
         rc = duplicate(c, found);
-        goto done;
     }
-    if (rc < 0 || (rc = add_history(c, id, NULL, stage_name(STAGE_APPLIED), NULL, NULL)))
-        goto done;
-    rc = finish_write(c, id, "application.create", "application.created", NULL, NULL, out);
-done:
+    if (rc == 0)
+        rc = finish_write(c, id, "application.create", "application.created", NULL, NULL, out);
     return svc_end(c, rc);
 }
 
@@ -355,6 +358,49 @@ static int review_required_of(struct svc_ctx *c, int64_t position_id, int *out)
     return rc < 0 ? rc : 0;
 }
 
+int svc_app_move_tx(struct svc_ctx *c, json_t *before, enum stage to, enum actor_kind kind, const char *reason,
+                    const char *note)
+{
+    int64_t id = json_integer_value(json_object_get(before, "id"));
+    int review = 0;
+    int rc = review_required_of(c, json_integer_value(json_object_get(before, "position_id")), &review);
+    if (rc != 0)
+        return rc;
+    const char *from_s = json_string_value(json_object_get(before, "stage"));
+    enum stage from = stage_parse(from_s);
+    struct transition_req r = {.from = from, .to = to, .actor = kind, .reason = reason, .review_required = review};
+    if ((rc = pipeline_check(&r, c->e)) != 0)
+        return rc;
+    /* Entering elimination records why; an override back into the pipeline clears it. */
+    const char *elim_reason = json_string_value(json_object_get(before, "elimination_reason"));
+    const char *elim_note = json_string_value(json_object_get(before, "elimination_note"));
+    if (stage_is_eliminated(to) && !stage_is_eliminated(from)) {
+        elim_reason = reason;
+        elim_note = note;
+    } else if (stage_is_eliminated(from) && !stage_is_eliminated(to) && !stage_is_terminal(to)) {
+        elim_reason = elim_note = NULL;
+    }
+    struct db_stmt *s;
+    if ((rc = svc_prepare(c,
+                          "UPDATE application SET stage = ?, prev_stage = ?, stage_changed_at = ?, "
+                          "elimination_reason = ?, elimination_note = ?, updated_at = ?, version = version + 1 "
+                          "WHERE id = ? AND version = ? RETURNING id",
+                          &s)))
+        return rc;
+    db_bind_text(s, 1, stage_name(to));
+    db_bind_text(s, 2, from_s);
+    db_bind_int64(s, 3, c->now);
+    db_bind_text(s, 4, elim_reason);
+    db_bind_text(s, 5, elim_note);
+    db_bind_int64(s, 6, c->now);
+    db_bind_int64(s, 7, id);
+    db_bind_int64(s, 8, json_integer_value(json_object_get(before, "version")));
+    rc = svc_step_versioned(c, s, "application", id);
+    if (rc < 0)
+        return rc;
+    return add_history(c, id, from_s, stage_name(to), reason, note);
+}
+
 int svc_application_transition(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
 {
     static const char *const fields[] = {"to", "reason", "note", "version", NULL};
@@ -375,45 +421,13 @@ int svc_application_transition(struct svc_ctx *c, int64_t id, json_t *in, json_t
     if ((rc = svc_begin(c)) != 0)
         return rc;
     json_t *before = NULL, *payload = NULL;
-    int review = 0;
-    if ((rc = app_load(c, id, &before)) || (rc = svc_check_version(c, "application", before, has_version, version)) ||
-        (rc = review_required_of(c, json_integer_value(json_object_get(before, "position_id")), &review)))
+    if ((rc = app_load(c, id, &before)) || (rc = svc_check_version(c, "application", before, has_version, version)))
         goto done;
     const char *from_s = json_string_value(json_object_get(before, "stage"));
-    enum stage from = stage_parse(from_s);
-    struct transition_req r = {
-        .from = from, .to = to, .actor = (enum actor_kind)kind, .reason = reason, .review_required = review};
-    if ((rc = pipeline_check(&r, c->e)) != 0)
-        goto done;
-    /* Entering elimination records why; an override back into the pipeline clears it. */
-    const char *elim_reason = json_string_value(json_object_get(before, "elimination_reason"));
-    const char *elim_note = json_string_value(json_object_get(before, "elimination_note"));
-    if (stage_is_eliminated(to) && !stage_is_eliminated(from)) {
-        elim_reason = reason;
-        elim_note = note;
-    } else if (stage_is_eliminated(from) && !stage_is_eliminated(to) && !stage_is_terminal(to)) {
-        elim_reason = elim_note = NULL;
-    }
-    struct db_stmt *s;
-    if ((rc = svc_prepare(c,
-                          "UPDATE application SET stage = ?, prev_stage = ?, stage_changed_at = ?, "
-                          "elimination_reason = ?, elimination_note = ?, updated_at = ?, version = version + 1 "
-                          "WHERE id = ? AND version = ? RETURNING id",
-                          &s)))
-        goto done;
-    db_bind_text(s, 1, stage_name(to));
-    db_bind_text(s, 2, from_s);
-    db_bind_int64(s, 3, c->now);
-    db_bind_text(s, 4, elim_reason);
-    db_bind_text(s, 5, elim_note);
-    db_bind_int64(s, 6, c->now);
-    db_bind_int64(s, 7, id);
-    db_bind_int64(s, 8, json_integer_value(json_object_get(before, "version")));
-    rc = svc_step_versioned(c, s, "application", id);
-    if (rc < 0 || (rc = add_history(c, id, from_s, stage_name(to), reason, note)))
-        goto done;
     payload =
         json_pack("{s:I,s:s,s:s,s:s?}", "id", (json_int_t)id, "from", from_s, "to", stage_name(to), "reason", reason);
+    if ((rc = svc_app_move_tx(c, before, to, (enum actor_kind)kind, reason, note)))
+        goto done;
     rc = finish_write(c, id, "application.transition", "application.stage_changed", before, payload, out);
 done:
     json_decref(before);

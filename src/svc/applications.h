@@ -11,6 +11,7 @@
 #ifndef TALENTD_SVC_APPLICATIONS_H
 #define TALENTD_SVC_APPLICATIONS_H
 
+#include "core/pipeline.h"
 #include "svc/svc.h"
 
 /* in: {candidate_id, position (code) | position_id, special_note? (<=2000,
@@ -47,5 +48,22 @@ int svc_application_history(struct svc_ctx *c, int64_t id, json_t **out);
  * otherwise). Assigning someone already assigned changes nothing (no audit
  * row) and still returns the application. */
 int svc_application_assign(struct svc_ctx *c, int64_t id, json_t *in, json_t **out);
+
+/* Building blocks for other use cases, run inside their open transaction (no audit, no commit). */
+
+/* Inserts the application of candidate cand for the position given by code (or id pid when code
+ * is NULL) in stage applied, with its stage_history row. Errors as svc_application_create; a
+ * duplicate found before inserting has e->existing_id set. */
+int svc_app_insert_tx(struct svc_ctx *c, int64_t cand, const char *code, int64_t pid, const char *note,
+                      int64_t *id);
+
+/* Moves the application whose representation is before to stage to as an actor of kind, after
+ * pipeline_check (with the position's review flag); records elimination reason/note and appends
+ * stage_history. Errors as svc_application_transition. */
+int svc_app_move_tx(struct svc_ctx *c, json_t *before, enum stage to, enum actor_kind kind, const char *reason,
+                    const char *note);
+
+/* Loads the application's representation (visibility checked) in the open transaction. */
+int svc_app_load_tx(struct svc_ctx *c, int64_t id, json_t **out);
 
 #endif

@@ -370,46 +370,81 @@ static int finish_write(struct svc_ctx *c, const char *action, const char *event
     return rc;
 }
 
-int svc_candidate_create(struct svc_ctx *c, json_t *in, json_t **out)
+/* The insert of a validated candidate, in the open transaction. */
+static int cand_insert(struct svc_ctx *c, struct cand_in *ci, int64_t *id)
 {
-    static const char *const fields[] = {"name",   "email",       "phone",   "id_number",
-                                         "source", "external_id", "consent", NULL};
-    struct cand_in ci;
-    int rc;
-    if ((rc = jv_known(in, fields, c->e)) || (rc = read_input(in, 1, &ci, c->e)))
+    int rc = check_duplicates(c, ci->pii, ci->external_id, 0);
+    if (rc != 0)
         return rc;
-    if (!ci.pii[PII_EMAIL][0] && !ci.pii[PII_PHONE][0])
-        return err_set(c->e, ERR_INVALID, "required", "email", "email or phone is required");
-    if ((rc = svc_begin(c)) != 0)
-        return rc;
-    if ((rc = check_duplicates(c, ci.pii, ci.external_id, 0)) != 0)
-        return svc_end(c, rc);
     struct db_stmt *s;
     if ((rc = svc_prepare(c,
                           "INSERT INTO candidate (name, source, external_id, consent_at, email_enc, email_idx, "
                           "phone_enc, phone_idx, id_number_enc, id_number_idx, created_at, updated_at) "
                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                           &s)) != 0)
-        return svc_end(c, rc);
-    db_bind_text(s, 1, ci.name);
-    db_bind_text(s, 2, ci.source ? ci.source : "");
-    db_bind_text(s, 3, ci.external_id);
-    if (ci.consent)
+        return rc;
+    db_bind_text(s, 1, ci->name);
+    db_bind_text(s, 2, ci->source ? ci->source : "");
+    db_bind_text(s, 3, ci->external_id);
+    if (ci->consent)
         db_bind_int64(s, 4, c->now);
     else
         db_bind_null(s, 4);
-    if ((rc = bind_pii(c, s, 5, ci.pii)) != 0) {
+    if ((rc = bind_pii(c, s, 5, ci->pii)) != 0) {
         db_reset(s);
-        return svc_end(c, rc);
+        return rc;
     }
     db_bind_int64(s, 11, c->now);
     db_bind_int64(s, 12, c->now);
     rc = db_step(s, c->e);
-    int64_t id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
+    *id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
     db_reset(s);
-    if (rc == ERR_CONFLICT)
+    return rc < 0 ? rc : 0;
+}
+
+static int cand_read_new(struct svc_ctx *c, json_t *in, struct cand_in *ci)
+{
+    static const char *const fields[] = {"name",   "email",       "phone",   "id_number",
+                                         "source", "external_id", "consent", NULL};
+    int rc;
+    if ((rc = jv_known(in, fields, c->e)) || (rc = read_input(in, 1, ci, c->e)))
+        return rc;
+    if (!ci->pii[PII_EMAIL][0] && !ci->pii[PII_PHONE][0])
+        return err_set(c->e, ERR_INVALID, "required", "email", "email or phone is required");
+    return 0;
+}
+
+int svc_candidate_insert_tx(struct svc_ctx *c, json_t *in, int64_t *id)
+{
+    struct cand_in ci;
+    int rc = cand_read_new(c, in, &ci);
+    if (rc == 0 && (rc = cand_insert(c, &ci, id)) == 0) {
+        json_t *after = NULL;
+        if ((rc = cand_load(c, *id, &after)) == 0) {
+            json_t *redacted = cand_redact(after, NULL);
+            rc = svc_audit(c, "candidate.create", "candidate", *id, NULL, redacted);
+            if (rc == 0)
+                rc = svc_event(c, "candidate.created", "candidate", *id, redacted);
+            json_decref(redacted);
+        }
+        json_decref(after);
+    }
+    return rc;
+}
+
+int svc_candidate_create(struct svc_ctx *c, json_t *in, json_t **out)
+{
+    struct cand_in ci;
+    int rc = cand_read_new(c, in, &ci);
+    if (rc != 0)
+        return rc;
+    if ((rc = svc_begin(c)) != 0)
+        return rc;
+    int64_t id = 0;
+    rc = cand_insert(c, &ci, &id);
+    if (rc == ERR_CONFLICT && !c->e->existing_id)
         return conflict_after_rollback(c, ci.pii, ci.external_id, 0);
-    if (rc >= 0)
+    if (rc == 0)
         rc = finish_write(c, "candidate.create", "candidate.created", id, NULL, out);
     return svc_end(c, rc);
 }

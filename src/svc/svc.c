@@ -46,20 +46,51 @@ void actor_label(const struct actor *a, char *out, size_t n)
         snprintf(out, n, "user:%s", a->username);
 }
 
+int svc_batch_begin(struct svc_ctx *c)
+{
+    int rc = db_begin(c->db, c->e);
+    if (rc == 0)
+        c->batch = 1;
+    return rc;
+}
+
+int svc_batch_commit(struct svc_ctx *c)
+{
+    c->batch = 0;
+    int rc = db_commit(c->db, c->e);
+    if (rc != 0)
+        db_rollback(c->db);
+    return rc;
+}
+
+/* In batch mode a use case's transaction is a savepoint of the batch. */
+static int savepoint_open(struct svc_ctx *c)
+{
+    int rc = db_exec(c->db, "SAVEPOINT use_case", c->e);
+    c->savepoint = rc == 0;
+    return rc;
+}
+
 int svc_begin(struct svc_ctx *c)
 {
     c->now = time_now_ms();
-    return db_begin(c->db, c->e);
+    return c->batch ? savepoint_open(c) : db_begin(c->db, c->e);
 }
 
 int svc_begin_read(struct svc_ctx *c)
 {
     c->now = time_now_ms();
-    return db_begin_read(c->db, c->e);
+    return c->batch ? savepoint_open(c) : db_begin_read(c->db, c->e);
 }
 
 int svc_commit(struct svc_ctx *c)
 {
+    if (c->batch) {
+        int rc = db_exec(c->db, "RELEASE SAVEPOINT use_case", c->e);
+        if (rc == 0)
+            c->savepoint = 0;
+        return rc;
+    }
     int rc = db_commit(c->db, c->e);
     if (rc != 0)
         db_rollback(c->db);
@@ -68,7 +99,14 @@ int svc_commit(struct svc_ctx *c)
 
 int svc_end(struct svc_ctx *c, int rc)
 {
-    db_rollback(c->db);
+    if (!c->batch) {
+        db_rollback(c->db);
+    } else if (c->savepoint) {
+        struct err ignored = {0};
+        db_exec(c->db, "ROLLBACK TO SAVEPOINT use_case", &ignored);
+        db_exec(c->db, "RELEASE SAVEPOINT use_case", &ignored);
+        c->savepoint = 0;
+    }
     return rc;
 }
 

@@ -60,7 +60,17 @@ struct svc_ctx {
     const struct actor *actor;
     struct err *e;
     int64_t now; /* ms, fixed per use case */
+    /* Batch mode (bulk imports): the caller holds one transaction open across many use cases
+     * (svc_batch_begin/commit); each use case then runs in a savepoint of it, so a failing one
+     * leaves nothing behind while the others stay. */
+    int batch;
+    int savepoint; /* the current use case's savepoint is open */
 };
+
+/* Opens the outer transaction of a batch and switches c to batch mode. */
+int svc_batch_begin(struct svc_ctx *c);
+/* Commits the batch's transaction (everything the use cases released) and leaves batch mode. */
+int svc_batch_commit(struct svc_ctx *c);
 
 /* Begins the use case's write transaction; sets c->now. */
 int svc_begin(struct svc_ctx *c);
