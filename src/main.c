@@ -14,7 +14,9 @@ static const struct {
     {"demo", cmd_demo, "load demo data            [--candidates N]"},
     {"user", cmd_user, "user add|list|disable"},
     {"token", cmd_token, "token create|revoke|list"},
-    {"import", cmd_import, "import org-units|positions FILE.csv"},
+    {"import", cmd_import, "import results FILE --vendor NAME | org-units|positions FILE.csv"},
+    {"results", cmd_results, "results unmatched|attach|show"},
+    {"vendor", cmd_vendor, "vendor list|secret NAME"},
     {"audit", cmd_audit, "audit verify"},
 };
 

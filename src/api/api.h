@@ -62,4 +62,11 @@ int api_applications_history(struct req *r);
 int api_applications_assign(struct req *r);
 int api_audit_list(struct req *r);
 
+int api_results_create(struct req *r);
+int api_results_get(struct req *r);
+int api_unmatched_list(struct req *r);
+int api_unmatched_attach(struct req *r);
+int api_vendor_results(struct req *r);
+int api_vendors_list(struct req *r);
+
 #endif

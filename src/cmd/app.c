@@ -106,6 +106,7 @@ int app_open(struct app *a, const struct app_opts *o, const char *actor_name)
     }
     actor_system(&a->actor, actor_name);
     a->ctx.kr = &a->kr;
+    a->ctx.data_dir = a->data_dir;
     a->ctx.actor = &a->actor;
     a->ctx.e = &a->err;
     const char *step = "key file";

@@ -10,5 +10,8 @@ int cmd_token(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_import_results(int argc, char **argv);
+int cmd_results(int argc, char **argv);
+int cmd_vendor(int argc, char **argv);
 
 #endif

@@ -22,7 +22,8 @@
 #define IMPORT_MAX_COLS 16
 
 static const char import_usage[] =
-    "usage: talentd import org-units FILE.csv\n"
+    "usage: talentd import results FILE --vendor NAME [--rejects FILE]\n"
+    "       talentd import org-units FILE.csv\n"
     "       talentd import positions FILE.csv\n"
     "The first row names the columns (English or Chinese):\n"
     "  org-units: code/编码, name/名称, parent/上级编码, manager/负责人\n"
@@ -409,6 +410,8 @@ int cmd_import(int argc, char **argv)
         fputs(import_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (strcmp(argv[1], "results") == 0)
+        return cmd_import_results(argc, argv);
     const struct kind *k = NULL;
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (strcmp(argv[1], kinds[i].name) == 0)

@@ -73,6 +73,7 @@ int cmd_serve(int argc, char **argv)
         .timeout_s = 30,
         .db_url = a.db_url,
         .kr = &a.kr,
+        .data_dir = a.data_dir,
         .quiet = quiet,
     };
     /* Block the stop signals in every thread; the main thread waits for them. */

@@ -53,6 +53,13 @@ const struct route routes[] = {
     {"GET", "/api/v1/applications/{id}/history", api_applications_history, STAFF, "applications:read", 0},
     {"POST", "/api/v1/applications/{id}/assignees", api_applications_assign, HR, "applications:write", 0},
 
+    {"POST", "/api/v1/results", api_results_create, HR, "results:write", ROUTE_CREATE},
+    {"GET", "/api/v1/results/{id}", api_results_get, STAFF, "results:read", 0},
+    {"GET", "/api/v1/unmatched-results", api_unmatched_list, HR, "results:read", 0},
+    {"POST", "/api/v1/unmatched-results/{id}/attach", api_unmatched_attach, HR, "results:write", 0},
+    {"POST", "/api/v1/integrations/{vendor}/results", api_vendor_results, 0, NULL, ROUTE_PUBLIC | ROUTE_NO_CSRF},
+    {"GET", "/api/v1/vendors", api_vendors_list, HR, "results:read", 0},
+
     {"GET", "/api/v1/audit", api_audit_list, HR, "audit:read", 0},
 };
 

@@ -192,6 +192,7 @@ static void dispatch(struct http_server *s, struct req *r)
         goto fail;
     r->ctx.db = db;
     r->ctx.kr = s->cfg.kr;
+    r->ctx.data_dir = s->cfg.data_dir;
     r->ctx.actor = &r->actor;
     r->ctx.e = &r->err;
     if (auth_resolve(r) != 0)
@@ -235,7 +236,7 @@ static enum MHD_Result send_response(struct req *r)
     size_t len;
     const char *ctype;
     if (r->out) {
-        buf = json_dumps(r->out, JSON_COMPACT | JSON_ENCODE_ANY);
+        buf = json_dumps(r->out, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
         len = strlen(buf);
         ctype = "application/json; charset=utf-8";
     } else if (r->raw) {

@@ -19,6 +19,7 @@ struct server_config {
     const char *db_url;        /* each worker thread opens its own connection */
     const struct keyring *kr;
     const char *web_root;      /* directory of the built web UI, or NULL */
+    const char *data_dir;      /* the data directory (vendor mappings, exports) */
     int quiet;                 /* no access log */
 };
 

@@ -66,7 +66,10 @@ static int app_load(struct svc_ctx *c, int64_t id, json_t **out)
     return qb_one(c, &q, app_row, "application", out);
 }
 
-int svc_app_load_tx(struct svc_ctx *c, int64_t id, json_t **out) { return app_load(c, id, out); }
+int svc_app_load_tx(struct svc_ctx *c, int64_t id, json_t **out)
+{
+    return app_load(c, id, out);
+}
 
 int svc_application_get(struct svc_ctx *c, int64_t id, json_t **out)
 {
@@ -105,9 +108,8 @@ static int actor_kind_of(const struct actor *a)
 
 /* Appends a stage_history row for a move made by the caller. */
 static int add_history(struct svc_ctx *c, int64_t app, const char *from, const char *to, const char *reason,
-                       const char *note)
+                       const char *note, int kind)
 {
-    int kind = actor_kind_of(c->actor);
     struct db_stmt *s;
     int rc = svc_prepare(c,
                          "INSERT INTO stage_history (application_id, from_stage, to_stage, actor_kind, actor_id, "
@@ -196,8 +198,7 @@ static int duplicate(struct svc_ctx *c, int64_t existing)
     return rc;
 }
 
-int svc_app_insert_tx(struct svc_ctx *c, int64_t cand, const char *code, int64_t pid, const char *note,
-                      int64_t *id)
+int svc_app_insert_tx(struct svc_ctx *c, int64_t cand, const char *code, int64_t pid, const char *note, int64_t *id)
 {
     int64_t found = 0;
     int open = 0, rc;
@@ -231,7 +232,7 @@ int svc_app_insert_tx(struct svc_ctx *c, int64_t cand, const char *code, int64_t
     db_reset(s);
     if (rc < 0)
         return rc;
-    return add_history(c, *id, NULL, stage_name(STAGE_APPLIED), NULL, NULL);
+    return add_history(c, *id, NULL, stage_name(STAGE_APPLIED), NULL, NULL, actor_kind_of(c->actor));
 }
 
 int svc_application_create(struct svc_ctx *c, json_t *in, json_t **out)
@@ -398,7 +399,7 @@ int svc_app_move_tx(struct svc_ctx *c, json_t *before, enum stage to, enum actor
     rc = svc_step_versioned(c, s, "application", id);
     if (rc < 0)
         return rc;
-    return add_history(c, id, from_s, stage_name(to), reason, note);
+    return add_history(c, id, from_s, stage_name(to), reason, note, (int)kind);
 }
 
 int svc_application_transition(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)

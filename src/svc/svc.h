@@ -59,7 +59,8 @@ struct svc_ctx {
     const struct keyring *kr;
     const struct actor *actor;
     struct err *e;
-    int64_t now; /* ms, fixed per use case */
+    int64_t now;          /* ms, fixed per use case */
+    const char *data_dir; /* the data directory (vendor mappings, exports); may be NULL */
     /* Batch mode (bulk imports): the caller holds one transaction open across many use cases
      * (svc_batch_begin/commit); each use case then runs in a savepoint of it, so a failing one
      * leaves nothing behind while the others stay. */

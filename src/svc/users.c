@@ -12,7 +12,8 @@
 const char *const token_scopes[] = {
     "org:read",         "org:write",         "positions:read",     "positions:write", "candidates:read",
     "candidates:write", "applications:read", "applications:write", "users:read",      "users:write",
-    "tokens:write",     "audit:read",        "results:write",      "events:read",     NULL,
+    "tokens:write",     "audit:read",        "results:read",       "results:write",   "events:read",
+    NULL,
 };
 
 #define USER_COLS                                                                                                      \

@@ -1,0 +1,381 @@
+/* results.c - `talentd import results`, `talentd results`, `talentd vendor`. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/app.h"
+#include "cmd/cmd.h"
+#include "cmd/flags.h"
+#include "core/mapping.h"
+#include "io/vendors.h"
+#include "lib/csv.h"
+#include "lib/timeutil.h"
+#include "svc/results.h"
+#include "svc/vendors.h"
+
+#define BATCH_ROWS 500
+#define CSV_MAX_FIELD ((size_t)1024 * 1024)
+#define CSV_MAX_FIELDS 256
+
+static const char import_results_usage[] =
+    "usage: talentd import results FILE --vendor NAME [--rejects FILE] [--quiet]\n"
+    "  FILE is JSONL (one result per line) or CSV, as the vendor's mapping says.\n"
+    "  Rejected rows go to the rejects file (default FILE.rejects) with line number and reason;\n"
+    "  one bad row never stops the rest. Importing the same file again skips what is already there.\n";
+
+struct run {
+    FILE *rejects;
+    const char *rejects_path;
+    long total_lines, done_lines;
+    long imported, duplicates, rejected;
+    int64_t t0, last_draw;
+    int tty;
+};
+
+static long count_lines(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    char buf[65536];
+    size_t n;
+    long lines = 0;
+    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+        for (size_t i = 0; i < n; i++)
+            lines += buf[i] == '\n';
+    fclose(fp);
+    return lines;
+}
+
+static void draw(struct run *r, int final)
+{
+    if (!r->tty)
+        return;
+    int64_t now = time_mono_ms();
+    if (!final && now - r->last_draw < 100)
+        return;
+    r->last_draw = now;
+    double frac = r->total_lines > 0 ? (double)r->done_lines / (double)r->total_lines : 1.0;
+    if (frac > 1.0)
+        frac = 1.0;
+    char bar[31];
+    int fill = (int)(frac * 30);
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[30] = '\0';
+    double secs = (double)(now - r->t0) / 1000.0;
+    fprintf(stderr, "\r[%s] %3d%%  %ld/%ld lines  %.0f/s  rejected %ld ", bar, (int)(frac * 100), r->done_lines,
+            r->total_lines, secs > 0 ? (double)r->done_lines / secs : 0.0, r->rejected);
+    if (final)
+        fputc('\n', stderr);
+}
+
+static void reject(struct run *r, long line, const struct err *e)
+{
+    r->rejected++;
+    if (!r->rejects) {
+        r->rejects = fopen(r->rejects_path, "w");
+        if (!r->rejects) {
+            perror(r->rejects_path);
+            return;
+        }
+    }
+    fprintf(r->rejects, "line %ld: %s%s%s\n", line, e->field[0] ? e->field : "", e->field[0] ? ": " : "", e->message);
+}
+
+/* Ingests one mapped result (norm is consumed) inside the open batch. */
+static void ingest_one(struct app *a, struct run *r, long line, json_t *norm, const char *raw, size_t raw_len)
+{
+    json_t *out = NULL;
+    err_clear(a->ctx.e);
+    if (svc_result_ingest(&a->ctx, norm, raw, raw_len, &out) != 0)
+        reject(r, line, a->ctx.e);
+    else if (json_is_true(json_object_get(out, "duplicate")))
+        r->duplicates++;
+    else
+        r->imported++;
+    json_decref(out);
+    json_decref(norm);
+}
+
+/* Commits the batch every BATCH_ROWS rows so a crash loses at most one batch (and a re-run skips the rest). */
+static int batch_tick(struct app *a, long rows)
+{
+    if (rows % BATCH_ROWS != 0)
+        return 0;
+    if (svc_batch_commit(&a->ctx) != 0 || svc_batch_begin(&a->ctx) != 0)
+        return app_fail(a, "commit");
+    return 0;
+}
+
+static int import_jsonl(struct app *a, struct run *r, const struct mapping *m, const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        perror(path);
+        return 1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long lineno = 0, rows = 0;
+    int rc = 0;
+    while (rc == 0 && (n = getline(&line, &cap, fp)) != -1) {
+        lineno++;
+        r->done_lines = lineno;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0)
+            continue;
+        struct err e = {0};
+        json_error_t je;
+        json_t *payload = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, &je), *norm = NULL;
+        if (!payload) {
+            err_set(&e, ERR_MALFORMED, NULL, NULL, "not valid JSON (column %d): %s", je.column, je.text);
+            reject(r, lineno, &e);
+        } else if (mapping_apply_json(m, payload, &norm, &e) != 0) {
+            reject(r, lineno, &e);
+        } else {
+            ingest_one(a, r, lineno, norm, line, (size_t)n);
+            rc = batch_tick(a, ++rows);
+        }
+        json_decref(payload);
+        draw(r, 0);
+    }
+    free(line);
+    fclose(fp);
+    return rc;
+}
+
+static int import_csv(struct app *a, struct run *r, const struct mapping *m, const char *path)
+{
+    struct csv_reader *rd = NULL;
+    struct err e = {0};
+    if (csv_open(path, CSV_MAX_FIELD, CSV_MAX_FIELDS, &rd, &e) != 0) {
+        fprintf(stderr, "talentd import: %s\n", e.message);
+        return 1;
+    }
+    char **f = NULL;
+    int nf = 0, rc = csv_next(rd, &f, &nf, &e);
+    struct mapping_cols *cols = NULL;
+    if (rc != 1 || mapping_csv_header(m, f, nf, &cols, &e) != 0) {
+        fprintf(stderr, "talentd import: %s line 1: %s%s%s\n", path, e.field, e.field[0] ? ": " : "",
+                rc == 1 || e.message[0] ? e.message : "the file is empty");
+        csv_close(rd);
+        return 1;
+    }
+    long rows = 0;
+    int frc = 0;
+    for (;;) {
+        rc = csv_next(rd, &f, &nf, &e);
+        long line = csv_line(rd);
+        r->done_lines = line;
+        if (rc == 0)
+            break;
+        if (rc < 0) { /* a broken row: report it and go on when the reader can */
+            reject(r, line, &e);
+            if (rc == ERR_INTERNAL)
+                break;
+            continue;
+        }
+        json_t *norm = NULL;
+        if (mapping_apply_row(m, cols, f, nf, &norm, &e) != 0) {
+            reject(r, line, &e);
+        } else {
+            ingest_one(a, r, line, norm, NULL, 0);
+            if ((frc = batch_tick(a, ++rows)) != 0)
+                break;
+        }
+        draw(r, 0);
+    }
+    mapping_cols_free(cols);
+    csv_close(rd);
+    return frc;
+}
+
+int cmd_import_results(int argc, char **argv)
+{
+    struct app_opts o = {0};
+    const char *pos[1] = {NULL}, *vendor = NULL, *rejects = NULL, *quiet = NULL;
+    const struct flag flags[] = {
+        {"--vendor", &vendor, 0}, {"--rejects", &rejects, 0}, {"--quiet", &quiet, 1}, {NULL, NULL, 0}};
+    if (flags_parse(argc, argv, 2, flags, &o, pos, 1, "import results") != 0)
+        return 2;
+    if (!pos[0] || !vendor) {
+        fputs(import_results_usage, stderr);
+        return 2;
+    }
+    if (access(pos[0], R_OK) != 0) {
+        perror(pos[0]);
+        return 1;
+    }
+    struct app a;
+    if (app_open(&a, &o, "import") != 0)
+        return 1;
+    struct mapping *m = NULL;
+    if (vendor_mapping_open(a.data_dir, vendor, &m, &a.err) != 0) {
+        fprintf(stderr, "talentd import: %s\n", a.err.message);
+        app_close(&a);
+        return 1;
+    }
+    char rpath[4200];
+    snprintf(rpath, sizeof(rpath), "%.4000s.rejects", pos[0]);
+    struct run r = {.rejects_path = rejects ? rejects : rpath,
+                    .total_lines = count_lines(pos[0]),
+                    .t0 = time_mono_ms(),
+                    .tty = !quiet && isatty(2)};
+    snprintf(a.actor.username, sizeof(a.actor.username), "import:%.40s", vendor);
+    int rc = svc_batch_begin(&a.ctx);
+    if (rc == 0)
+        rc = mapping_is_csv(m) ? import_csv(&a, &r, m, pos[0]) : import_jsonl(&a, &r, m, pos[0]);
+    if (a.ctx.batch && svc_batch_commit(&a.ctx) != 0)
+        rc = app_fail(&a, "commit");
+    draw(&r, 1);
+    if (r.rejects)
+        fclose(r.rejects);
+    double secs = (double)(time_mono_ms() - r.t0) / 1000.0;
+    printf("imported %ld, duplicates skipped %ld, rejected %ld in %.2f s (%.0f results/s)\n", r.imported, r.duplicates,
+           r.rejected, secs, secs > 0 ? (double)(r.imported + r.duplicates) / secs : 0.0);
+    if (r.rejected)
+        printf("rejected rows with line numbers and reasons: %s\n", r.rejects_path);
+    mapping_free(m);
+    app_close(&a);
+    return rc ? 1 : r.rejected ? 1 : 0;
+}
+
+/* ---- talentd results ---------------------------------------------------------------------------- */
+
+static const char results_usage[] =
+    "usage: talentd results unmatched [--vendor NAME] [--reason R]\n"
+    "       talentd results attach --id N (--application N | --create-candidate --position CODE [--name NAME])\n"
+    "       talentd results show --id N\n";
+
+static int print_json(json_t *v)
+{
+    char *s = json_dumps(v, JSON_INDENT(2));
+    puts(s);
+    free(s);
+    json_decref(v);
+    return 0;
+}
+
+int cmd_results(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        fputs(results_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    struct app_opts o = {0};
+    const char *vendor = NULL, *reason = NULL, *id_s = NULL, *app_s = NULL, *create = NULL, *position = NULL,
+               *name = NULL;
+    const struct flag flags[] = {{"--vendor", &vendor, 0},
+                                 {"--reason", &reason, 0},
+                                 {"--id", &id_s, 0},
+                                 {"--application", &app_s, 0},
+                                 {"--create-candidate", &create, 1},
+                                 {"--position", &position, 0},
+                                 {"--name", &name, 0},
+                                 {NULL, NULL, 0}};
+    if (flags_parse(argc, argv, 2, flags, &o, NULL, 0, "results") != 0)
+        return 2;
+    long long id = 0, app_id = 0;
+    if (id_s && flag_int("results", "--id", id_s, 1, INT64_MAX, &id) != 0)
+        return 2;
+    if (app_s && flag_int("results", "--application", app_s, 1, INT64_MAX, &app_id) != 0)
+        return 2;
+    int list = strcmp(argv[1], "unmatched") == 0, attach = strcmp(argv[1], "attach") == 0,
+        show = strcmp(argv[1], "show") == 0;
+    if ((!list && !attach && !show) || ((attach || show) && !id) || (attach && !app_id && !create)) {
+        fputs(results_usage, stderr);
+        return 2;
+    }
+    struct app a;
+    if (app_open(&a, &o, "cli") != 0)
+        return 1;
+    json_t *out = NULL;
+    int rc;
+    if (list) {
+        json_t *q = json_pack("{s:s}", "limit", "200");
+        if (vendor)
+            json_object_set_new(q, "vendor", json_string(vendor));
+        if (reason)
+            json_object_set_new(q, "reason", json_string(reason));
+        rc = svc_unmatched_list(&a.ctx, q, &out);
+        json_decref(q);
+    } else if (show) {
+        rc = svc_result_get(&a.ctx, id, &out);
+    } else {
+        json_t *in = create ? json_pack("{s:b}", "create_candidate", 1) : json_pack("{s:I}", "application_id", app_id);
+        if (position)
+            json_object_set_new(in, "position", json_string(position));
+        if (name)
+            json_object_set_new(in, "name", json_string(name));
+        rc = svc_unmatched_attach(&a.ctx, id, in, &out);
+        json_decref(in);
+    }
+    if (rc != 0)
+        rc = app_fail(&a, argv[1]);
+    else
+        print_json(out);
+    app_close(&a);
+    return rc;
+}
+
+/* ---- talentd vendor ----------------------------------------------------------------------------- */
+
+static const char vendor_usage[] = "usage: talentd vendor list\n"
+                                   "       talentd vendor secret NAME   (reads the secret from stdin)\n";
+
+int cmd_vendor(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        fputs(vendor_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    struct app_opts o = {0};
+    const char *pos[1] = {NULL};
+    const struct flag flags[] = {{NULL, NULL, 0}};
+    if (flags_parse(argc, argv, 2, flags, &o, pos, 1, "vendor") != 0)
+        return 2;
+    int list = strcmp(argv[1], "list") == 0, secret = strcmp(argv[1], "secret") == 0;
+    if ((!list && !secret) || (secret && !pos[0])) {
+        fputs(vendor_usage, stderr);
+        return 2;
+    }
+    if (secret && !vendor_name_ok(pos[0])) {
+        fprintf(stderr, "talentd vendor: '%s' is not a vendor name ([a-z0-9_-], up to 32)\n", pos[0]);
+        return 2;
+    }
+    struct app a;
+    if (app_open(&a, &o, "cli") != 0)
+        return 1;
+    int rc = 0;
+    if (list) {
+        json_t *out = NULL;
+        svc_vendor_list(&a.ctx, &out);
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(out, "items"), i, v)
+        {
+            const char *err = json_string_value(json_object_get(v, "error"));
+            printf("%-16s %-5s %-9s %s\n", json_string_value(json_object_get(v, "name")),
+                   err ? "-" : json_string_value(json_object_get(v, "format")),
+                   json_string_value(json_object_get(v, "source")),
+                   err ? err : json_string_value(json_object_get(v, "label")));
+        }
+        json_decref(out);
+    } else {
+        unsigned char buf[258];
+        size_t n = fread(buf, 1, sizeof(buf), stdin);
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+            n--;
+        if (svc_vendor_secret_set(&a.ctx, pos[0], buf, n) != 0)
+            rc = app_fail(&a, "vendor secret");
+        else
+            printf("secret for %s stored (%zu bytes)\n", pos[0], n);
+    }
+    app_close(&a);
+    return rc;
+}

@@ -1,0 +1,71 @@
+/* result.h - the normalised AI interview result of docs/results.md:
+ * validation and the canonical JSON form.
+ *
+ * Pure domain logic: no I/O, no SQL. Every source of results (native API,
+ * vendor webhooks through a mapping, `talentd import results`) hands its
+ * normalised object to result_parse; everything after that (ingestion,
+ * matching, percentiles, the match report) reads struct result or its
+ * canonical JSON only. */
+#ifndef TALENTD_RESULT_H
+#define TALENTD_RESULT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+
+#define RESULT_MAX_DIMS 32
+
+struct result_dim {
+    const char *key, *label_zh, *label_en, *evidence; /* evidence NULL when absent */
+    int score;                                        /* 0..100 */
+};
+
+struct result {
+    /* vendor and vendor_result_id are never NULL; the others are NULL when absent. */
+    const char *vendor, *vendor_result_id, *model_version, *vendor_recommendation, *reason_category, *video_url;
+    int64_t completed_at; /* UTC ms */
+    int overall;          /* 0..100, rounded */
+    /* candidate hints (NULL / 0 when absent); at least one is present */
+    int64_t application_id;
+    const char *external_id, *name, *email, *phone, *position_code;
+    int ndims;
+    struct result_dim dims[RESULT_MAX_DIMS];
+    int ntags, nsegments, nmoments;
+    json_t *normalised; /* owned: canonical JSON; every const char * above points into it */
+};
+
+/* Validates in (a normalised result object; not modified, reference not
+ * stolen) against docs/results.md and builds its canonical form.
+ *
+ * Returns 0 with *out filled; out->normalised is a new object owned by out
+ * (release with result_free) holding every documented key (null or [] for
+ * absent optional ones), scores rounded half away from zero, completed_at as
+ * RFC 3339 UTC ("2026-11-20T09:30:00Z", ".mmm" only when the milliseconds
+ * are not zero), missing dimension labels taken from the catalogue (the key
+ * when unknown), tags trimmed with duplicates dropped (first occurrence
+ * kept), CRLF turned into LF in evidence and transcript text, empty optional
+ * strings turned into null, the candidate object holding only the present
+ * hints, trimmed, the email lower-cased. Two payloads that mean the same give
+ * byte-identical json_dumps(normalised, JSON_COMPACT | JSON_SORT_KEYS).
+ *
+ * Otherwise returns ERR_INVALID with *out zeroed (result_free is still safe)
+ * and e filled (an error already in e is kept, as err_set does): e->field is
+ * the path of the first problem ("overall", "candidate",
+ * "dimensions[2].score", "transcript[0].end_ms"; empty when in is not an
+ * object), e->message an English sentence naming it, e->slug one of
+ * "required", "wrong_type", "out_of_range", "too_long", "too_many",
+ * "invalid_value", "duplicate", "unknown_field" (unknown keys are refused at
+ * every level). */
+int result_parse(json_t *in, struct result *out, struct err *e);
+
+/* Releases r->normalised and zeroes r. NULL and zeroed structs are fine. */
+void result_free(struct result *r);
+
+/* Label of a well-known dimension key from the catalogue (communication
+ * 沟通能力 / Communication, logic 逻辑思维 / Logical thinking, ...): Chinese
+ * when english is 0, English otherwise. Static string; NULL when key is NULL
+ * or not in the catalogue. */
+const char *result_dim_label(const char *key, int english);
+
+#endif

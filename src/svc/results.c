@@ -1,0 +1,641 @@
+/* results.c - see results.h. */
+#include "svc/results.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mask.h"
+#include "core/match.h"
+#include "core/pipeline.h"
+#include "core/result.h"
+#include "lib/crypto.h"
+#include "lib/mem.h"
+#include "svc/applications.h"
+#include "svc/candidates.h"
+#include "svc/query.h"
+#include "svc/results_apply.h"
+#include "svc/validate.h"
+#include "svc/views.h"
+
+#define CTX_TRANSCRIPT "ai_result.transcript"
+#define CTX_HINTS "ai_result.hints"
+#define CTX_RAW "ai_result.raw"
+#define CTX_SECRET "vendor.secret"
+
+/* Encrypts text (n bytes) and binds it at idx; NULL text binds NULL. */
+static int bind_encrypted(struct svc_ctx *c, struct db_stmt *s, int idx, const char *ctx, const char *text, size_t n)
+{
+    if (!text) {
+        db_bind_null(s, idx);
+        return 0;
+    }
+    unsigned char *ct = NULL;
+    size_t ctn = 0;
+    if (field_encrypt(c->kr, ctx, text, n, &ct, &ctn) != 0)
+        return err_set(c->e, ERR_INTERNAL, NULL, NULL, "cannot encrypt %s", ctx);
+    db_bind_blob(s, idx, ct, ctn);
+    free(ct);
+    return 0;
+}
+
+/* Decrypts column col as JSON (NULL when the column is NULL or unreadable). */
+static json_t *col_decrypt_json(struct svc_ctx *c, struct db_stmt *s, int col, const char *ctx)
+{
+    if (db_col_isnull(s, col))
+        return NULL;
+    size_t n = 0, ptn = 0;
+    const unsigned char *blob = db_col_blob(s, col, &n);
+    unsigned char *pt = NULL;
+    struct err ignored = {0};
+    if (field_decrypt(c->kr, ctx, blob, n, &pt, &ptn, &ignored) != 0)
+        return NULL;
+    json_t *v = json_loadb((const char *)pt, ptn, JSON_DECODE_ANY, NULL);
+    sodium_memzero(pt, ptn);
+    free(pt);
+    return v;
+}
+
+/* Blind index of a normalised email/phone hint ("" when absent or not valid). */
+static void hint_index(struct svc_ctx *c, const char *value, int is_email, char out[65])
+{
+    char norm[CANDIDATE_PII_MAX];
+    out[0] = '\0';
+    if (!value)
+        return;
+    if ((is_email ? candidate_norm_email(value, norm, sizeof(norm))
+                  : candidate_norm_phone(value, norm, sizeof(norm))) != 0)
+        return;
+    blind_index(c->kr, is_email ? "candidate.email" : "candidate.phone", norm, out);
+}
+
+/* Candidate hints as the actor may see them: email and phone masked unless admin/hr/system. Steals hints. */
+static json_t *mask_hints(struct svc_ctx *c, json_t *hints)
+{
+    if (actor_sees_sensitive(c->actor))
+        return hints;
+    char buf[CANDIDATE_PII_MAX];
+    const char *v;
+    if ((v = json_string_value(json_object_get(hints, "email"))) && mask_email(v, buf, sizeof(buf)))
+        json_object_set_new(hints, "email", json_string(buf));
+    if ((v = json_string_value(json_object_get(hints, "phone"))) && mask_phone(v, buf, sizeof(buf)))
+        json_object_set_new(hints, "phone", json_string(buf));
+    return hints;
+}
+
+/* First id selected by sql with one text (or, when text is NULL, integer) parameter; 0 when none. */
+static int one_id(struct svc_ctx *c, const char *sql, const char *text, int64_t num, int64_t *id)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c, sql, &s);
+    if (rc != 0)
+        return rc;
+    if (text)
+        db_bind_text(s, 1, text);
+    else
+        db_bind_int64(s, 1, num);
+    rc = db_step(s, c->e);
+    *id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
+    db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+/* The candidate named by the hints: external id, then email, then phone (blind indexes). */
+static int find_candidate(struct svc_ctx *c, const struct result *r, int64_t *cand)
+{
+    char idx[65];
+    int rc = 0;
+    *cand = 0;
+    if (r->external_id && (rc = one_id(c, "SELECT id FROM candidate WHERE external_id = ?", r->external_id, 0, cand)))
+        return rc;
+    hint_index(c, r->email, 1, idx);
+    if (!*cand && idx[0] && (rc = one_id(c, "SELECT id FROM candidate WHERE email_idx = ?", idx, 0, cand)))
+        return rc;
+    hint_index(c, r->phone, 0, idx);
+    if (!*cand && idx[0] && (rc = one_id(c, "SELECT id FROM candidate WHERE phone_idx = ?", idx, 0, cand)))
+        return rc;
+    return 0;
+}
+
+/* Matching of docs/results.md: *app, or 0 with *why naming what failed. May create the application. */
+static int match_application(struct svc_ctx *c, const struct result *r, int64_t *app, const char **why)
+{
+    int rc;
+    *app = 0;
+    *why = NULL;
+    if (r->application_id) {
+        if ((rc = one_id(c, "SELECT id FROM application WHERE id = ?", NULL, r->application_id, app)))
+            return rc;
+        if (!*app)
+            *why = "application_not_found";
+        return 0;
+    }
+    int64_t cand, pid = 0;
+    if ((rc = find_candidate(c, r, &cand)))
+        return rc;
+    if (!cand) {
+        *why = "candidate_not_found";
+        return 0;
+    }
+    if (!r->position_code) {
+        struct db_stmt *s;
+        if ((rc = svc_prepare(c, "SELECT id FROM application WHERE candidate_id = ? ORDER BY id LIMIT 2", &s)))
+            return rc;
+        db_bind_int64(s, 1, cand);
+        int n = 0;
+        while ((rc = db_step(s, c->e)) == DB_ROW)
+            *app = n++ ? 0 : db_col_int64(s, 0);
+        db_reset(s);
+        if (rc < 0)
+            return rc;
+        if (!*app)
+            *why = n ? "ambiguous_application" : "no_application";
+        return 0;
+    }
+    if ((rc = one_id(c, "SELECT id FROM position WHERE code = ?", r->position_code, 0, &pid)))
+        return rc;
+    if (!pid) {
+        *why = "position_not_found";
+        return 0;
+    }
+    struct db_stmt *s;
+    if ((rc = svc_prepare(c, "SELECT id FROM application WHERE candidate_id = ? AND position_id = ?", &s)))
+        return rc;
+    db_bind_int64(s, 1, cand);
+    db_bind_int64(s, 2, pid);
+    rc = db_step(s, c->e);
+    *app = rc == DB_ROW ? db_col_int64(s, 0) : 0;
+    db_reset(s);
+    if (rc < 0 || *app)
+        return rc < 0 ? rc : 0;
+    rc = svc_app_insert_tx(c, cand, NULL, pid, NULL, app);
+    if (rc == ERR_INVALID && strcmp(c->e->slug, "position_closed") == 0) {
+        err_clear(c->e);
+        *why = "position_closed";
+        return 0;
+    }
+    return rc;
+}
+
+/* The normalised result without transcript and candidate hints (they are stored encrypted). */
+static char *public_json(const struct result *r)
+{
+    json_t *copy = json_copy(r->normalised);
+    json_object_del(copy, "transcript");
+    json_object_del(copy, "candidate");
+    char *s = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(copy);
+    return s;
+}
+
+static int insert_result(struct svc_ctx *c, const struct result *r, int version, const char *hash, int64_t app,
+                         const char *why, const char *raw, size_t raw_len, int64_t *id)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c,
+                         "INSERT INTO ai_result (vendor, vendor_result_id, version, is_current, content_hash, "
+                         "application_id, unmatched_reason, email_idx, phone_idx, completed_at, model_version, "
+                         "overall, vendor_recommendation, reason_category, result_json, hints_enc, transcript_enc, "
+                         "raw_enc, received_at, matched_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                         "?, ?, ?) RETURNING id",
+                         &s);
+    if (rc != 0)
+        return rc;
+    char eidx[65], pidx[65];
+    hint_index(c, r->email, 1, eidx);
+    hint_index(c, r->phone, 0, pidx);
+    char *pub = public_json(r);
+    char *hints = json_dumps(json_object_get(r->normalised, "candidate"), JSON_COMPACT | JSON_SORT_KEYS);
+    json_t *tr = json_object_get(r->normalised, "transcript");
+    char *transcript = json_array_size(tr) ? json_dumps(tr, JSON_COMPACT) : NULL;
+    db_bind_text(s, 1, r->vendor);
+    db_bind_text(s, 2, r->vendor_result_id);
+    db_bind_int64(s, 3, version);
+    db_bind_text(s, 4, hash);
+    if (app)
+        db_bind_int64(s, 5, app);
+    else
+        db_bind_null(s, 5);
+    db_bind_text(s, 6, why);
+    db_bind_text(s, 7, eidx[0] ? eidx : NULL);
+    db_bind_text(s, 8, pidx[0] ? pidx : NULL);
+    db_bind_int64(s, 9, r->completed_at);
+    db_bind_text(s, 10, r->model_version);
+    db_bind_int64(s, 11, r->overall);
+    db_bind_text(s, 12, r->vendor_recommendation);
+    db_bind_text(s, 13, r->reason_category);
+    db_bind_text(s, 14, pub);
+    if ((rc = bind_encrypted(c, s, 15, CTX_HINTS, hints, strlen(hints))) ||
+        (rc = bind_encrypted(c, s, 16, CTX_TRANSCRIPT, transcript, transcript ? strlen(transcript) : 0)) ||
+        (rc = bind_encrypted(c, s, 17, CTX_RAW, raw ? raw : "", raw ? raw_len : 0)))
+        goto done;
+    db_bind_int64(s, 18, c->now);
+    if (app)
+        db_bind_int64(s, 19, c->now);
+    else
+        db_bind_null(s, 19);
+    rc = db_step(s, c->e);
+    *id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
+    rc = rc < 0 ? rc : 0;
+done:
+    db_reset(s);
+    free(pub);
+    free(hints);
+    free(transcript);
+    return rc;
+}
+
+/* The summary handed back by ingest/attach and written to the audit log (no personal data). */
+static json_t *summary(int64_t id, const struct result *r, int version, int duplicate, int64_t app, const char *why,
+                       const struct applied *ap)
+{
+    json_t *o = json_pack("{s:I,s:s,s:s,s:i,s:b,s:o,s:s?}", "id", (json_int_t)id, "vendor", r->vendor,
+                          "vendor_result_id", r->vendor_result_id, "version", version, "duplicate", duplicate,
+                          "application_id", app ? json_integer(app) : json_null(), "unmatched_reason", why);
+    if (!why)
+        json_object_set_new(o, "unmatched_reason", json_null());
+    json_object_set_new(o, "stage", ap && ap->stage[0] ? json_string(ap->stage) : json_null());
+    json_object_set_new(o, "match_score", ap && ap->recommendation ? json_real(ap->match_score) : json_null());
+    json_object_set_new(o, "recommendation", ap && ap->recommendation ? json_string(ap->recommendation) : json_null());
+    return o;
+}
+
+/* The current version of (vendor, vendor_result_id), if any. */
+struct current {
+    int64_t id, app;
+    int version;
+    char hash[65];
+    char stage[40];
+};
+
+static int load_current(struct svc_ctx *c, const struct result *r, struct current *cur)
+{
+    struct db_stmt *s;
+    memset(cur, 0, sizeof(*cur));
+    int rc = svc_prepare(c,
+                         "SELECT r.id, r.version, r.content_hash, r.application_id, a.stage FROM ai_result r "
+                         "LEFT JOIN application a ON a.id = r.application_id "
+                         "WHERE r.vendor = ? AND r.vendor_result_id = ? AND r.is_current = 1",
+                         &s);
+    if (rc != 0)
+        return rc;
+    db_bind_text(s, 1, r->vendor);
+    db_bind_text(s, 2, r->vendor_result_id);
+    rc = db_step(s, c->e);
+    if (rc == DB_ROW) {
+        cur->id = db_col_int64(s, 0);
+        cur->version = (int)db_col_int64(s, 1);
+        snprintf(cur->hash, sizeof(cur->hash), "%s", db_col_text(s, 2));
+        cur->app = db_col_isnull(s, 3) ? 0 : db_col_int64(s, 3);
+        snprintf(cur->stage, sizeof(cur->stage), "%s", db_col_isnull(s, 4) ? "" : db_col_text(s, 4));
+    }
+    db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+int svc_result_ingest(struct svc_ctx *c, json_t *in, const char *raw, size_t raw_len, json_t **out)
+{
+    struct result r;
+    int rc = result_parse(in, &r, c->e);
+    if (rc != 0)
+        return rc;
+    char *canon = json_dumps(r.normalised, JSON_COMPACT | JSON_SORT_KEYS);
+    char hash[65];
+    crypto_sha256_hex(canon, strlen(canon), hash);
+    free(canon);
+    char *raw_copy = NULL;
+    if (!raw) { /* no raw bytes given: the request object is what arrived */
+        raw_copy = json_dumps(in, JSON_COMPACT);
+        raw = raw_copy;
+        raw_len = strlen(raw_copy);
+    }
+    struct current cur;
+    struct applied ap = {0};
+    int64_t id = 0, app = 0;
+    const char *why = NULL;
+    json_t *sum = NULL;
+    if ((rc = svc_begin(c)) != 0)
+        goto done;
+    if ((rc = load_current(c, &r, &cur)))
+        goto done;
+    if (cur.id && strcmp(cur.hash, hash) == 0) { /* a resend: nothing changes */
+        snprintf(ap.stage, sizeof(ap.stage), "%s", cur.stage);
+        *out = summary(cur.id, &r, cur.version, 1, cur.app, cur.app ? NULL : "unmatched", &ap);
+        rc = 0;
+        goto done;
+    }
+    if (cur.app)
+        app = cur.app; /* a re-score belongs where the first version went */
+    else if ((rc = match_application(c, &r, &app, &why)))
+        goto done;
+    if (cur.id) {
+        struct db_stmt *s;
+        if ((rc = svc_prepare(c, "UPDATE ai_result SET is_current = 0 WHERE id = ?", &s)))
+            goto done;
+        db_bind_int64(s, 1, cur.id);
+        rc = db_step(s, c->e);
+        db_reset(s);
+        if (rc < 0)
+            goto done;
+    }
+    if ((rc = insert_result(c, &r, cur.version + 1, hash, app, why, raw, raw_len, &id)))
+        goto done;
+    if (app && (rc = svc_result_apply_tx(c, app, id, &r, &ap)))
+        goto done;
+    sum = summary(id, &r, cur.version + 1, 0, app, why, &ap);
+    if ((rc = svc_audit(c, cur.id ? "result.rescore" : "result.receive", "ai_result", id, NULL, sum)) ||
+        (rc = svc_event(c, app ? "result.received" : "result.unmatched", "ai_result", id, sum)) || (rc = svc_commit(c)))
+        goto done;
+    *out = sum;
+    sum = NULL;
+done:
+    json_decref(sum);
+    free(raw_copy);
+    result_free(&r);
+    return svc_end(c, rc);
+}
+
+/* ---- reading ---------------------------------------------------------------------------------- */
+
+#define RESULT_COLS                                                                                                    \
+    "r.id, r.version, r.is_current, r.application_id, r.unmatched_reason, r.received_at, r.result_json, r.hints_enc, " \
+    "r.transcript_enc, r.raw_enc "
+
+static json_t *result_full(struct svc_ctx *c, struct db_stmt *s, int with_raw)
+{
+    json_t *o = json_loads(db_col_text(s, 6), 0, NULL);
+    if (!o)
+        o = json_object();
+    json_object_set_new(o, "id", json_integer(db_col_int64(s, 0)));
+    json_object_set_new(o, "version", json_integer(db_col_int64(s, 1)));
+    json_object_set_new(o, "is_current", json_boolean(db_col_int64(s, 2)));
+    json_object_set_new(o, "application_id", db_col_isnull(s, 3) ? json_null() : json_integer(db_col_int64(s, 3)));
+    json_object_set_new(o, "unmatched_reason", db_col_isnull(s, 4) ? json_null() : json_string(db_col_text(s, 4)));
+    json_object_set_new(o, "received_at", json_time(db_col_int64(s, 5)));
+    json_t *hints = col_decrypt_json(c, s, 7, CTX_HINTS);
+    json_object_set_new(o, "candidate", mask_hints(c, hints ? hints : json_object()));
+    json_t *tr = col_decrypt_json(c, s, 8, CTX_TRANSCRIPT);
+    json_object_set_new(o, "transcript", tr ? tr : json_array());
+    if (with_raw && actor_sees_sensitive(c->actor) && !db_col_isnull(s, 9)) {
+        size_t n = 0, ptn = 0;
+        const unsigned char *blob = db_col_blob(s, 9, &n);
+        unsigned char *pt = NULL;
+        struct err ignored = {0};
+        if (field_decrypt(c->kr, CTX_RAW, blob, n, &pt, &ptn, &ignored) == 0) {
+            json_object_set_new(o, "raw", json_stringn((const char *)pt, ptn));
+            free(pt);
+        }
+    }
+    return o;
+}
+
+static json_t *result_row(struct svc_ctx *c, struct db_stmt *s)
+{
+    return result_full(c, s, 1);
+}
+
+int svc_result_get(struct svc_ctx *c, int64_t id, json_t **out)
+{
+    struct qb q;
+    qb_init(&q, "SELECT " RESULT_COLS "FROM ai_result r WHERE r.id = ?");
+    qb_int(&q, id);
+    if (!actor_sees_sensitive(c->actor))
+        qb_sql(&q, " AND r.application_id IS NOT NULL");
+    qb_scope_application(&q, c->actor, "r.application_id");
+    int rc = svc_begin_read(c);
+    if (rc == 0)
+        rc = qb_one(c, &q, result_row, "result", out);
+    return svc_end(c, rc);
+}
+
+static json_t *unmatched_row(struct svc_ctx *c, struct db_stmt *s)
+{
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:I,s:s,s:o,s:o,s:I}", "id", (json_int_t)db_col_int64(s, 0), "vendor",
+                  db_col_text(s, 1), "vendor_result_id", db_col_text(s, 2), "version", (json_int_t)db_col_int64(s, 3),
+                  "unmatched_reason", db_col_text(s, 4), "received_at", json_time(db_col_int64(s, 5)), "completed_at",
+                  json_time(db_col_int64(s, 6)), "overall", (json_int_t)db_col_int64(s, 7));
+    json_t *hints = col_decrypt_json(c, s, 8, CTX_HINTS);
+    json_object_set_new(o, "candidate", mask_hints(c, hints ? hints : json_object()));
+    return o;
+}
+
+int svc_unmatched_list(struct svc_ctx *c, json_t *query, json_t **out)
+{
+    static const char *const params[] = {"vendor", "reason", "limit", "cursor", NULL};
+    int rc = jq_known(query, params, c->e);
+    if (rc != 0)
+        return rc;
+    struct qb q;
+    qb_init(&q, "SELECT r.id, r.vendor, r.vendor_result_id, r.version, r.unmatched_reason, r.received_at, "
+                "r.completed_at, r.overall, r.hints_enc FROM ai_result r "
+                "WHERE r.application_id IS NULL AND r.is_current = 1");
+    const char *vendor = q_str(query, "vendor"), *reason = q_str(query, "reason");
+    if (vendor) {
+        qb_sql(&q, " AND r.vendor = ?");
+        qb_text(&q, vendor);
+    }
+    if (reason) {
+        qb_sql(&q, " AND r.unmatched_reason = ?");
+        qb_text(&q, reason);
+    }
+    return qb_page(c, &q, query, "r.id", unmatched_row, out);
+}
+
+/* Loads the stored version id back into a struct result (for attaching later). */
+static int load_stored(struct svc_ctx *c, int64_t id, struct result *r, json_t **norm_out, int64_t *app)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c, "SELECT " RESULT_COLS "FROM ai_result r WHERE r.id = ?", &s);
+    if (rc != 0)
+        return rc;
+    db_bind_int64(s, 1, id);
+    rc = db_step(s, c->e);
+    json_t *norm = NULL;
+    if (rc == DB_ROW) {
+        *app = db_col_isnull(s, 3) ? 0 : db_col_int64(s, 3);
+        if (!db_col_int64(s, 2))
+            *app = -1; /* not the current version */
+        norm = json_loads(db_col_text(s, 6), 0, NULL);
+        json_t *hints = col_decrypt_json(c, s, 7, CTX_HINTS), *tr = col_decrypt_json(c, s, 8, CTX_TRANSCRIPT);
+        if (norm) {
+            json_object_set_new(norm, "candidate", hints ? hints : json_object());
+            json_object_set_new(norm, "transcript", tr ? tr : json_array());
+        } else {
+            json_decref(hints);
+            json_decref(tr);
+        }
+    }
+    db_reset(s);
+    if (rc == DB_DONE)
+        return err_set(c->e, ERR_NOT_FOUND, NULL, "id", "no result %lld", (long long)id);
+    if (rc < 0)
+        return rc;
+    if (!norm)
+        return err_set(c->e, ERR_INTERNAL, NULL, NULL, "stored result %lld cannot be read", (long long)id);
+    /* Stored hints may be empty ({}): parse a copy with a placeholder hint so validation passes. */
+    json_t *cand = json_object_get(norm, "candidate");
+    if (json_object_size(cand) == 0)
+        json_object_set_new(cand, "external_id", json_string("-"));
+    rc = result_parse(norm, r, c->e);
+    *norm_out = norm;
+    return rc;
+}
+
+/* Creates the candidate and application an unmatched result asks for (create_candidate). */
+static int create_for(struct svc_ctx *c, json_t *in, const struct result *r, int64_t *app)
+{
+    static const char *const fields[] = {"create_candidate", "position", "name", "email", "phone", NULL};
+    const char *code, *name, *email, *phone;
+    int rc;
+    if ((rc = jv_known(in, fields, c->e)) || (rc = jv_code(in, "position", 0, &code, c->e)) ||
+        (rc = jv_string(in, "name", 0, 100, &name, NULL, c->e)) ||
+        (rc = jv_string(in, "email", 0, 254, &email, NULL, c->e)) ||
+        (rc = jv_string(in, "phone", 0, 40, &phone, NULL, c->e)))
+        return rc;
+    code = code ? code : r->position_code;
+    if (!code)
+        return err_set(c->e, ERR_INVALID, "required", "position", "position (code) is required");
+    name = name ? name : r->name;
+    if (!name)
+        return err_set(c->e, ERR_INVALID, "required", "name", "the result names nobody: give name");
+    char source[64];
+    snprintf(source, sizeof(source), "vendor:%.50s", r->vendor);
+    json_t *cand_in = json_pack("{s:s,s:s}", "name", name, "source", source);
+    if (email || r->email)
+        json_object_set_new(cand_in, "email", json_string(email ? email : r->email));
+    if (phone || r->phone)
+        json_object_set_new(cand_in, "phone", json_string(phone ? phone : r->phone));
+    if (r->external_id && strcmp(r->external_id, "-") != 0)
+        json_object_set_new(cand_in, "external_id", json_string(r->external_id));
+    int64_t cand = 0;
+    rc = svc_candidate_insert_tx(c, cand_in, &cand);
+    json_decref(cand_in);
+    if (rc == 0)
+        rc = svc_app_insert_tx(c, cand, code, 0, NULL, app);
+    return rc;
+}
+
+int svc_unmatched_attach(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
+{
+    if (!json_is_object(in))
+        return err_set(c->e, ERR_INVALID, "wrong_type", NULL, "the body must be a JSON object");
+    int create = json_is_true(json_object_get(in, "create_candidate"));
+    int64_t app = 0, cur_app = 0;
+    int rc;
+    if (!create) {
+        static const char *const fields[] = {"application_id", "create_candidate", NULL};
+        if ((rc = jv_known(in, fields, c->e)) || (rc = jv_int(in, "application_id", 1, 1, INT64_MAX, &app, NULL, c->e)))
+            return rc;
+    }
+    struct result r = {0};
+    json_t *norm = NULL, *sum = NULL;
+    struct applied ap = {0};
+    if ((rc = svc_begin(c)) != 0)
+        return rc;
+    if ((rc = load_stored(c, id, &r, &norm, &cur_app)))
+        goto done;
+    if (cur_app != 0) {
+        rc = err_set(c->e, ERR_CONFLICT, "not_unmatched", "id",
+                     cur_app < 0 ? "result %lld is an earlier version" : "result %lld is already matched",
+                     (long long)id);
+        goto done;
+    }
+    if (create) {
+        if ((rc = create_for(c, in, &r, &app)))
+            goto done;
+    } else {
+        int64_t found = 0;
+        if ((rc = one_id(c, "SELECT id FROM application WHERE id = ?", NULL, app, &found)))
+            goto done;
+        if (!found) {
+            rc = err_set(c->e, ERR_INVALID, "invalid_reference", "application_id", "no application %lld",
+                         (long long)app);
+            goto done;
+        }
+    }
+    struct db_stmt *s;
+    if ((rc = svc_prepare(c,
+                          "UPDATE ai_result SET application_id = ?, unmatched_reason = NULL, matched_at = ? "
+                          "WHERE id = ? AND application_id IS NULL",
+                          &s)))
+        goto done;
+    db_bind_int64(s, 1, app);
+    db_bind_int64(s, 2, c->now);
+    db_bind_int64(s, 3, id);
+    rc = db_step(s, c->e);
+    db_reset(s);
+    if (rc < 0 || (rc = svc_result_apply_tx(c, app, id, &r, &ap)))
+        goto done;
+    sum = summary(id, &r, 1, 0, app, NULL, &ap);
+    json_object_set_new(sum, "version", json_integer(json_integer_value(json_object_get(norm, "version"))));
+    json_object_del(sum, "version");
+    if ((rc = svc_audit(c, "result.attach", "ai_result", id, NULL, sum)) ||
+        (rc = svc_event(c, "result.received", "ai_result", id, sum)) || (rc = svc_commit(c)))
+        goto done;
+    *out = sum;
+    sum = NULL;
+done:
+    json_decref(sum);
+    json_decref(norm);
+    result_free(&r);
+    return svc_end(c, rc);
+}
+
+/* ---- vendor secrets --------------------------------------------------------------------------- */
+
+int svc_vendor_secret_set(struct svc_ctx *c, const char *vendor, const unsigned char *secret, size_t n)
+{
+    if (n == 0 || n > 256)
+        return err_set(c->e, ERR_INVALID, "out_of_range", "secret", "a vendor secret is 1 to 256 bytes");
+    int rc = svc_begin(c);
+    if (rc != 0)
+        return rc;
+    struct db_stmt *s;
+    if ((rc = svc_prepare(c,
+                          "INSERT INTO vendor_secret (vendor, secret_enc, updated_at) VALUES (?, ?, ?) "
+                          "ON CONFLICT (vendor) DO UPDATE SET secret_enc = excluded.secret_enc, "
+                          "updated_at = excluded.updated_at",
+                          &s)))
+        return svc_end(c, rc);
+    db_bind_text(s, 1, vendor);
+    if ((rc = bind_encrypted(c, s, 2, CTX_SECRET, (const char *)secret, n)) == 0) {
+        db_bind_int64(s, 3, c->now);
+        rc = db_step(s, c->e);
+        rc = rc < 0 ? rc : 0;
+    }
+    db_reset(s);
+    json_t *after = json_pack("{s:s,s:s}", "vendor", vendor, "secret", "[set]");
+    if (rc == 0 && !(rc = svc_audit(c, "vendor.secret_set", "vendor", 0, NULL, after)))
+        rc = svc_commit(c);
+    json_decref(after);
+    return svc_end(c, rc);
+}
+
+int svc_vendor_secret_get(struct svc_ctx *c, const char *vendor, unsigned char *buf, size_t cap, size_t *n)
+{
+    int rc = svc_begin_read(c);
+    if (rc != 0)
+        return rc;
+    struct db_stmt *s;
+    if ((rc = svc_prepare(c, "SELECT secret_enc FROM vendor_secret WHERE vendor = ?", &s)))
+        return svc_end(c, rc);
+    db_bind_text(s, 1, vendor);
+    rc = db_step(s, c->e);
+    if (rc == DB_ROW) {
+        size_t bn = 0, ptn = 0;
+        const unsigned char *blob = db_col_blob(s, 0, &bn);
+        unsigned char *pt = NULL;
+        rc = field_decrypt(c->kr, CTX_SECRET, blob, bn, &pt, &ptn, c->e);
+        if (rc == 0) {
+            *n = ptn < cap ? ptn : cap;
+            memcpy(buf, pt, *n);
+            sodium_memzero(pt, ptn);
+            free(pt);
+        }
+    } else if (rc == DB_DONE) {
+        rc = err_set(c->e, ERR_NOT_FOUND, NULL, "vendor", "no secret is set for vendor %.32s", vendor);
+    }
+    db_reset(s);
+    return svc_end(c, rc < 0 ? rc : 0);
+}

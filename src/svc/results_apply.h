@@ -1,0 +1,38 @@
+/* results_apply.h - what a result does to its application: effective scores,
+ * per-position histograms, the stored match report and the stage move. Shared
+ * by ingestion, attaching unmatched results and score revisions. */
+#ifndef TALENTD_SVC_RESULTS_APPLY_H
+#define TALENTD_SVC_RESULTS_APPLY_H
+
+#include "core/match.h"
+#include "core/result.h"
+#include "svc/svc.h"
+
+/* What applying a result left on the application. */
+struct applied {
+    char stage[40];
+    double match_score;
+    const char *recommendation; /* static string; NULL when nothing was applied */
+};
+
+/* In the open transaction: makes stored result rid (r is its parsed form) the
+ * current result of application app. Takes the previous current scores out of
+ * the position's histograms, puts r's in, writes ai_dim, stores overall /
+ * match_score / recommendation / result_at on the application and moves it
+ * to ai_pending_evaluation (actor system) when it is in applied, ai_invited,
+ * ai_in_progress or ai_incomplete. */
+int svc_result_apply_tx(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r, struct applied *out);
+
+/* In the open transaction: replaces application app's effective score of dim
+ * (the overall score when dim is "") by score, moving the histogram count, and
+ * recomputes the stored match report from the effective scores of r. */
+int svc_result_rescore_tx(struct svc_ctx *c, int64_t app, const struct result *r, const char *dim, int score,
+                          struct applied *out);
+
+/* The position's histogram for dim ("" = overall) into counts. */
+int svc_hist_read(struct svc_ctx *c, int64_t position_id, const char *dim, int64_t counts[HIST_BUCKETS]);
+
+/* The position's competency model (up to max entries): the count, or a negative error. */
+int svc_position_model(struct svc_ctx *c, int64_t position_id, struct competency *model, int max);
+
+#endif
