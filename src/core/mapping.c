@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "core/pipeline.h"
+#include "core/result.h"
 #include "lib/crypto.h"
 #include "lib/mem.h"
 #include "lib/strbuf.h"
@@ -73,7 +74,7 @@ struct colkey {
     const char *column, *key;
 };
 
-struct timespec_ {
+struct timesrc {
     struct src src;
     int kind;
     const char *offset; /* T_LOCAL: "+08:00" */
@@ -128,7 +129,6 @@ struct sigspec {
     const char *header;
     int encoding;
     const char *prefix;
-    int required;
 };
 
 enum cand_field { C_APPLICATION_ID, C_EXTERNAL_ID, C_NAME, C_EMAIL, C_PHONE, C_POSITION_CODE, C__COUNT };
@@ -145,7 +145,7 @@ struct mapping {
     unsigned char slot_req[MAX_SLOTS];
     struct src result_id, model_version, video_url;
     struct src cand[C__COUNT];
-    struct timespec_ completed;
+    struct timesrc completed;
     struct overall overall;
     struct enumspec rec, reason;
     struct dimspec dims;
@@ -165,22 +165,6 @@ struct mapping_cols {
     int ndims;
     struct cdim *dims;
 };
-
-static const struct label builtin_labels[] = {
-    {"communication", "沟通能力", "Communication"},
-    {"logic", "逻辑思维", "Logical thinking"},
-    {"stress", "抗压能力", "Stress tolerance"},
-    {"teamwork", "团队协作", "Teamwork"},
-    {"professional", "专业能力", "Professional skills"},
-    {"learning", "学习能力", "Learning ability"},
-    {"expression", "表达能力", "Expression"},
-    {"problem_solving", "解决问题能力", "Problem solving"},
-    {"leadership", "领导力", "Leadership"},
-    {"motivation", "求职动机", "Motivation"},
-    {"culture_fit", "文化匹配", "Culture fit"},
-    {"initiative", "主动性", "Initiative"},
-};
-#define NBUILTIN (sizeof(builtin_labels) / sizeof(builtin_labels[0]))
 
 static const char *const recommendations[] = {"pass", "hold", "reject", NULL};
 static const char *const speakers[] = {"candidate", "interviewer", "ai", NULL};
@@ -248,15 +232,17 @@ static size_t utf8_cut(const char *s, size_t n, size_t max)
     return k;
 }
 
-/* Sets e to ERR_INVALID with slug, field loc (cut at a character boundary
- * to fit) and message "loc: msg", cut so that it stays valid UTF-8. */
-static int set_invalid(struct err *e, const char *slug, const char *prefix, const char *loc, const char *msg)
+/* Sets e to ERR_INVALID with slug and field loc (cut at a character
+ * boundary to fit). The message is msg, preceded by "loc: " when always_loc
+ * or when loc did not fit in the field; it is cut so it stays valid UTF-8. */
+static int set_invalid(struct err *e, const char *slug, const char *loc, int always_loc, const char *msg)
 {
     char field[sizeof(e->field)], text[sizeof(e->message)];
     size_t n = utf8_cut(loc, strlen(loc), sizeof(field) - 1);
     memcpy(field, loc, n);
     field[n] = '\0';
-    snprintf(text, sizeof(text), "%s%s%s%s", prefix, loc, loc[0] ? ": " : "", msg);
+    int with_loc = loc[0] && (always_loc || n < strlen(loc));
+    snprintf(text, sizeof(text), "%s%s%s", with_loc ? loc : "", with_loc ? ": " : "", msg);
     n = strlen(text);
     while (n > 0 && !utf8_valid(text, n))
         text[--n] = '\0';
@@ -272,7 +258,7 @@ static int fail(struct err *e, const char *loc, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return set_invalid(e, NULL, "", loc, msg);
+    return set_invalid(e, NULL, loc, 0, msg);
 }
 
 /* Appends pre, item and post to the NUL-terminated list in buf (size sz)
@@ -399,7 +385,7 @@ static int ld_fail(struct ld *l, const char *at, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return set_invalid(l->e, "invalid_mapping", at[0] ? "mapping " : "mapping: ", at, msg);
+    return set_invalid(l->e, "invalid_mapping", at, 1, msg);
 }
 
 static void sub_at(char *out, size_t sz, const char *at, const char *key)
@@ -421,7 +407,7 @@ static int check_keys(struct ld *l, json_t *obj, const char *at, const char *con
             continue;
         char sub[128];
         sub_at(sub, sizeof(sub), at, k);
-        return ld_fail(l, sub, "unknown key");
+        return ld_fail(l, sub, "is not a key this part of a mapping file has (a typo?)");
     }
     return 0;
 }
@@ -932,7 +918,7 @@ static int parse_seq(struct ld *l, json_t *v, const char *at, int moments, struc
 
 static int parse_signature(struct ld *l, json_t *v)
 {
-    static const char *const keys[] = {"header", "algorithm", "encoding", "prefix", "required", NULL};
+    static const char *const keys[] = {"header", "algorithm", "encoding", "prefix", NULL};
     static const char *const algs[] = {"hmac-sha256", NULL};
     static const char *const encs[] = {"hex", "base64", "base64url", NULL};
     struct sigspec *s = &l->m->sig;
@@ -943,8 +929,7 @@ static int parse_signature(struct ld *l, json_t *v)
     if ((rc = check_keys(l, v, "signature", keys, NULL)) ||
         (rc = get_str(l, v, "header", "signature", 1, 64, &s->header)) ||
         (rc = get_choice(l, v, "algorithm", "signature", algs, -1, &alg)) ||
-        (rc = get_choice(l, v, "encoding", "signature", encs, 0, &s->encoding)) ||
-        (rc = get_bool(l, v, "required", "signature", 1, &s->required)))
+        (rc = get_choice(l, v, "encoding", "signature", encs, 0, &s->encoding)))
         return rc;
     for (const char *c = s->header ? s->header : ""; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
@@ -968,7 +953,7 @@ static int parse_completed(struct ld *l, json_t *v)
 {
     static const char *const extra[] = {"time", "utc_offset", NULL};
     static const char *const kinds[] = {"rfc3339", "epoch_s", "epoch_ms", "local", NULL};
-    struct timespec_ *t = &l->m->completed;
+    struct timesrc *t = &l->m->completed;
     int rc;
 
     if (!v)
@@ -1213,22 +1198,6 @@ int mapping_is_csv(const struct mapping *m)
     return m->csv;
 }
 
-const char *mapping_dim_label_zh(const char *key)
-{
-    for (size_t i = 0; key && i < NBUILTIN; i++)
-        if (strcmp(builtin_labels[i].key, key) == 0)
-            return builtin_labels[i].zh;
-    return NULL;
-}
-
-const char *mapping_dim_label_en(const char *key)
-{
-    for (size_t i = 0; key && i < NBUILTIN; i++)
-        if (strcmp(builtin_labels[i].key, key) == 0)
-            return builtin_labels[i].en;
-    return NULL;
-}
-
 /* ---- applying ---- */
 
 struct ctx {
@@ -1440,7 +1409,7 @@ static int parse_local(const char *s, size_t n, const char *offset, int64_t *ms)
 }
 
 /* completed_at -> UTC ms. 0, 1 missing, or an error. */
-static int to_time(const struct ctx *c, const struct timespec_ *t, json_t *v, const char *loc, int64_t *ms)
+static int to_time(const struct ctx *c, const struct timesrc *t, json_t *v, const char *loc, int64_t *ms)
 {
     char d[64];
     if (!v)
@@ -1628,9 +1597,9 @@ static const char *dim_key(const struct mapping *m, const char *ident)
     const struct pair *p = vmap_find(&m->dims.names, ident);
     if (p)
         return p->to;
-    for (size_t i = 0; i < NBUILTIN; i++)
-        if (strcmp(builtin_labels[i].zh, ident) == 0 || ascii_caseeq(builtin_labels[i].en, ident))
-            return builtin_labels[i].key;
+    const char *key = result_dim_key(ident);
+    if (key)
+        return key;
     return valid_dim_key(ident) ? ident : NULL;
 }
 
@@ -1668,14 +1637,14 @@ static int add_dim(const struct ctx *c, json_t *arr, const char *loc, const char
     const struct label *ml = mapping_label_of(c->m, key);
     if (!zh && ml && ml->zh)
         zh = json_string(ml->zh);
-    if (!zh && mapping_dim_label_zh(key))
-        zh = json_string(mapping_dim_label_zh(key));
+    if (!zh && result_dim_label(key, 0))
+        zh = json_string(result_dim_label(key, 0));
     if (!zh)
         zh = json_string(vname ? vname : key);
     if (!en && ml && ml->en)
         en = json_string(ml->en);
-    if (!en && mapping_dim_label_en(key))
-        en = json_string(mapping_dim_label_en(key));
+    if (!en && result_dim_label(key, 1))
+        en = json_string(result_dim_label(key, 1));
     if (!en)
         en = json_string(key);
     d = json_object();
@@ -2008,6 +1977,8 @@ static int build(const struct ctx *c, json_t **out)
     if (rc)
         goto done;
     time_format_rfc3339(ms, ts);
+    if (ms % 1000 == 0) /* the canonical form: "...:00Z", milliseconds only when not zero */
+        memcpy(ts + strlen(ts) - 5, "Z", 2);
     json_object_set_new(r, "completed_at", json_string(ts));
     if ((rc = put_text(c, r, "model_version", &m->model_version, 1)) || (rc = put_candidate(c, r)) ||
         (rc = put_dims(c, dims)))
@@ -2222,11 +2193,6 @@ int mapping_signature_header(const struct mapping *m, const char **header)
     if (header)
         *header = m->sig.present ? m->sig.header : NULL;
     return m->sig.present;
-}
-
-int mapping_signature_required(const struct mapping *m)
-{
-    return m->sig.present && m->sig.required;
 }
 
 int mapping_verify_signature(const struct mapping *m, const unsigned char *secret, size_t secret_len, const void *body,

@@ -45,7 +45,8 @@ int mapping_is_csv(const struct mapping *m);
  * a new reference (the caller decrefs). payload is only read. Returns
  * ERR_INVALID (*out NULL) with e->field the payload path that failed
  * ("$.analysis[2].score", "$.finished_at") and a message saying what was
- * expected; also when m is a CSV mapping or payload is not an object. */
+ * expected (it repeats the path only when the path did not fit in
+ * e->field); also when m is a CSV mapping or payload is not an object. */
 int mapping_apply_json(const struct mapping *m, json_t *payload, json_t **out, struct err *e);
 
 /* CSV, step 1: resolves the header row (n cells; a UTF-8 byte order mark has
@@ -73,12 +74,6 @@ void mapping_cols_free(struct mapping_cols *c);
  * otherwise (*header NULL). */
 int mapping_signature_header(const struct mapping *m, const char **header);
 
-/* 1 when a request without the signature header must be refused (the
- * mapping's signature.required, true unless the file says false); 0 when the
- * header is optional (a present header is still always verified) or the
- * mapping asks for no signature. */
-int mapping_signature_required(const struct mapping *m);
-
 /* Verifies sig (the header value: prefix, then hex or base64 of the
  * HMAC-SHA256 of body[0..body_len) under secret[0..secret_len)) in constant
  * time. Surrounding spaces in sig are ignored; hex may be either case.
@@ -88,11 +83,5 @@ int mapping_signature_required(const struct mapping *m);
  * a mapping without a signature block. */
 int mapping_verify_signature(const struct mapping *m, const unsigned char *secret, size_t secret_len, const void *body,
                              size_t body_len, const char *sig, struct err *e);
-
-/* Standard label of a talentd dimension key ("communication" ->
- * "沟通能力" / "Communication"); NULL for a key with no standard label.
- * Static strings. */
-const char *mapping_dim_label_zh(const char *key);
-const char *mapping_dim_label_en(const char *key);
 
 #endif

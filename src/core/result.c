@@ -78,6 +78,16 @@ static const struct label catalogue[] = {
 
 #define CATALOGUE_COUNT (sizeof(catalogue) / sizeof(catalogue[0]))
 
+const char *result_dim_key(const char *label)
+{
+    if (!label)
+        return NULL;
+    for (size_t i = 0; i < CATALOGUE_COUNT; i++)
+        if (strcmp(catalogue[i].zh, label) == 0 || strcasecmp(catalogue[i].en, label) == 0)
+            return catalogue[i].key;
+    return NULL;
+}
+
 const char *result_dim_label(const char *key, int english)
 {
     if (!key)

@@ -68,4 +68,9 @@ void result_free(struct result *r);
  * or not in the catalogue. */
 const char *result_dim_label(const char *key, int english);
 
+/* The catalogue key whose Chinese label equals label, or whose English label
+ * equals it ignoring ASCII case ("沟通能力", "communication" -> "communication").
+ * Static string; NULL when no catalogue entry has that label. */
+const char *result_dim_key(const char *label);
+
 #endif

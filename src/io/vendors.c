@@ -69,9 +69,9 @@ int vendor_mapping_open(const char *data_dir, const char *name, struct mapping *
     int rc = mapping_load(file, name, out, e);
     json_decref(file);
     if (rc != 0) {
-        char field[64];
-        snprintf(field, sizeof(field), "%s", e->field);
-        return err_set(e, ERR_INVALID, "invalid_mapping", "vendor", "%s: %s: %s", path, field, e->message);
+        struct err inner = *e;
+        err_clear(e);
+        return err_set(e, ERR_INVALID, "invalid_mapping", "vendor", "%s: %s: %.300s", path, inner.field, inner.message);
     }
     return 0;
 }

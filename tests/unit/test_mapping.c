@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/mapping.h"
+#include "core/result.h"
 #include "lib/crypto.h"
 
 /* ---- helpers ---- */
@@ -160,6 +161,20 @@ static void expect_json(json_t *got, const char *want_text)
     json_decref(want);
 }
 
+/* The output must pass core/result's validation (shape, types, ranges). */
+static void result_ok(json_t *out)
+{
+    struct result r;
+    struct err e = {0};
+    if (result_parse(out, &r, &e) != 0) {
+        char *s = json_dumps(out, JSON_COMPACT);
+        print_error("%s\n", s);
+        free(s);
+        fail_msg("result_parse refused the mapping's output: %s (field %s, %s)", e.message, e.field, e.slug);
+    }
+    result_free(&r);
+}
+
 static json_int_t int_at(json_t *o, const char *key)
 {
     json_t *v = json_object_get(o, key);
@@ -198,7 +213,7 @@ static void native_is_identity(void **state)
     /* Same as the payload, but vendor is the mapping's and the time is normalised. */
     expect_json(out,
                 "{\"vendor\": \"native\", \"vendor_result_id\": \"R-2026-000123\","
-                " \"completed_at\": \"2026-11-20T09:30:00.000Z\", \"model_version\": \"interview-ai 4.2\","
+                " \"completed_at\": \"2026-11-20T09:30:00Z\", \"model_version\": \"interview-ai 4.2\","
                 " \"candidate\": {\"application_id\": 42, \"external_id\": \"ATS-7781\", \"name\": \"王小明\","
                 "   \"email\": \"xiaoming.wang@example.com\", \"phone\": \"+86 138 0013 8000\","
                 "   \"position_code\": \"ENG-BE-01\"},"
@@ -220,6 +235,7 @@ static void native_is_identity(void **state)
     assert_true(json_equal(out, out2));
     free(again);
     json_decref(out2);
+    result_ok(out);
     json_decref(out);
     mapping_free(m);
 }
@@ -232,7 +248,7 @@ static void native_minimal_and_errors(void **state)
     json_t *out = apply_ok(m, "{\"vendor_result_id\": \"R1\", \"completed_at\": \"2026-11-20T17:30:00+08:00\","
                               " \"candidate\": {\"email\": \"a@example.com\"}, \"overall\": 77.5}");
     expect_json(out,
-                "{\"vendor\": \"native\", \"vendor_result_id\": \"R1\", \"completed_at\": \"2026-11-20T09:30:00.000Z\","
+                "{\"vendor\": \"native\", \"vendor_result_id\": \"R1\", \"completed_at\": \"2026-11-20T09:30:00Z\","
                 " \"model_version\": null, \"candidate\": {\"email\": \"a@example.com\"}, \"overall\": 78,"
                 " \"vendor_recommendation\": null, \"reason_category\": null, \"dimensions\": [], \"tags\": [],"
                 " \"transcript\": [], \"video_url\": null, \"key_moments\": []}");
@@ -289,7 +305,7 @@ static const char *const stars_payload =
     " \"candidate\": {\"ats_id\": \"ATS-7781\", \"name\": \"王小明\", \"mobile\": \"13800138000\","
     "   \"email\": \"xiaoming.wang@example.com\", \"job_code\": \"ENG-BE-01\"},"
     " \"finished_at\": 1795138200, \"engine\": \"StarRate v3.1\", \"overall_stars\": 4,"
-    " \"ratings\": {\"沟通能力\": 4, \"逻辑思维\": 5, \"抗压能力\": 3, \"创新能力\": 4},"
+    " \"ratings\": {\"沟通能力\": 4, \"逻辑思维\": 5, \"抗压能力\": 3, \"好奇心\": 4},"
     " \"recommendation\": \"yes\", \"summary_tags\": [\"沉稳\", \" 逻辑清晰 \", \"\"],"
     " \"video\": {\"url\": \"https://v.starrate.example/ST-88231.mp4\","
     "   \"highlights\": [{\"second\": 31, \"note\": \"讲述支付故障的 STAR 案例\"}, {\"second\": 95.5, \"note\": "
@@ -305,7 +321,7 @@ static void stars_full(void **state)
     json_t *out = apply_ok(m, stars_payload);
     expect_json(out,
                 "{\"vendor\": \"stars\", \"vendor_result_id\": \"ST-88231\","
-                " \"completed_at\": \"2026-11-20T01:30:00.000Z\", \"model_version\": \"StarRate v3.1\","
+                " \"completed_at\": \"2026-11-20T01:30:00Z\", \"model_version\": \"StarRate v3.1\","
                 " \"candidate\": {\"external_id\": \"ATS-7781\", \"name\": \"王小明\","
                 "   \"email\": \"xiaoming.wang@example.com\", \"phone\": \"13800138000\","
                 "   \"position_code\": \"ENG-BE-01\"},"
@@ -323,6 +339,7 @@ static void stars_full(void **state)
                 "   {\"start_ms\": 5200, \"end_ms\": 48100, \"speaker\": \"candidate\", \"text\": \"我叫王小明……\"}],"
                 " \"video_url\": \"https://v.starrate.example/ST-88231.mp4\","
                 " \"key_moments\": [{\"at_ms\": 31000, \"label\": \"讲述支付故障的 STAR 案例\"}]}");
+    result_ok(out);
     json_decref(out);
     mapping_free(m);
 }
@@ -458,6 +475,7 @@ static void analysis_full(void **state)
         "   {\"start_ms\": 9000, \"end_ms\": 9500, \"speaker\": \"interviewer\", \"text\": \"Thanks\"}],"
         " \"video_url\": \"https://rec.example/AN-2026-0042\","
         " \"key_moments\": [{\"at_ms\": 12000, \"label\": \"Intro\"}]}");
+    result_ok(out);
     json_decref(out);
     mapping_free(m);
 }
@@ -502,16 +520,15 @@ static void analysis_status_and_errors(void **state)
              " {\"key\": \"learning\", \"score\": 120}]}",
              base);
     apply_fails(m, buf, "$.analysis[2].score", msg, sizeof(msg));
-    assert_non_null(strstr(msg, "$.analysis[2].score"));
     assert_non_null(strstr(msg, "out of range"));
     snprintf(buf, sizeof(buf), "%s \"analysis\": [{\"key\": \"logic\", \"score\": \"ninety\"}]}", base);
     apply_fails(m, buf, "$.analysis[0].score", msg, sizeof(msg));
     assert_non_null(strstr(msg, "ninety"));
     snprintf(buf, sizeof(buf), "%s \"analysis\": [{\"key\": \"logic\", \"score\": -1}]}", base);
     apply_fails(m, buf, "$.analysis[0].score", NULL, 0);
-    snprintf(buf, sizeof(buf), "%s \"analysis\": [{\"key\": null, \"name\": \"创新能力\", \"score\": 50}]}", base);
+    snprintf(buf, sizeof(buf), "%s \"analysis\": [{\"key\": null, \"name\": \"好奇心\", \"score\": 50}]}", base);
     apply_fails(m, buf, "$.analysis[0].name", msg, sizeof(msg));
-    assert_non_null(strstr(msg, "创新能力"));
+    assert_non_null(strstr(msg, "好奇心"));
     snprintf(buf, sizeof(buf), "%s \"analysis\": [{\"score\": 50}]}", base);
     apply_fails(m, buf, "$.analysis[0]", NULL, 0);
     snprintf(buf, sizeof(buf), "%s \"analysis\": {\"logic\": 50}}", base);
@@ -645,10 +662,10 @@ static void times(void **state)
     (void)state;
     char s[64];
     struct mapping *m = scale_mapping("epoch_s", "", "percent", "percent", "error");
-    assert_string_equal(time_of(m, "1795138200", s, sizeof(s)), "2026-11-20T01:30:00.000Z");
+    assert_string_equal(time_of(m, "1795138200", s, sizeof(s)), "2026-11-20T01:30:00Z");
     assert_string_equal(time_of(m, "1795138200.5", s, sizeof(s)), "2026-11-20T01:30:00.500Z");
-    assert_string_equal(time_of(m, "\"1795138200\"", s, sizeof(s)), "2026-11-20T01:30:00.000Z");
-    assert_string_equal(time_of(m, "0", s, sizeof(s)), "1970-01-01T00:00:00.000Z");
+    assert_string_equal(time_of(m, "\"1795138200\"", s, sizeof(s)), "2026-11-20T01:30:00Z");
+    assert_string_equal(time_of(m, "0", s, sizeof(s)), "1970-01-01T00:00:00Z");
     time_fails(m, "-1");
     time_fails(m, "\"2026-11-20T01:30:00Z\"");
     time_fails(m, "1e20");
@@ -660,21 +677,21 @@ static void times(void **state)
     mapping_free(m);
 
     m = scale_mapping("rfc3339", "", "percent", "percent", "error");
-    assert_string_equal(time_of(m, "\"2026-11-20T09:30:00Z\"", s, sizeof(s)), "2026-11-20T09:30:00.000Z");
-    assert_string_equal(time_of(m, "\"2026-11-20T09:30:00-05:00\"", s, sizeof(s)), "2026-11-20T14:30:00.000Z");
+    assert_string_equal(time_of(m, "\"2026-11-20T09:30:00Z\"", s, sizeof(s)), "2026-11-20T09:30:00Z");
+    assert_string_equal(time_of(m, "\"2026-11-20T09:30:00-05:00\"", s, sizeof(s)), "2026-11-20T14:30:00Z");
     time_fails(m, "\"2026-11-20 09:30:00\"");
     time_fails(m, "\"2026-02-30T09:30:00Z\"");
     time_fails(m, "1795138200");
     mapping_free(m);
 
     m = scale_mapping("local", ", \"utc_offset\": \"+08:00\"", "percent", "percent", "error");
-    assert_string_equal(time_of(m, "\"2026-11-20 09:30:00\"", s, sizeof(s)), "2026-11-20T01:30:00.000Z");
-    assert_string_equal(time_of(m, "\"2026-11-20 9:30\"", s, sizeof(s)), "2026-11-20T01:30:00.000Z");
+    assert_string_equal(time_of(m, "\"2026-11-20 09:30:00\"", s, sizeof(s)), "2026-11-20T01:30:00Z");
+    assert_string_equal(time_of(m, "\"2026-11-20 9:30\"", s, sizeof(s)), "2026-11-20T01:30:00Z");
     assert_string_equal(time_of(m, "\"2026/11/20 09:30:15.5\"", s, sizeof(s)), "2026-11-20T01:30:15.500Z");
-    assert_string_equal(time_of(m, "\"2026-11-20\"", s, sizeof(s)), "2026-11-19T16:00:00.000Z");
-    assert_string_equal(time_of(m, "\"2026-01-01 03:00:00\"", s, sizeof(s)), "2025-12-31T19:00:00.000Z");
+    assert_string_equal(time_of(m, "\"2026-11-20\"", s, sizeof(s)), "2026-11-19T16:00:00Z");
+    assert_string_equal(time_of(m, "\"2026-01-01 03:00:00\"", s, sizeof(s)), "2025-12-31T19:00:00Z");
     /* An explicit zone wins over the mapping's offset. */
-    assert_string_equal(time_of(m, "\"2026-11-20T09:30:00Z\"", s, sizeof(s)), "2026-11-20T09:30:00.000Z");
+    assert_string_equal(time_of(m, "\"2026-11-20T09:30:00Z\"", s, sizeof(s)), "2026-11-20T09:30:00Z");
     time_fails(m, "\"2026-11-20 25:00:00\"");
     time_fails(m, "\"2026-13-01 09:30:00\"");
     time_fails(m, "\"20/11/2026 09:30\"");
@@ -682,7 +699,7 @@ static void times(void **state)
     mapping_free(m);
 
     m = scale_mapping("local", ", \"utc_offset\": \"-05:30\"", "percent", "percent", "error");
-    assert_string_equal(time_of(m, "\"2026-11-20 09:30:00\"", s, sizeof(s)), "2026-11-20T15:00:00.000Z");
+    assert_string_equal(time_of(m, "\"2026-11-20 09:30:00\"", s, sizeof(s)), "2026-11-20T15:00:00Z");
     mapping_free(m);
 }
 
@@ -738,14 +755,14 @@ static void paths_and_constants(void **state)
     json_t *out = apply_ok(m, "{\"scores\": [{\"value\": 0.5}, {\"meta\": {\"id.x\": 991}}], \"when\": 1000,"
                               " \"who\": [\"W1\"], \"rec\": \"what\", \"tags\": \"a, b,,c \","
                               " \"dims\": [[\"沟通能力\", 7]]}");
-    expect_json(out,
-                "{\"vendor\": \"p\", \"vendor_result_id\": \"991\", \"completed_at\": \"1970-01-01T00:00:01.000Z\","
-                " \"model_version\": \"fixed-model 1\", \"candidate\": {\"external_id\": \"W1\","
-                " \"position_code\": \"POS-1\"}, \"overall\": 50, \"vendor_recommendation\": null,"
-                " \"reason_category\": null,"
-                " \"dimensions\": [{\"key\": \"communication\", \"label_zh\": \"沟通能力\","
-                "   \"label_en\": \"Communication\", \"score\": 70, \"evidence\": null}],"
-                " \"tags\": [\"a\", \"b\", \"c\"], \"transcript\": [], \"video_url\": null, \"key_moments\": []}");
+    expect_json(out, "{\"vendor\": \"p\", \"vendor_result_id\": \"991\", \"completed_at\": \"1970-01-01T00:00:01Z\","
+                     " \"model_version\": \"fixed-model 1\", \"candidate\": {\"external_id\": \"W1\","
+                     " \"position_code\": \"POS-1\"}, \"overall\": 50, \"vendor_recommendation\": null,"
+                     " \"reason_category\": null,"
+                     " \"dimensions\": [{\"key\": \"communication\", \"label_zh\": \"沟通能力\","
+                     "   \"label_en\": \"Communication\", \"score\": 70, \"evidence\": null}],"
+                     " \"tags\": [\"a\", \"b\", \"c\"], \"transcript\": [], \"video_url\": null, \"key_moments\": []}");
+    result_ok(out);
     json_decref(out);
     out = apply_ok(m, "{\"scores\": [{\"value\": 1}, {\"meta\": {\"id.x\": \"X\"}}], \"when\": 1000,"
                       " \"rec\": \"none\", \"dims\": [[\"logic\", 10]]}");
@@ -837,7 +854,7 @@ static void csv_zh_full(void **state)
                          &out, &e),
                      0);
     expect_json(out, "{\"vendor\": \"csv_zh\", \"vendor_result_id\": \"ZH-0001\","
-                     " \"completed_at\": \"2026-11-20T01:30:00.000Z\", \"model_version\": \"csv export\","
+                     " \"completed_at\": \"2026-11-20T01:30:00Z\", \"model_version\": \"csv export\","
                      " \"candidate\": {\"name\": \"王小明\", \"email\": \"xiaoming.wang@example.com\","
                      "   \"phone\": \"13800138000\", \"position_code\": \"ENG-BE-01\"},"
                      " \"overall\": 88, \"vendor_recommendation\": \"pass\", \"reason_category\": null,"
@@ -850,6 +867,7 @@ static void csv_zh_full(void **state)
                      "    \"score\": 0, \"evidence\": null}],"
                      " \"tags\": [\"沉稳\", \"逻辑清晰\", \"认真\"], \"transcript\": [], \"video_url\": null,"
                      " \"key_moments\": []}");
+    result_ok(out);
     json_decref(out);
 
     /* Rejection with a reason; a short row (missing cells are empty). */
@@ -902,7 +920,7 @@ static void csv_headers(void **state)
     assert_non_null(strstr(msg, "总分"));
     assert_non_null(strstr(msg, "missing"));
     header_fails(m, "姓名,总分,完成时间,沟通能力", "面试编号", NULL, 0);
-    header_fails(m, "面试编号,总分,完成时间,沟通能力,创新能力", "创新能力", msg, sizeof(msg));
+    header_fails(m, "面试编号,总分,完成时间,沟通能力,好奇心", "好奇心", msg, sizeof(msg));
     assert_non_null(strstr(msg, "dimensions.names"));
     header_fails(m, "面试编号,总分,完成时间,总分", "总分", msg, sizeof(msg));
     assert_non_null(strstr(msg, "twice"));
@@ -942,12 +960,13 @@ static void csv_explicit_columns(void **state)
     struct err e = {0};
     json_t *out = NULL;
     assert_int_equal(row(m, c, "R9|1795138200|42|0.5|3|x|y", &out, &e), 0);
-    expect_json(out, "{\"vendor\": \"x\", \"vendor_result_id\": \"R9\", \"completed_at\": \"2026-11-20T01:30:00.000Z\","
+    expect_json(out, "{\"vendor\": \"x\", \"vendor_result_id\": \"R9\", \"completed_at\": \"2026-11-20T01:30:00Z\","
                      " \"model_version\": null, \"candidate\": {\"application_id\": 42}, \"overall\": 50,"
                      " \"vendor_recommendation\": null, \"reason_category\": null,"
                      " \"dimensions\": [{\"key\": \"communication\", \"label_zh\": \"沟通能力\","
                      "   \"label_en\": \"Communication\", \"score\": 60, \"evidence\": null}],"
                      " \"tags\": [], \"transcript\": [], \"video_url\": null, \"key_moments\": []}");
+    result_ok(out);
     json_decref(out);
     e = (struct err){0};
     assert_int_equal(row(m, c, "R9|1795138200|-4|0.5|3", &out, &e), ERR_INVALID);
@@ -971,7 +990,6 @@ static void signatures_hex(void **state)
     struct mapping *m = load_vendor("stars");
     assert_true(mapping_signature_header(m, &h));
     assert_string_equal(h, "X-StarRate-Signature");
-    assert_true(mapping_signature_required(m));
 
     crypto_hmac_sha256_hex(secret, slen, body, strlen(body), hex);
     snprintf(sig, sizeof(sig), "sha256=%s", hex);
@@ -1033,11 +1051,10 @@ static void signatures_hex(void **state)
     assert_int_equal(mapping_verify_signature(m, secret, slen, NULL, 0, sig, &e), 0);
     mapping_free(m);
 
-    /* native: the header is optional, but verified when present. */
+    /* native signs with X-Talentd-Signature. */
     m = load_vendor("native");
     assert_true(mapping_signature_header(m, &h));
     assert_string_equal(h, "X-Talentd-Signature");
-    assert_false(mapping_signature_required(m));
     crypto_hmac_sha256_hex(secret, slen, body, strlen(body), hex);
     snprintf(sig, sizeof(sig), "sha256=%s", hex);
     assert_int_equal(mapping_verify_signature(m, secret, slen, body, strlen(body), sig, &e), 0);
@@ -1047,7 +1064,6 @@ static void signatures_hex(void **state)
     m = load_vendor("csv_zh");
     assert_false(mapping_signature_header(m, &h));
     assert_null(h);
-    assert_false(mapping_signature_required(m));
     e = (struct err){0};
     assert_int_equal(mapping_verify_signature(m, secret, slen, body, strlen(body), sig, &e), ERR_UNAUTHORIZED);
     mapping_free(m);
@@ -1188,7 +1204,7 @@ static void malformed_mappings(void **state)
          ", \"transcript\": {\"path\": \"$.tr\", \"start\": \"s\", \"text\": \"t\"}}",
          NULL, "transcript.speaker"},
         {"{" HEAD "\"format\": \"json\", " REQ ", \"transcript\": {\"path\": \"$.tr\", \"start\": \"s\", \"speaker\": "
-                                               "\"p\", \"text\": \"t\", \"unit\": \"min\"}}",
+         "\"p\", \"text\": \"t\", \"unit\": \"min\"}}",
          NULL, "transcript.unit"},
         {"{" HEAD "\"format\": \"json\", " REQ
          ", \"transcript\": {\"path\": \"$.tr\", \"start\": \"s\", \"speaker\": \"p\", \"text\": \"t\","
@@ -1273,18 +1289,23 @@ static void malformed_mappings(void **state)
     json_decref(j);
 }
 
-static void standard_labels(void **state)
+static void catalogue_names(void **state)
 {
     (void)state;
-    assert_string_equal(mapping_dim_label_zh("communication"), "沟通能力");
-    assert_string_equal(mapping_dim_label_zh("logic"), "逻辑思维");
-    assert_string_equal(mapping_dim_label_zh("stress"), "抗压能力");
-    assert_string_equal(mapping_dim_label_zh("teamwork"), "团队协作");
-    assert_string_equal(mapping_dim_label_zh("professional"), "专业能力");
-    assert_string_equal(mapping_dim_label_zh("learning"), "学习能力");
-    assert_string_equal(mapping_dim_label_en("logic"), "Logical thinking");
-    assert_null(mapping_dim_label_zh("nope"));
-    assert_null(mapping_dim_label_en(NULL));
+    /* Vendor names equal to a catalogue label (core/result.h) map to its key, with its labels. */
+    struct mapping *m = scale_mapping("rfc3339", "", "percent", "percent", "error");
+    json_t *out = apply_ok(m, "{\"id\": \"1\", \"t\": \"2026-01-01T00:00:00Z\", \"o\": 50,"
+                              " \"d\": {\"领导力\": 50, \"verbal expression\": 60, \"责任心\": 70}}");
+    json_t *dims = json_object_get(out, "dimensions");
+    const char *keys[] = {"leadership", "expression", "responsibility"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *d = json_array_get(dims, i);
+        assert_string_equal(json_string_value(json_object_get(d, "key")), keys[i]);
+        assert_string_equal(json_string_value(json_object_get(d, "label_zh")), result_dim_label(keys[i], 0));
+        assert_string_equal(json_string_value(json_object_get(d, "label_en")), result_dim_label(keys[i], 1));
+    }
+    json_decref(out);
+    mapping_free(m);
 }
 
 int main(void)
@@ -1300,7 +1321,7 @@ int main(void)
         cmocka_unit_test(csv_zh_full),          cmocka_unit_test(csv_headers),
         cmocka_unit_test(csv_explicit_columns), cmocka_unit_test(signatures_hex),
         cmocka_unit_test(signatures_base64),    cmocka_unit_test(malformed_mappings),
-        cmocka_unit_test(standard_labels),
+        cmocka_unit_test(catalogue_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
