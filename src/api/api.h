@@ -17,6 +17,8 @@ int api_create(struct req *r, svc_create_fn f);
 int api_get(struct req *r, svc_get_fn f);
 /* PATCH/POST /x/{id}... with a JSON body -> 200. */
 int api_update(struct req *r, svc_update_fn f);
+/* POST /x/{id}/things with a JSON body -> 201 with the created thing. */
+int api_create_under(struct req *r, svc_update_fn f);
 /* GET /x?filters -> 200 {"items","next_cursor"}; every query parameter is passed as a string. */
 int api_list(struct req *r, svc_list_fn f);
 /* POST /x/{id}/verb without a body -> 200. */
@@ -68,5 +70,17 @@ int api_unmatched_list(struct req *r);
 int api_unmatched_attach(struct req *r);
 int api_vendor_results(struct req *r);
 int api_vendors_list(struct req *r);
+
+int api_report_get(struct req *r);
+int api_compare(struct req *r);
+int api_reminders(struct req *r);
+int api_annotations_list(struct req *r);
+int api_annotations_create(struct req *r);
+int api_revisions_list(struct req *r);
+int api_revisions_create(struct req *r);
+int api_links_list(struct req *r);
+int api_links_create(struct req *r);
+int api_links_revoke(struct req *r);
+int api_portal_get(struct req *r);
 
 #endif

@@ -44,7 +44,8 @@ int api_action(struct req *r, svc_get_fn f)
     return api_get(r, f);
 }
 
-int api_update(struct req *r, svc_update_fn f)
+/* POST/PATCH /x/{id}... with a JSON body, answering status. */
+static int with_body(struct req *r, svc_update_fn f, int status)
 {
     int64_t id;
     json_t *in = NULL, *out = NULL;
@@ -54,7 +55,17 @@ int api_update(struct req *r, svc_update_fn f)
     if (rc == 0)
         rc = f(&r->ctx, id, in, &out);
     json_decref(in);
-    return rc ? rc : req_reply(r, 200, out);
+    return rc ? rc : req_reply(r, status, out);
+}
+
+int api_update(struct req *r, svc_update_fn f)
+{
+    return with_body(r, f, 200);
+}
+
+int api_create_under(struct req *r, svc_update_fn f)
+{
+    return with_body(r, f, 201);
 }
 
 int api_list(struct req *r, svc_list_fn f)

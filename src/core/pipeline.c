@@ -249,3 +249,43 @@ int pipeline_check(const struct transition_req *r, struct err *e)
     }
     return 0;
 }
+
+const struct candidate_step *stage_candidate_step(enum stage s)
+{
+    static const struct candidate_step applied = {"applied", "已投递，等待安排 AI 面试", "Applied, AI interview to be arranged"},
+                                       interview = {"interview", "AI 面试进行中", "AI interview in progress"},
+                                       incomplete = {"interview_incomplete", "AI 面试未完成",
+                                                     "AI interview not completed"},
+                                       evaluation = {"evaluation", "面试结果评估中", "Interview result under evaluation"},
+                                       followup = {"followup", "进入复试", "Follow-up interview"},
+                                       offer = {"offer", "录用意向沟通中", "Offer in discussion"},
+                                       hired = {"hired", "已录用", "Hired"},
+                                       closed = {"closed", "很遗憾，本次未能进入下一轮", "Not moving forward this time"},
+                                       withdrawn = {"withdrawn", "已撤回申请", "Application withdrawn"};
+    switch (s) {
+    case STAGE_APPLIED:
+        return &applied;
+    case STAGE_AI_INVITED:
+    case STAGE_AI_IN_PROGRESS:
+        return &interview;
+    case STAGE_AI_INCOMPLETE:
+        return &incomplete;
+    case STAGE_AI_PENDING_EVALUATION:
+    case STAGE_AI_PASSED:
+    case STAGE_ELIMINATED_PENDING_REVIEW:
+        return &evaluation;
+    case STAGE_FOLLOWUP:
+        return &followup;
+    case STAGE_OFFER:
+        return &offer;
+    case STAGE_HIRED:
+        return &hired;
+    case STAGE_ELIMINATED_PENDING_EXPORT:
+    case STAGE_EXPORTED:
+        return &closed;
+    case STAGE_WITHDRAWN:
+        return &withdrawn;
+    default:
+        return NULL;
+    }
+}

@@ -57,6 +57,18 @@ int stage_is_eliminated(enum stage s);
 /* 1 for hired, exported and withdrawn (no transition leaves them), else 0. */
 int stage_is_terminal(enum stage s);
 
+/* Where an application stands as its candidate is told: a step that never
+ * reveals internal states (a pending review reads as "evaluation", an
+ * elimination as "closed"). */
+struct candidate_step {
+    const char *key; /* applied, interview, interview_incomplete, evaluation, followup, offer, hired, closed,
+                        withdrawn */
+    const char *zh, *en;
+};
+
+/* The step of stage s; NULL for STAGE_NONE and out-of-range values. Static. */
+const struct candidate_step *stage_candidate_step(enum stage s);
+
 /* Elimination reason categories, NULL-terminated: skills_mismatch,
  * experience_insufficient, communication, ai_score_below_threshold,
  * incomplete_interview, culture_fit, salary_expectation, no_show,

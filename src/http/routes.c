@@ -60,6 +60,19 @@ const struct route routes[] = {
     {"POST", "/api/v1/integrations/{vendor}/results", api_vendor_results, 0, NULL, ROUTE_PUBLIC | ROUTE_NO_CSRF},
     {"GET", "/api/v1/vendors", api_vendors_list, HR, "results:read", 0},
 
+    {"GET", "/api/v1/applications/{id}/report", api_report_get, STAFF, "results:read", 0},
+    {"GET", "/api/v1/compare", api_compare, STAFF, "results:read", 0},
+    {"GET", "/api/v1/reminders", api_reminders, STAFF, "applications:read", 0},
+    {"GET", "/api/v1/applications/{id}/annotations", api_annotations_list, STAFF, "applications:read", 0},
+    {"POST", "/api/v1/applications/{id}/annotations", api_annotations_create, STAFF, "applications:write",
+     ROUTE_CREATE},
+    {"GET", "/api/v1/applications/{id}/score-revisions", api_revisions_list, STAFF, "results:read", 0},
+    {"POST", "/api/v1/applications/{id}/score-revisions", api_revisions_create, HR, "results:write", ROUTE_CREATE},
+    {"GET", "/api/v1/applications/{id}/candidate-links", api_links_list, HR, "applications:read", 0},
+    {"POST", "/api/v1/applications/{id}/candidate-links", api_links_create, HR, "applications:write", ROUTE_CREATE},
+    {"POST", "/api/v1/candidate-links/{id}/revoke", api_links_revoke, HR, "applications:write", 0},
+    {"GET", "/api/v1/portal/{token}", api_portal_get, 0, NULL, ROUTE_PUBLIC},
+
     {"GET", "/api/v1/audit", api_audit_list, HR, "audit:read", 0},
 };
 

@@ -211,11 +211,19 @@ static int cand_load(struct svc_ctx *c, int64_t id, json_t **out)
     return qb_one(c, &q, cand_row_full, "candidate", out);
 }
 
+int svc_candidate_view_tx(struct svc_ctx *c, int64_t id, json_t **out)
+{
+    int rc = cand_load(c, id, out);
+    if (rc == 0)
+        cand_view(c, *out);
+    return rc;
+}
+
 int svc_candidate_get(struct svc_ctx *c, int64_t id, json_t **out)
 {
     int rc = svc_begin_read(c);
-    if (rc == 0 && (rc = cand_load(c, id, out)) == 0)
-        cand_view(c, *out);
+    if (rc == 0)
+        rc = svc_candidate_view_tx(c, id, out);
     return svc_end(c, rc);
 }
 

@@ -50,6 +50,9 @@ int svc_candidate_list(struct svc_ctx *c, json_t *query, json_t **out);
  * "version_conflict"). Same validation and duplicate rules as create. */
 int svc_candidate_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out);
 
+/* The candidate as c->actor may see it (svc_candidate_get's answer) in the open transaction. */
+int svc_candidate_view_tx(struct svc_ctx *c, int64_t id, json_t **out);
+
 /* svc_candidate_create's work inside the caller's open transaction (audit row and event
  * included, no commit): *id of the new candidate. */
 int svc_candidate_insert_tx(struct svc_ctx *c, json_t *in, int64_t *id);

@@ -15,8 +15,8 @@
 
 #define POS_SELECT                                                                                                     \
     "SELECT p.id, p.code, p.title, p.description, p.org_unit_id, o.code, p.headcount, p.status, "                      \
-    "p.review_required, p.competency_json, p.salary_min, p.salary_max, p.created_at, p.updated_at, p.version "         \
-    "FROM position p JOIN org_unit o ON o.id = p.org_unit_id WHERE 1=1"
+    "p.review_required, p.competency_json, p.salary_min, p.salary_max, p.created_at, p.updated_at, p.version, "       \
+    "p.show_result_to_candidate FROM position p JOIN org_unit o ON o.id = p.org_unit_id WHERE 1=1"
 
 #define COMPETENCY_MAX 30
 #define SALARY_MAX 1000000000000LL
@@ -31,7 +31,7 @@ static json_t *pos_row_full(struct svc_ctx *c, struct db_stmt *s)
         json_decref(model);
         model = json_array();
     }
-    return json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:I,s:s,s:b,s:o,s:o,s:o,s:o,s:o,s:I}", "id",
+    return json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:I,s:s,s:b,s:o,s:o,s:o,s:o,s:o,s:I,s:b}", "id",
                      (json_int_t)db_col_int64(s, 0), "code", db_col_text(s, 1), "title", db_col_text(s, 2),
                      "description", db_col_text(s, 3), "org_unit_id", (json_int_t)db_col_int64(s, 4), "org_unit",
                      db_col_text(s, 5), "headcount", (json_int_t)db_col_int64(s, 6), "status", db_col_text(s, 7),
@@ -39,7 +39,7 @@ static json_t *pos_row_full(struct svc_ctx *c, struct db_stmt *s)
                      db_col_isnull(s, 10) ? json_null() : json_integer(db_col_int64(s, 10)), "salary_max",
                      db_col_isnull(s, 11) ? json_null() : json_integer(db_col_int64(s, 11)), "created_at",
                      json_time(db_col_int64(s, 12)), "updated_at", json_time(db_col_int64(s, 13)), "version",
-                     (json_int_t)db_col_int64(s, 14));
+                     (json_int_t)db_col_int64(s, 14), "show_result_to_candidate", db_col_int64(s, 15) != 0);
 }
 
 /* Applies the field-level rule for the actor in place; returns o. */
@@ -88,7 +88,7 @@ int svc_position_id_by_code(struct svc_ctx *c, const char *code, int64_t *id)
 struct pos_fields {
     const char *title, *description, *status;
     int64_t org_unit_id, headcount, salary_min, salary_max;
-    int has_salary_min, has_salary_max, review_required;
+    int has_salary_min, has_salary_max, review_required, show_result;
     char *competency;
 };
 
@@ -100,6 +100,7 @@ static void fields_from_row(json_t *row, struct pos_fields *f)
     f->org_unit_id = json_integer_value(json_object_get(row, "org_unit_id"));
     f->headcount = json_integer_value(json_object_get(row, "headcount"));
     f->review_required = json_is_true(json_object_get(row, "review_required"));
+    f->show_result = json_is_true(json_object_get(row, "show_result_to_candidate"));
     json_t *smin = json_object_get(row, "salary_min"), *smax = json_object_get(row, "salary_max");
     f->has_salary_min = json_is_integer(smin);
     f->salary_min = json_integer_value(smin);
@@ -223,6 +224,7 @@ static int fields_read(struct svc_ctx *c, json_t *in, struct pos_fields *f, int 
         (rc = jv_code(in, "org_unit", NEED("org_unit"), &org, c->e)) ||
         (rc = jv_int(in, "headcount", NEED("headcount"), 0, 100000, &f->headcount, NULL, c->e)) ||
         (rc = jv_bool(in, "review_required", &f->review_required, NULL, c->e)) ||
+        (rc = jv_bool(in, "show_result_to_candidate", &f->show_result, NULL, c->e)) ||
         (rc = competency_field(in, f, c->e)) || (rc = salary_fields(in, f, c->e)))
         return rc;
 #undef NEED
@@ -245,8 +247,9 @@ static int fields_read(struct svc_ctx *c, json_t *in, struct pos_fields *f, int 
     return rc;
 }
 
-/* Binds f to parameters 1..9 (org_unit_id, title, description, headcount,
- * status, review_required, competency_json, salary_min, salary_max). */
+/* Binds f to parameters 1..10 (org_unit_id, title, description, headcount,
+ * status, review_required, competency_json, salary_min, salary_max,
+ * show_result_to_candidate). */
 static void bind_fields(struct db_stmt *s, const struct pos_fields *f)
 {
     db_bind_int64(s, 1, f->org_unit_id);
@@ -264,13 +267,14 @@ static void bind_fields(struct db_stmt *s, const struct pos_fields *f)
         db_bind_int64(s, 9, f->salary_max);
     else
         db_bind_null(s, 9);
+    db_bind_int64(s, 10, f->show_result);
 }
 
 int svc_position_create(struct svc_ctx *c, json_t *in, json_t **out)
 {
     static const char *const fields[] = {"code",       "title",           "org_unit",    "headcount",
                                          "status",     "review_required", "description", "competency_model",
-                                         "salary_min", "salary_max",      NULL};
+                                         "salary_min", "salary_max",      "show_result_to_candidate", NULL};
     const char *code;
     int rc;
     if ((rc = jv_known(in, fields, c->e)) || (rc = jv_code(in, "code", 1, &code, c->e)))
@@ -293,14 +297,14 @@ int svc_position_create(struct svc_ctx *c, json_t *in, json_t **out)
     struct db_stmt *s;
     if ((rc = svc_prepare(c,
                           "INSERT INTO position (org_unit_id, title, description, headcount, status, review_required, "
-                          "competency_json, salary_min, salary_max, code, created_at, updated_at) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          "competency_json, salary_min, salary_max, show_result_to_candidate, code, created_at, updated_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                           &s)))
         goto done;
     bind_fields(s, &f);
-    db_bind_text(s, 10, code);
-    db_bind_int64(s, 11, c->now);
+    db_bind_text(s, 11, code);
     db_bind_int64(s, 12, c->now);
+    db_bind_int64(s, 13, c->now);
     rc = db_step(s, c->e);
     id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
     db_reset(s);
@@ -350,7 +354,7 @@ int svc_position_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
 {
     static const char *const fields[] = {
         "title",      "org_unit",   "headcount", "status", "review_required", "description", "competency_model",
-        "salary_min", "salary_max", "version",   NULL};
+        "salary_min", "salary_max", "version",   "show_result_to_candidate", NULL};
     int64_t version = 0;
     int has_version, rc;
     if ((rc = jv_known(in, fields, c->e)) ||
@@ -371,14 +375,15 @@ int svc_position_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
     struct db_stmt *s;
     if ((rc = svc_prepare(c,
                           "UPDATE position SET org_unit_id = ?, title = ?, description = ?, headcount = ?, status = ?, "
-                          "review_required = ?, competency_json = ?, salary_min = ?, salary_max = ?, updated_at = ?, "
+                          "review_required = ?, competency_json = ?, salary_min = ?, salary_max = ?, "
+                          "show_result_to_candidate = ?, updated_at = ?, "
                           "version = version + 1 WHERE id = ? AND version = ? RETURNING id",
                           &s)))
         goto done;
     bind_fields(s, &f);
-    db_bind_int64(s, 10, c->now);
-    db_bind_int64(s, 11, id);
-    db_bind_int64(s, 12, current);
+    db_bind_int64(s, 11, c->now);
+    db_bind_int64(s, 12, id);
+    db_bind_int64(s, 13, current);
     rc = svc_step_versioned(c, s, "position", id);
     if (rc < 0 || (rc = pos_load(c, id, 0, &after)) ||
         (rc = svc_audit(c, "position.update", "position", id, before, after)) ||

@@ -217,3 +217,22 @@ int qb_one(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, st
         return err_set(c->e, ERR_NOT_FOUND, NULL, "id", "no such %s", what);
     return rc < 0 ? rc : 0;
 }
+
+int qb_all(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), json_t *into)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c, q->sql, &s);
+    if (rc != 0)
+        return rc;
+    bind_all(q, s);
+    while ((rc = db_step(s, c->e)) == DB_ROW) {
+        json_t *item = row(c, s);
+        if (!item) {
+            rc = c->e->code ? c->e->code : ERR_INTERNAL;
+            break;
+        }
+        json_array_append_new(into, item);
+    }
+    db_reset(s);
+    return rc < 0 ? rc : 0;
+}

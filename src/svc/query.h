@@ -50,6 +50,9 @@ int qb_page(struct svc_ctx *c, struct qb *q, json_t *query, const char *idcol,
 int qb_one(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), const char *what,
            json_t **out);
 
+/* Runs q in the open transaction and appends every row mapped with row() to into. */
+int qb_all(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), json_t *into);
+
 /* Query string value (from the API's query parameters or the CLI's flags). */
 const char *q_str(json_t *query, const char *key);
 

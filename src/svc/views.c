@@ -1,6 +1,10 @@
 /* views.c - small JSON helpers for representations. */
 #include "svc/views.h"
 
+#include <sodium.h>
+#include <stdlib.h>
+
+#include "lib/crypto.h"
 #include "lib/timeutil.h"
 
 json_t *json_time(int64_t ms)
@@ -13,4 +17,20 @@ json_t *json_time(int64_t ms)
 json_t *json_time_or_null(int64_t ms, int is_null)
 {
     return is_null ? json_null() : json_time(ms);
+}
+
+json_t *svc_col_decrypt_json(struct svc_ctx *c, struct db_stmt *s, int col, const char *ctx)
+{
+    if (db_col_isnull(s, col))
+        return NULL;
+    size_t n = 0, ptn = 0;
+    const unsigned char *blob = db_col_blob(s, col, &n);
+    unsigned char *pt = NULL;
+    struct err ignored = {0};
+    if (field_decrypt(c->kr, ctx, blob, n, &pt, &ptn, &ignored) != 0)
+        return NULL;
+    json_t *v = json_loadb((const char *)pt, ptn, JSON_DECODE_ANY, NULL);
+    sodium_memzero(pt, ptn);
+    free(pt);
+    return v;
 }

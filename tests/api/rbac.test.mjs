@@ -23,6 +23,7 @@ const ALL_SCOPES = [
   'users:write',
   'tokens:write',
   'audit:read',
+  'results:read',
   'results:write',
   'events:read',
 ];
@@ -54,6 +55,7 @@ before(async () => {
   // Targets for refused calls to consuming routes (an allowed call gets a fresh one).
   extra.victimUser = await mk('/api/v1/users', { username: 'rbac.victim', role: 'interviewer', password: PASSWORD });
   extra.victimToken = await mk('/api/v1/tokens', { name: 'victim', scopes: ['org:read'] });
+  extra.victimLink = await mk(`/api/v1/applications/${s.app.sales_b.id}/candidate-links`, {});
   extra.victimOu = await mk('/api/v1/org-units', { code: 'RBAC-VICTIM', name: 'Victim', parent: 'HQ' });
   // Tokens owned by admin: exactly one scope (CLI-made), every scope but one (API-made).
   for (const sc of ALL_SCOPES) {
@@ -85,6 +87,11 @@ const fresh = {
   },
   async orgUnit() {
     const r = await admin.post('/api/v1/org-units', { code: `RB-DEL-${uniq()}`, name: 'to delete', parent: 'HQ' });
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  },
+  async link() {
+    const r = await admin.post(`/api/v1/applications/${s.app.sales_b.id}/candidate-links`, {});
     assert.equal(r.status, 201, r.text);
     return r.body.id;
   },
@@ -190,6 +197,44 @@ const ROUTES = [
   },
 
   { pat: '/api/v1/audit', m: 'GET', p: () => '/api/v1/audit', roles: HR, scope: 'audit:read', ok: 200 },
+
+  { pat: '/api/v1/unmatched-results', m: 'GET', p: () => '/api/v1/unmatched-results', roles: HR, scope: 'results:read', ok: 200 },
+  { pat: '/api/v1/vendors', m: 'GET', p: () => '/api/v1/vendors', roles: HR, scope: 'results:read', ok: 200 },
+  {
+    pat: '/api/v1/applications/{id}/report', m: 'GET', p: () => `/api/v1/applications/${s.app.sales_a.id}/report`, roles: STAFF,
+    scope: 'results:read', ok: 200, notList: true,
+  },
+  { pat: '/api/v1/compare', m: 'GET', p: () => `/api/v1/compare?ids=${s.app.sales_a.id}`, roles: STAFF, scope: 'results:read', ok: 200 },
+  { pat: '/api/v1/reminders', m: 'GET', p: () => '/api/v1/reminders', roles: STAFF, scope: 'applications:read', ok: 200, notList: true },
+  {
+    pat: '/api/v1/applications/{id}/annotations', m: 'GET', p: () => `/api/v1/applications/${s.app.sales_a.id}/annotations`,
+    roles: STAFF, scope: 'applications:read', ok: 200,
+  },
+  {
+    pat: '/api/v1/applications/{id}/annotations', m: 'POST', p: () => `/api/v1/applications/${s.app.sales_a.id}/annotations`,
+    roles: STAFF, scope: 'applications:write', ok: 201, body: async () => ({ body: 'matrix note ' + uniq() }),
+  },
+  {
+    pat: '/api/v1/applications/{id}/score-revisions', m: 'GET', p: () => `/api/v1/applications/${s.app.sales_a.id}/score-revisions`,
+    roles: STAFF, scope: 'results:read', ok: 200,
+  },
+  {
+    // No result to revise: allowed callers get past access control to the 409.
+    pat: '/api/v1/applications/{id}/score-revisions', m: 'POST', p: () => `/api/v1/applications/${s.app.sales_a.id}/score-revisions`,
+    roles: HR, scope: 'results:write', ok: 409, okCode: 'no_result', body: async () => ({ dim: 'logic', score: 50, reason: 'matrix' }),
+  },
+  {
+    pat: '/api/v1/applications/{id}/candidate-links', m: 'GET', p: () => `/api/v1/applications/${s.app.sales_b.id}/candidate-links`,
+    roles: HR, scope: 'applications:read', ok: 200,
+  },
+  {
+    pat: '/api/v1/applications/{id}/candidate-links', m: 'POST', p: () => `/api/v1/applications/${s.app.sales_b.id}/candidate-links`,
+    roles: HR, scope: 'applications:write', ok: 201, body: async () => ({ expires_in_days: 7 }),
+  },
+  {
+    pat: '/api/v1/candidate-links/{id}/revoke', m: 'POST', p: (id) => `/api/v1/candidate-links/${id}/revoke`, roles: HR,
+    scope: 'applications:write', ok: 200, id: (refused) => (refused ? extra.victimLink.id : fresh.link()),
+  },
 ];
 
 const ROLE_USER = { admin: 'admin', hr: 'hr1', manager: 'mgr_sales', interviewer: 'int1' };
@@ -240,7 +285,7 @@ describe('access matrix (routes.c)', () => {
         } else {
           assert.equal(r.status, exp.status, `${what}: ${r.text.slice(0, 300)}`);
           assert.ok(r.body && typeof r.body === 'object' && !r.body.error, `${what}: ${r.text.slice(0, 300)}`);
-          if (route.m === 'GET' && !route.pat.includes('{id}') && route.pat !== '/api/v1/me') {
+          if (route.m === 'GET' && !route.pat.includes('{id}') && route.pat !== '/api/v1/me' && !route.notList) {
             assert.ok(Array.isArray(r.body.items), `${what}: a list`);
           }
         }

@@ -1,0 +1,506 @@
+/* report.c - see report.h. */
+#include "svc/report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/timeutil.h"
+
+#include "core/pipeline.h"
+#include "svc/annotations.h"
+#include "svc/applications.h"
+#include "svc/candidates.h"
+#include "svc/query.h"
+#include "svc/revisions.h"
+#include "svc/scores.h"
+#include "svc/validate.h"
+#include "svc/views.h"
+
+/* A view is refreshed at most this often (ms): repeated opens stay reads. */
+#define VIEW_REFRESH_MS 60000
+
+/* ---- the report --------------------------------------------------------------------------------- */
+
+static json_t *position_row(struct svc_ctx *c, struct db_stmt *s)
+{
+    (void)c;
+    json_t *model = json_loads(db_col_text(s, 4), 0, NULL);
+    if (!json_is_array(model)) {
+        json_decref(model);
+        model = json_array();
+    }
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:b}", "id", (json_int_t)db_col_int64(s, 0), "code", db_col_text(s, 1),
+                     "title", db_col_text(s, 2), "org_unit", db_col_text(s, 3), "competency_model", model,
+                     "show_result_to_candidate", db_col_int64(s, 5) != 0);
+}
+
+static int position_load(struct svc_ctx *c, int64_t pid, json_t **out)
+{
+    struct qb q;
+    qb_init(&q, "SELECT p.id, p.code, p.title, o.code, p.competency_json, p.show_result_to_candidate "
+                "FROM position p JOIN org_unit o ON o.id = p.org_unit_id WHERE p.id = ?");
+    qb_int(&q, pid);
+    return qb_one(c, &q, position_row, "position", out);
+}
+
+/* The result part of the report: what the vendor sent (without the candidate
+ * hints) with the effective scores, percentiles and match report. */
+static int result_part(struct svc_ctx *c, const struct scores *sc, json_t **out)
+{
+    static const char *const keep[] = {"vendor",
+                                       "vendor_result_id",
+                                       "model_version",
+                                       "completed_at",
+                                       "vendor_recommendation",
+                                       "reason_category",
+                                       "video_url",
+                                       "key_moments",
+                                       "tags",
+                                       "transcript",
+                                       NULL};
+    json_t *o = NULL;
+    int rc = scores_json_tx(c, sc, 1, &o);
+    if (rc != 0)
+        return rc;
+    json_object_set_new(o, "id", json_integer(sc->result_id));
+    json_object_set_new(o, "version", json_integer(sc->version));
+    json_object_set_new(o, "received_at", json_time(sc->received_at));
+    for (int i = 0; keep[i]; i++) {
+        json_t *v = json_object_get(sc->stored, keep[i]);
+        json_object_set(o, keep[i], v ? v : json_null());
+    }
+    *out = o;
+    return 0;
+}
+
+static json_t *version_row(struct svc_ctx *c, struct db_stmt *s)
+{
+    (void)c;
+    return json_pack("{s:I,s:I,s:b,s:o,s:o,s:I,s:s?}", "id", (json_int_t)db_col_int64(s, 0), "version",
+                     (json_int_t)db_col_int64(s, 1), "is_current", db_col_int64(s, 2) != 0, "received_at",
+                     json_time(db_col_int64(s, 3)), "completed_at", json_time(db_col_int64(s, 4)), "overall",
+                     (json_int_t)db_col_int64(s, 5), "model_version", db_col_text(s, 6));
+}
+
+static int versions_load(struct svc_ctx *c, int64_t app, json_t *into)
+{
+    struct qb q;
+    qb_init(&q, "SELECT id, version, is_current, received_at, completed_at, overall, model_version FROM ai_result "
+                "WHERE application_id = ? ORDER BY id");
+    qb_int(&q, app);
+    return qb_all(c, &q, version_row, into);
+}
+
+static json_t *stage_row(struct svc_ctx *c, struct db_stmt *s)
+{
+    (void)c;
+    return json_pack("{s:s,s:o,s:s?,s:s,s:s,s:s?,s:s?,s:s?}", "kind", "stage", "at", json_time(db_col_int64(s, 6)),
+                     "from", db_col_text(s, 0), "to", db_col_text(s, 1), "actor", db_col_text(s, 2), "user",
+                     db_col_text(s, 3), "reason", db_col_text(s, 4), "note", db_col_text(s, 5));
+}
+
+struct entry {
+    int64_t ms;
+    int rank; /* order within one millisecond: creation, result, stage move, revision */
+    size_t seq;
+    json_t *o;
+};
+
+static int by_time(const void *a, const void *b)
+{
+    const struct entry *x = a, *y = b;
+    if (x->ms != y->ms)
+        return x->ms < y->ms ? -1 : 1;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* An arrival moves the application in the same transaction: in one millisecond
+ * the creation comes first, then the result, then the move it caused. */
+static int rank_of(json_t *o)
+{
+    const char *kind = json_string_value(json_object_get(o, "kind"));
+    if (strcmp(kind, "stage") == 0)
+        return json_is_null(json_object_get(o, "from")) || !json_object_get(o, "from") ? 0 : 2;
+    return strcmp(kind, "result") == 0 ? 1 : 3;
+}
+
+/* Merges stage history, result arrivals and score revisions into one timeline, oldest first. */
+static int timeline_load(struct svc_ctx *c, int64_t app, json_t *versions, json_t *revisions, json_t **out)
+{
+    json_t *items = json_array();
+    struct qb q;
+    qb_init(&q, "SELECT h.from_stage, h.to_stage, h.actor_kind, u.username, h.reason, h.note, h.at "
+                "FROM stage_history h LEFT JOIN users u ON u.id = h.actor_id WHERE h.application_id = ? ORDER BY h.id");
+    qb_int(&q, app);
+    int rc = qb_all(c, &q, stage_row, items);
+    if (rc != 0) {
+        json_decref(items);
+        return rc;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(versions, i, v)
+    {
+        json_array_append_new(items, json_pack("{s:s,s:O,s:O,s:O,s:O}", "kind", "result", "at",
+                                               json_object_get(v, "received_at"), "result_id", json_object_get(v, "id"),
+                                               "version", json_object_get(v, "version"), "overall",
+                                               json_object_get(v, "overall")));
+    }
+    json_array_foreach(revisions, i, v)
+    {
+        json_t *t = json_copy(v);
+        json_object_set_new(t, "kind", json_string("revision"));
+        json_array_append_new(items, t);
+    }
+    size_t n = json_array_size(items);
+    struct entry *arr = calloc(n ? n : 1, sizeof(*arr));
+    json_array_foreach(items, i, v)
+    {
+        arr[i].seq = i;
+        arr[i].rank = rank_of(v);
+        arr[i].o = v;
+        if (time_parse_rfc3339(json_string_value(json_object_get(v, "at")), &arr[i].ms) != 0)
+            arr[i].ms = 0;
+    }
+    qsort(arr, n, sizeof(*arr), by_time);
+    json_t *sorted = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append(sorted, arr[i].o);
+    free(arr);
+    json_decref(items);
+    *out = sorted;
+    return 0;
+}
+
+/* How many users opened the report, and when the caller first and last did (0 when never). */
+static int views_load(struct svc_ctx *c, int64_t app, int64_t *viewers, int64_t *first, int64_t *last)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c,
+                         "SELECT COUNT(*), COALESCE(MAX(CASE WHEN user_id = ? THEN first_at END), 0), "
+                         "COALESCE(MAX(CASE WHEN user_id = ? THEN last_at END), 0) "
+                         "FROM result_view WHERE application_id = ?",
+                         &s);
+    if (rc != 0)
+        return rc;
+    db_bind_int64(s, 1, c->actor->user_id);
+    db_bind_int64(s, 2, c->actor->user_id);
+    db_bind_int64(s, 3, app);
+    rc = db_step(s, c->e);
+    if (rc == DB_ROW) {
+        *viewers = db_col_int64(s, 0);
+        *first = db_col_int64(s, 1);
+        *last = db_col_int64(s, 2);
+    }
+    db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+/* Records that the caller opened application app's result (own small transaction). */
+static int mark_viewed(struct svc_ctx *c, int64_t app)
+{
+    int rc = svc_begin(c);
+    if (rc != 0)
+        return rc;
+    struct db_stmt *s;
+    if ((rc = svc_prepare(c,
+                          "INSERT INTO result_view (user_id, application_id, first_at, last_at) VALUES (?, ?, ?, ?) "
+                          "ON CONFLICT (user_id, application_id) DO UPDATE SET last_at = excluded.last_at",
+                          &s)) == 0) {
+        db_bind_int64(s, 1, c->actor->user_id);
+        db_bind_int64(s, 2, app);
+        db_bind_int64(s, 3, c->now);
+        db_bind_int64(s, 4, c->now);
+        rc = db_step(s, c->e);
+        db_reset(s);
+        if (rc >= 0)
+            rc = svc_commit(c);
+    }
+    return svc_end(c, rc < 0 ? rc : 0);
+}
+
+/* Everything of the report but the view marks, in the open read transaction. */
+static int report_load(struct svc_ctx *c, int64_t id, struct scores *sc, json_t *o)
+{
+    json_t *app = NULL, *v = NULL;
+    int rc;
+    if ((rc = svc_app_load_tx(c, id, &app)))
+        return rc;
+    json_object_set_new(o, "application", app);
+    if ((rc = svc_candidate_view_tx(c, json_integer_value(json_object_get(app, "candidate_id")), &v)))
+        return rc;
+    json_object_set_new(o, "candidate", v);
+    if ((rc = position_load(c, json_integer_value(json_object_get(app, "position_id")), &v)))
+        return rc;
+    json_object_set_new(o, "position", v);
+    if ((rc = scores_load_tx(c, id, sc)))
+        return rc;
+    v = json_null();
+    if (sc->result_id && (rc = result_part(c, sc, &v)))
+        return rc;
+    json_object_set_new(o, "result", v);
+    json_t *versions = json_array(), *revisions = json_array(), *notes = json_array();
+    json_object_set_new(o, "versions", versions);
+    json_object_set_new(o, "revisions", revisions);
+    json_object_set_new(o, "annotations", notes);
+    if ((rc = versions_load(c, id, versions)) || (rc = revisions_list_tx(c, id, revisions)) ||
+        (rc = annotations_list_tx(c, id, notes)) || (rc = timeline_load(c, id, versions, revisions, &v)))
+        return rc;
+    json_object_set_new(o, "timeline", v);
+    return 0;
+}
+
+int svc_application_report(struct svc_ctx *c, int64_t id, json_t **out)
+{
+    struct scores sc = {0};
+    json_t *o = json_object();
+    int64_t viewers = 0, first = 0, last = 0;
+    int rc = svc_begin_read(c);
+    if (rc == 0 && (rc = report_load(c, id, &sc, o)) == 0)
+        rc = views_load(c, id, &viewers, &first, &last);
+    int has_result = sc.result_id != 0;
+    scores_free(&sc);
+    rc = svc_end(c, rc);
+    if (rc == 0 && has_result && c->actor->user_id && (!first || c->now - last >= VIEW_REFRESH_MS)) {
+        if ((rc = mark_viewed(c, id)) == 0 && !first) {
+            first = c->now;
+            viewers++;
+        }
+    }
+    if (rc != 0) {
+        json_decref(o);
+        return rc;
+    }
+    json_object_set_new(
+        o, "viewed",
+        json_pack("{s:o,s:I}", "by_me", json_time_or_null(first, first == 0), "viewers", (json_int_t)viewers));
+    *out = o;
+    return 0;
+}
+
+/* ---- compare ------------------------------------------------------------------------------------ */
+
+/* Reads "1,2,3" into ids (distinct, positive); *n their count. */
+static int parse_ids(const char *s, int64_t ids[COMPARE_MAX], int *n, struct err *e)
+{
+    *n = 0;
+    if (!s || !*s)
+        return err_set(e, ERR_INVALID, "required", "ids", "ids is required: application ids separated by commas");
+    while (*s) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (errno || end == s || v < 1 || (*end && *end != ','))
+            return err_set(e, ERR_INVALID, "invalid_value", "ids", "ids must be application ids separated by commas");
+        if (*n == COMPARE_MAX)
+            return err_set(e, ERR_INVALID, "too_many", "ids", "compare takes at most %d applications", COMPARE_MAX);
+        for (int i = 0; i < *n; i++)
+            if (ids[i] == v)
+                return err_set(e, ERR_INVALID, "duplicate", "ids", "application %lld is named twice", v);
+        ids[(*n)++] = v;
+        s = *end ? end + 1 : end;
+        if (*end && !*s)
+            return err_set(e, ERR_INVALID, "invalid_value", "ids", "ids must be application ids separated by commas");
+    }
+    return 0;
+}
+
+/* Adds key to the array of keys when it is not there yet. */
+static void add_key(json_t *keys, const char *key)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(keys, i, v)
+    {
+        if (strcmp(json_string_value(v), key) == 0)
+            return;
+    }
+    json_array_append_new(keys, json_string(key));
+}
+
+/* One compare column: the application's scores as the report shows them. */
+static int compare_item(struct svc_ctx *c, int64_t id, int64_t *pid, json_t *keys, json_t **out)
+{
+    json_t *app = NULL, *sj = NULL;
+    struct scores sc = {0};
+    int rc = svc_app_load_tx(c, id, &app);
+    if (rc != 0)
+        return rc;
+    int64_t p = json_integer_value(json_object_get(app, "position_id"));
+    if (*pid && p != *pid) {
+        rc = err_set(c->e, ERR_INVALID, "different_positions", "ids",
+                     "application %lld is for another position: compare applications of one position", (long long)id);
+        goto done;
+    }
+    *pid = p;
+    if ((rc = scores_load_tx(c, id, &sc)))
+        goto done;
+    for (int i = 0; i < sc.nmodel; i++) /* the model's dimensions first */
+        add_key(keys, sc.model[i].dim);
+    json_t *o = json_pack("{s:I,s:O,s:O,s:b}", "application_id", (json_int_t)id, "candidate_name",
+                          json_object_get(app, "candidate_name"), "stage", json_object_get(app, "stage"), "has_result",
+                          sc.result_id != 0);
+    if (sc.result_id) {
+        if ((rc = scores_json_tx(c, &sc, 0, &sj))) {
+            json_decref(o);
+            goto done;
+        }
+        json_object_update(o, sj);
+        for (int i = 0; i < sc.r.ndims; i++)
+            add_key(keys, sc.r.dims[i].key);
+    } else {
+        json_object_set_new(o, "overall", json_null());
+        json_object_set_new(o, "dimensions", json_array());
+        json_object_set_new(o, "match", json_null());
+    }
+    *out = o;
+done:
+    json_decref(sj);
+    json_decref(app);
+    scores_free(&sc);
+    return rc;
+}
+
+int svc_compare(struct svc_ctx *c, json_t *query, json_t **out)
+{
+    static const char *const params[] = {"ids", NULL};
+    int64_t ids[COMPARE_MAX];
+    int n = 0;
+    int rc;
+    if ((rc = jq_known(query, params, c->e)) || (rc = parse_ids(q_str(query, "ids"), ids, &n, c->e)))
+        return rc;
+    json_t *items = json_array(), *keys = json_array(), *pos = NULL;
+    int64_t pid = 0;
+    if ((rc = svc_begin_read(c)))
+        goto done;
+    for (int i = 0; i < n && rc == 0; i++) {
+        json_t *item = NULL;
+        if ((rc = compare_item(c, ids[i], &pid, keys, &item)) == 0)
+            json_array_append_new(items, item);
+    }
+    if (rc == 0 && (rc = position_load(c, pid, &pos)) == 0) {
+        json_object_del(pos, "org_unit");
+        json_object_del(pos, "show_result_to_candidate");
+        *out = json_pack("{s:o,s:O,s:O}", "position", pos, "dims", keys, "items", items);
+    }
+done:
+    json_decref(items);
+    json_decref(keys);
+    return svc_end(c, rc);
+}
+
+/* ---- reminders ---------------------------------------------------------------------------------- */
+
+#define REMINDER_FROM                                                                                                  \
+    " FROM application a JOIN candidate cd ON cd.id = a.candidate_id JOIN position p ON p.id = a.position_id "
+
+static json_t *unopened_row(struct svc_ctx *c, struct db_stmt *s)
+{
+    int64_t at = db_col_int64(s, 5);
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:I}", "application_id", (json_int_t)db_col_int64(s, 0),
+                     "candidate_name", db_col_text(s, 1), "position", db_col_text(s, 2), "position_title",
+                     db_col_text(s, 3), "stage", db_col_text(s, 4), "result_at", json_time(at), "waiting_hours",
+                     (json_int_t)((c->now - at) / 3600000));
+}
+
+static json_t *stuck_row(struct svc_ctx *c, struct db_stmt *s)
+{
+    int64_t at = db_col_int64(s, 5);
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:I}", "application_id", (json_int_t)db_col_int64(s, 0),
+                     "candidate_name", db_col_text(s, 1), "position", db_col_text(s, 2), "position_title",
+                     db_col_text(s, 3), "stage", db_col_text(s, 4), "stage_changed_at", json_time(at), "days_in_stage",
+                     (json_int_t)((c->now - at) / 86400000));
+}
+
+static json_t *count_row(struct svc_ctx *c, struct db_stmt *s)
+{
+    (void)c;
+    return json_integer(db_col_int64(s, 0));
+}
+
+/* Appends the WHERE part of one reminder (after "WHERE 1=1") bound to cutoff. */
+static void reminder_where(struct qb *q, const struct actor *a, int unopened, int64_t cutoff)
+{
+    if (unopened) {
+        qb_sql(q, " AND a.result_id IS NOT NULL AND a.result_at <= ? AND NOT EXISTS (SELECT 1 FROM result_view v "
+                  "WHERE v.application_id = a.id AND v.last_at >= a.result_at)");
+        qb_int(q, cutoff);
+    } else {
+        qb_sql(q, " AND a.stage_changed_at <= ? AND a.stage NOT IN (");
+        qb_int(q, cutoff);
+        int first = 1;
+        for (int st = STAGE_NONE + 1; st < STAGE__COUNT; st++) {
+            if (!stage_is_terminal((enum stage)st))
+                continue;
+            qb_sql(q, first ? "?" : ", ?");
+            qb_text(q, stage_name((enum stage)st));
+            first = 0;
+        }
+        qb_sql(q, ")");
+    }
+    qb_scope_application(q, a, "a.id");
+}
+
+/* {hours|days: n, count, items} of one reminder. */
+static int reminder(struct svc_ctx *c, int unopened, int64_t n, int64_t limit, json_t **out)
+{
+    int64_t cutoff = c->now - n * (unopened ? 3600000 : 86400000);
+    struct qb q;
+    json_t *count = json_array(), *items = json_array();
+    qb_init(&q, "SELECT COUNT(*)" REMINDER_FROM "WHERE 1=1");
+    reminder_where(&q, c->actor, unopened, cutoff);
+    int rc = qb_all(c, &q, count_row, count);
+    if (rc == 0) {
+        qb_init(&q, unopened ? "SELECT a.id, cd.name, p.code, p.title, a.stage, a.result_at" REMINDER_FROM "WHERE 1=1"
+                             : "SELECT a.id, cd.name, p.code, p.title, a.stage, a.stage_changed_at" REMINDER_FROM
+                               "WHERE 1=1");
+        reminder_where(&q, c->actor, unopened, cutoff);
+        qb_sql(&q, unopened ? " ORDER BY a.result_at, a.id LIMIT ?" : " ORDER BY a.stage_changed_at, a.id LIMIT ?");
+        qb_int(&q, limit);
+        rc = qb_all(c, &q, unopened ? unopened_row : stuck_row, items);
+    }
+    if (rc == 0)
+        *out = json_pack("{s:I,s:O,s:O}", unopened ? "hours" : "days", (json_int_t)n, "count", json_array_get(count, 0),
+                         "items", items);
+    json_decref(count);
+    json_decref(items);
+    return rc;
+}
+
+/* An integer query parameter from min to max, def when absent (422 naming key otherwise). */
+static int q_range(json_t *query, const char *key, int64_t def, int64_t min, int64_t max, int64_t *v, struct err *e)
+{
+    const char *s = q_str(query, key);
+    *v = def;
+    if (!s)
+        return 0;
+    char *end;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (errno || end == s || *end || x < min || x > max)
+        return err_set(e, ERR_INVALID, NULL, key, "%s must be an integer from %lld to %lld", key, (long long)min,
+                       (long long)max);
+    *v = x;
+    return 0;
+}
+
+int svc_reminders(struct svc_ctx *c, json_t *query, json_t **out)
+{
+    static const char *const params[] = {"unopened_hours", "stuck_days", "limit", NULL};
+    int64_t hours, days, limit;
+    int rc;
+    if ((rc = jq_known(query, params, c->e)) || (rc = q_range(query, "unopened_hours", 24, 0, 8760, &hours, c->e)) ||
+        (rc = q_range(query, "stuck_days", 3, 0, 365, &days, c->e)) ||
+        (rc = q_range(query, "limit", 50, 1, 200, &limit, c->e)))
+        return rc;
+    json_t *unopened = NULL, *stuck = NULL;
+    if ((rc = svc_begin_read(c)) == 0 && (rc = reminder(c, 1, hours, limit, &unopened)) == 0 &&
+        (rc = reminder(c, 0, days, limit, &stuck)) == 0)
+        *out = json_pack("{s:o,s:o}", "unopened", unopened, "stuck", stuck);
+    else
+        json_decref(unopened);
+    return svc_end(c, rc);
+}
