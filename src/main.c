@@ -17,6 +17,11 @@ static const struct {
     {"import", cmd_import, "import results FILE --vendor NAME | org-units|positions FILE.csv"},
     {"results", cmd_results, "results unmatched|attach|show"},
     {"vendor", cmd_vendor, "vendor list|secret NAME"},
+    {"report", cmd_report, "report ID                  (an application's AI report)"},
+    {"compare", cmd_compare, "compare ID,ID,...          (up to 10 of one position)"},
+    {"reminders", cmd_reminders, "reminders                  [--unopened-hours N] [--stuck-days N]"},
+    {"revise", cmd_revise, "revise ID --dim KEY --score N --reason TEXT | ID --history"},
+    {"link", cmd_link, "link create|list ID | revoke LINK_ID  (the candidate's page)"},
     {"audit", cmd_audit, "audit verify"},
 };
 
@@ -24,7 +29,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: talentd COMMAND [--data DIR] [--db URL] [--key-file FILE] [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
     fprintf(f, "\n--data defaults to ./var; --db defaults to SQLite in the data directory;\n"
                "--db postgresql://... uses PostgreSQL. 'talentd COMMAND --help' for details.\n");
 }

@@ -13,5 +13,10 @@ int cmd_audit(int argc, char **argv);
 int cmd_import_results(int argc, char **argv);
 int cmd_results(int argc, char **argv);
 int cmd_vendor(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_reminders(int argc, char **argv);
+int cmd_revise(int argc, char **argv);
+int cmd_link(int argc, char **argv);
 
 #endif
