@@ -397,22 +397,25 @@ done:
 #define REMINDER_FROM                                                                                                  \
     " FROM application a JOIN candidate cd ON cd.id = a.candidate_id JOIN position p ON p.id = a.position_id "
 
-static json_t *unopened_row(struct svc_ctx *c, struct db_stmt *s)
+/* One reminder item: what waits since column 5, and for how many units. */
+static json_t *reminder_row(struct svc_ctx *c, struct db_stmt *s, const char *since_key, const char *age_key,
+                            int64_t unit_ms)
 {
     int64_t at = db_col_int64(s, 5);
     return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:I}", "application_id", (json_int_t)db_col_int64(s, 0),
                      "candidate_name", db_col_text(s, 1), "position", db_col_text(s, 2), "position_title",
-                     db_col_text(s, 3), "stage", db_col_text(s, 4), "result_at", json_time(at), "waiting_hours",
-                     (json_int_t)((c->now - at) / 3600000));
+                     db_col_text(s, 3), "stage", db_col_text(s, 4), since_key, json_time(at), age_key,
+                     (json_int_t)((c->now - at) / unit_ms));
+}
+
+static json_t *unopened_row(struct svc_ctx *c, struct db_stmt *s)
+{
+    return reminder_row(c, s, "result_at", "waiting_hours", 3600000);
 }
 
 static json_t *stuck_row(struct svc_ctx *c, struct db_stmt *s)
 {
-    int64_t at = db_col_int64(s, 5);
-    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:I}", "application_id", (json_int_t)db_col_int64(s, 0),
-                     "candidate_name", db_col_text(s, 1), "position", db_col_text(s, 2), "position_title",
-                     db_col_text(s, 3), "stage", db_col_text(s, 4), "stage_changed_at", json_time(at), "days_in_stage",
-                     (json_int_t)((c->now - at) / 86400000));
+    return reminder_row(c, s, "stage_changed_at", "days_in_stage", 86400000);
 }
 
 static json_t *count_row(struct svc_ctx *c, struct db_stmt *s)

@@ -410,6 +410,41 @@ static void test_reasons(void **state)
     assert_false(reason_is_valid("no_show\n"));
 }
 
+/* What a candidate is told: every stage has a step, and no step names an internal state. */
+static void test_candidate_steps(void **state)
+{
+    (void)state;
+    static const struct {
+        enum stage s;
+        const char *key;
+    } want[] = {
+        {STAGE_APPLIED, "applied"},
+        {STAGE_AI_INVITED, "interview"},
+        {STAGE_AI_IN_PROGRESS, "interview"},
+        {STAGE_AI_INCOMPLETE, "interview_incomplete"},
+        {STAGE_AI_PENDING_EVALUATION, "evaluation"},
+        {STAGE_AI_PASSED, "evaluation"},
+        {STAGE_FOLLOWUP, "followup"},
+        {STAGE_OFFER, "offer"},
+        {STAGE_HIRED, "hired"},
+        {STAGE_ELIMINATED_PENDING_REVIEW, "evaluation"}, /* a pending review is not an elimination yet */
+        {STAGE_ELIMINATED_PENDING_EXPORT, "closed"},
+        {STAGE_EXPORTED, "closed"},
+        {STAGE_WITHDRAWN, "withdrawn"},
+    };
+    assert_int_equal(sizeof(want) / sizeof(want[0]), STAGE__COUNT - 1);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        const struct candidate_step *st = stage_candidate_step(want[i].s);
+        assert_non_null(st);
+        assert_string_equal(st->key, want[i].key);
+        assert_true(strlen(st->zh) > 0 && strlen(st->en) > 0);
+        assert_null(strstr(st->en, "liminat"));
+        assert_null(strstr(st->zh, "淘汰"));
+    }
+    assert_null(stage_candidate_step(STAGE_NONE));
+    assert_null(stage_candidate_step(STAGE__COUNT));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_predicates),
         cmocka_unit_test(test_reasons),
+        cmocka_unit_test(test_candidate_steps),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }
