@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/pipeline.h"
+#include "lib/timeutil.h"
 #include "svc/org.h"
 #include "svc/query.h"
 #include "svc/validate.h"
@@ -15,7 +16,8 @@
 #define APP_SELECT                                                                                                     \
     "SELECT a.id, a.candidate_id, cd.name, a.position_id, p.code, p.title, o.code, a.stage, a.prev_stage, "            \
     "a.stage_changed_at, a.special_note, a.elimination_reason, a.elimination_note, a.talent_pool, a.created_at, "      \
-    "a.updated_at, a.version FROM application a JOIN candidate cd ON cd.id = a.candidate_id "                          \
+    "a.updated_at, a.version, a.overall, a.match_score, a.recommendation, a.result_at "                                \
+    "FROM application a JOIN candidate cd ON cd.id = a.candidate_id "                                                  \
     "JOIN position p ON p.id = a.position_id JOIN org_unit o ON o.id = p.org_unit_id WHERE 1=1"
 
 /* Usernames assigned to application id, sorted; NULL with c->e set on failure. */
@@ -40,20 +42,74 @@ static json_t *assignees_of(struct svc_ctx *c, int64_t id)
     return a;
 }
 
+/* The representation of the row at s with these assignees (reference stolen). */
+static json_t *app_json(struct db_stmt *s, json_t *assignees)
+{
+    json_t *o =
+        json_pack("{s:I,s:I,s:s,s:I,s:s,s:s,s:s,s:s,s:s?,s:o,s:s?,s:s?,s:s?,s:b,s:o,s:o,s:I,s:o}", "id",
+                  (json_int_t)db_col_int64(s, 0), "candidate_id", (json_int_t)db_col_int64(s, 1), "candidate_name",
+                  db_col_text(s, 2), "position_id", (json_int_t)db_col_int64(s, 3), "position", db_col_text(s, 4),
+                  "position_title", db_col_text(s, 5), "org_unit", db_col_text(s, 6), "stage", db_col_text(s, 7),
+                  "prev_stage", db_col_text(s, 8), "stage_changed_at", json_time(db_col_int64(s, 9)), "special_note",
+                  db_col_text(s, 10), "elimination_reason", db_col_text(s, 11), "elimination_note", db_col_text(s, 12),
+                  "talent_pool", db_col_int64(s, 13) != 0, "created_at", json_time(db_col_int64(s, 14)), "updated_at",
+                  json_time(db_col_int64(s, 15)), "version", (json_int_t)db_col_int64(s, 16), "assignees", assignees);
+    /* what the current AI result concluded; null until there is one */
+    json_object_set_new(o, "overall", db_col_isnull(s, 17) ? json_null() : json_integer(db_col_int64(s, 17)));
+    json_object_set_new(o, "match_score", db_col_isnull(s, 18) ? json_null() : json_real(db_col_double(s, 18)));
+    json_object_set_new(o, "recommendation", db_col_isnull(s, 19) ? json_null() : json_string(db_col_text(s, 19)));
+    json_object_set_new(o, "result_at", db_col_isnull(s, 20) ? json_null() : json_time(db_col_int64(s, 20)));
+    return o;
+}
+
 static json_t *app_row(struct svc_ctx *c, struct db_stmt *s)
 {
     json_t *assignees = assignees_of(c, db_col_int64(s, 0));
-    if (!assignees)
-        return NULL;
-    return json_pack("{s:I,s:I,s:s,s:I,s:s,s:s,s:s,s:s,s:s?,s:o,s:s?,s:s?,s:s?,s:b,s:o,s:o,s:I,s:o}", "id",
-                     (json_int_t)db_col_int64(s, 0), "candidate_id", (json_int_t)db_col_int64(s, 1), "candidate_name",
-                     db_col_text(s, 2), "position_id", (json_int_t)db_col_int64(s, 3), "position", db_col_text(s, 4),
-                     "position_title", db_col_text(s, 5), "org_unit", db_col_text(s, 6), "stage", db_col_text(s, 7),
-                     "prev_stage", db_col_text(s, 8), "stage_changed_at", json_time(db_col_int64(s, 9)), "special_note",
-                     db_col_text(s, 10), "elimination_reason", db_col_text(s, 11), "elimination_note",
-                     db_col_text(s, 12), "talent_pool", db_col_int64(s, 13) != 0, "created_at",
-                     json_time(db_col_int64(s, 14)), "updated_at", json_time(db_col_int64(s, 15)), "version",
-                     (json_int_t)db_col_int64(s, 16), "assignees", assignees);
+    return assignees ? app_json(s, assignees) : NULL;
+}
+
+/* A list row: its assignees are filled in for the whole page by list_assignees. */
+static json_t *app_list_row(struct svc_ctx *c, struct db_stmt *s)
+{
+    (void)c;
+    return app_json(s, json_array());
+}
+
+#define ASSIGNEE_CHUNK 50 /* ids per query: PostgreSQL statements here take at most 64 parameters */
+
+/* Fills in the assignees of a page of list rows with a query per ASSIGNEE_CHUNK rows instead of one per row. */
+static int list_assignees(struct svc_ctx *c, json_t *items)
+{
+    size_t n = json_array_size(items);
+    int rc = 0;
+    for (size_t from = 0; from < n && rc == 0; from += ASSIGNEE_CHUNK) {
+        struct db_stmt *s;
+        if ((rc = svc_prepare(c,
+                              "SELECT aa.application_id, u.username FROM application_assignee aa JOIN users u ON "
+                              "u.id = aa.user_id WHERE aa.application_id IN (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                              "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                              "ORDER BY aa.application_id, u.username",
+                              &s)))
+            break;
+        size_t to = from + ASSIGNEE_CHUNK < n ? from + ASSIGNEE_CHUNK : n, at = from;
+        for (size_t i = 0; i < ASSIGNEE_CHUNK; i++) /* places beyond the rows repeat the first id */
+            db_bind_int64(
+                s, (int)i + 1,
+                json_integer_value(json_object_get(json_array_get(items, from + i < to ? from + i : from), "id")));
+        while ((rc = db_step(s, c->e)) == DB_ROW) {
+            json_int_t id = db_col_int64(s, 0);
+            for (size_t k = from; k < to; k++, at = at + 1 < to ? at + 1 : from) { /* by id: often the same again */
+                json_t *item = json_array_get(items, at);
+                if (json_integer_value(json_object_get(item, "id")) == id) {
+                    json_array_append_new(json_object_get(item, "assignees"), json_string(db_col_text(s, 1)));
+                    break;
+                }
+            }
+        }
+        db_reset(s);
+        rc = rc < 0 ? rc : 0;
+    }
+    return rc;
 }
 
 /* Loads application id as the actor may see it (404 otherwise). */
@@ -266,46 +322,309 @@ int svc_application_create(struct svc_ctx *c, json_t *in, json_t **out)
     return svc_end(c, rc);
 }
 
+/* The orders of the application list; column numbers are those of APP_SELECT. */
+static const struct qb_sort app_sorts[] = {
+    {"id", NULL, 0, 0},
+    {"created_at", "a.created_at", 14, 0},
+    {"stage_changed_at", "a.stage_changed_at", 9, 0},
+    {"result_at", "a.result_at", 20, QB_SORT_NULLABLE},
+    {"overall", "a.overall", 17, QB_SORT_NULLABLE | QB_SORT_INT32},
+    {"match_score", "a.match_score", 18, QB_SORT_REAL | QB_SORT_NULLABLE},
+    {NULL, NULL, 0, 0},
+};
+
+#define MAX_DIM_FILTERS 8
+
+/* A score range filter: [lo, hi] of one dimension (or of overall / match). */
+struct range {
+    char key[33];
+    double lo, hi;
+    int on;
+};
+
+/* Reads <name>_gte / <name>_lte into r (fraction: decimals allowed). */
+static int range_params(json_t *query, const char *name, int fraction, struct range *r, struct err *e)
+{
+    char p[40];
+    const char *v;
+    int rc;
+    r->lo = 0;
+    r->hi = 100;
+    r->on = 0;
+    for (int upper = 0; upper < 2; upper++) {
+        snprintf(p, sizeof(p), "%s_%s", name, upper ? "lte" : "gte");
+        if (!(v = q_str(query, p)))
+            continue;
+        if ((rc = q_score(p, v, fraction, upper ? &r->hi : &r->lo, e)))
+            return rc;
+        r->on = 1;
+    }
+    return 0;
+}
+
+/* Collects the dim.<key>_gte / dim.<key>_lte parameters into dims (one entry per key); *n gets their number. */
+static int dim_params(json_t *query, struct range *dims, int *n, struct err *e)
+{
+    const char *k;
+    json_t *v;
+    *n = 0;
+    json_object_foreach(query, k, v)
+    {
+        char key[33];
+        int upper, rc, i;
+        double x;
+        if (strncmp(k, "dim.", 4) != 0)
+            continue;
+        if (q_range_param(k, "dim.", key, &upper) != 0)
+            return err_set(e, ERR_INVALID, NULL, k,
+                           "%.64s: a dimension filter is dim.<key>_gte or dim.<key>_lte, the key 1-32 characters "
+                           "of a-z, 0-9 and '_' starting with a letter",
+                           k);
+        if ((rc = q_score(k, json_string_value(v), 0, &x, e)))
+            return rc;
+        for (i = 0; i < *n && strcmp(dims[i].key, key) != 0; i++)
+            ;
+        if (i == *n) {
+            if (*n == MAX_DIM_FILTERS)
+                return err_set(e, ERR_INVALID, "too_many", k, "at most %d dimensions can be filtered on at once",
+                               MAX_DIM_FILTERS);
+            memcpy(dims[i].key, key, sizeof(key));
+            dims[i].lo = 0;
+            dims[i].hi = 100;
+            dims[i].on = 1;
+            (*n)++;
+        }
+        if (upper)
+            dims[i].hi = x;
+        else
+            dims[i].lo = x;
+    }
+    return 0;
+}
+
+/* Validates the list's scalar parameters. */
+static int list_params(struct svc_ctx *c, json_t *query, const char **org, const char **rec, int64_t *since)
+{
+    static const char *const recs[] = {"recommend", "re_interview", "not_recommended", NULL};
+    const char *dept = q_str(query, "department"), *alias = q_str(query, "org_unit"), *s;
+    if (dept && alias)
+        return err_set(c->e, ERR_INVALID, NULL, "org_unit", "give department or org_unit (its old name), not both");
+    *org = dept ? dept : alias;
+    if ((*rec = q_str(query, "recommendation"))) {
+        const char *const *r = recs;
+        while (*r && strcmp(*r, *rec) != 0)
+            r++;
+        if (!*r)
+            return err_set(c->e, ERR_INVALID, NULL, "recommendation",
+                           "recommendation must be recommend, re_interview or not_recommended");
+    }
+    *since = INT64_MIN;
+    if ((s = q_str(query, "received_since")) && time_parse_rfc3339(s, since) != 0)
+        return err_set(c->e, ERR_INVALID, NULL, "received_since",
+                       "received_since must be an RFC 3339 time such as 2026-11-20T09:30:00Z");
+    if ((s = q_str(query, "stage")) && stage_parse(s) == STAGE_NONE)
+        return err_set(c->e, ERR_INVALID, NULL, "stage", "unknown stage %.48s", s);
+    return 0;
+}
+
+/* Appends " AND <col> BETWEEN ? AND ?" for an active range. */
+static void qb_range(struct qb *q, const char *col, const struct range *r, int real)
+{
+    if (!r->on)
+        return;
+    char buf[96];
+    snprintf(buf, sizeof(buf), " AND %s BETWEEN ? AND ?", col);
+    qb_sql(q, buf);
+    if (real) {
+        qb_real(q, r->lo);
+        qb_real(q, r->hi);
+    } else {
+        qb_int(q, (int64_t)r->lo);
+        qb_int(q, (int64_t)r->hi);
+    }
+}
+
+/* The list's filters, validated. */
+struct app_filter {
+    const char *stage, *position, *org, *rec;
+    int64_t position_id, candidate_id, since;
+    int pool, has_result, unviewed, ndims;
+    struct range overall, match, dims[MAX_DIM_FILTERS];
+    int rare[MAX_DIM_FILTERS]; /* drive by this dimension's list (IN) rather than probe it (EXISTS) */
+};
+
+static int filter_params(struct svc_ctx *c, json_t *query, struct app_filter *f)
+{
+    static const char *const params[] = {
+        "stage",          "position",   "position_id", "candidate_id",   "department",  "org_unit",    "talent_pool",
+        "recommendation", "has_result", "unviewed",    "received_since", "overall_gte", "overall_lte", "match_gte",
+        "match_lte",      "dim.*",      "sort",        "limit",          "cursor",      NULL};
+    int rc;
+    memset(f, 0, sizeof(*f));
+    if ((rc = jq_known(query, params, c->e)) || (rc = q_id(query, "position_id", &f->position_id, c->e)) ||
+        (rc = q_id(query, "candidate_id", &f->candidate_id, c->e)) ||
+        (rc = q_bool(query, "talent_pool", &f->pool, c->e)) ||
+        (rc = q_bool(query, "has_result", &f->has_result, c->e)) ||
+        (rc = q_bool(query, "unviewed", &f->unviewed, c->e)) ||
+        (rc = list_params(c, query, &f->org, &f->rec, &f->since)) ||
+        (rc = range_params(query, "overall", 0, &f->overall, c->e)) ||
+        (rc = range_params(query, "match", 1, &f->match, c->e)) || (rc = dim_params(query, f->dims, &f->ndims, c->e)))
+        return rc;
+    f->stage = q_str(query, "stage");
+    f->position = q_str(query, "position");
+    return 0;
+}
+
+/* Appends " AND <term>", or when hint " AND likely(<unindexed>)" (the same term with a unary '+'
+ * on its column): SQLite then neither uses the column's index nor expects the term to be
+ * selective, and walks the sort order's index instead. */
+static void qb_term(struct qb *q, int hint, const char *term, const char *unindexed)
+{
+    qb_sql(q, hint ? " AND likely(" : " AND ");
+    qb_sql(q, hint ? unindexed : term);
+    if (hint)
+        qb_sql(q, ")");
+}
+
+/* Appends the filters and the actor's scope to q (see app_plan for hint and f->rare). */
+static void app_where(struct svc_ctx *c, struct qb *q, const struct app_filter *f, int hint)
+{
+    if (f->stage) {
+        qb_term(q, hint, "a.stage = ?", "+a.stage = ?");
+        qb_text(q, f->stage);
+    }
+    if (f->position) {
+        qb_term(q, hint, "a.position_id = (SELECT id FROM position WHERE code = ?)",
+                "+a.position_id = (SELECT id FROM position WHERE code = ?)");
+        qb_text(q, f->position);
+    }
+    if (f->position_id) {
+        qb_term(q, hint, "a.position_id = ?", "+a.position_id = ?");
+        qb_int(q, f->position_id);
+    }
+    if (f->candidate_id) {
+        qb_sql(q, " AND a.candidate_id = ?");
+        qb_int(q, f->candidate_id);
+    }
+    if (f->org) {
+        qb_sql(q, " AND o.path LIKE (SELECT path FROM org_unit WHERE code = ?) || '%'");
+        qb_text(q, f->org);
+    }
+    if (f->pool >= 0) {
+        qb_sql(q, " AND a.talent_pool = ?");
+        qb_int(q, f->pool);
+    }
+    if (f->rec) {
+        qb_sql(q, " AND a.recommendation = ?");
+        qb_text(q, f->rec);
+    }
+    if (f->has_result >= 0)
+        qb_sql(q, f->has_result ? " AND a.result_id IS NOT NULL" : " AND a.result_id IS NULL");
+    if (f->unviewed >= 0) { /* true: a current result the caller has not opened since it arrived; false: opened */
+        qb_sql(q, f->unviewed ? " AND a.result_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM result_view rv WHERE "
+                                "rv.user_id = ? AND rv.application_id = a.id AND rv.last_at >= a.result_at)"
+                              : " AND a.result_id IS NOT NULL AND EXISTS (SELECT 1 FROM result_view rv WHERE "
+                                "rv.user_id = ? AND rv.application_id = a.id AND rv.last_at >= a.result_at)");
+        qb_int(q, c->actor->user_id);
+    }
+    if (f->since != INT64_MIN) {
+        qb_term(q, hint, "a.result_at >= ?", "+a.result_at >= ?");
+        qb_int(q, f->since);
+    }
+    qb_range(q, "a.overall", &f->overall, 0);
+    qb_range(q, "a.match_score", &f->match, 1);
+    for (int pass = 1; pass >= 0; pass--) /* the rare dimensions first: one statement text per mix */
+        for (int i = 0; i < f->ndims; i++) {
+            if (f->rare[i] != pass)
+                continue;
+            qb_sql(q, pass ? " AND a.id IN (SELECT d.application_id FROM ai_dim d WHERE d.dim = ? AND d.score "
+                             "BETWEEN ? AND ?)"
+                           : " AND EXISTS (SELECT 1 FROM ai_dim d WHERE d.application_id = a.id AND d.dim = ? AND "
+                             "d.score BETWEEN ? AND ?)");
+            qb_text_copy(q, f->dims[i].key);
+            qb_int(q, (int64_t)f->dims[i].lo);
+            qb_int(q, (int64_t)f->dims[i].hi);
+        }
+    qb_scope_application_at(q, c->actor, "a.id", "o.path");
+}
+
+/* How selective a filter must be (rows it matches at most) for SQLite to be left to drive the
+ * query by it: a dimension range by its list of scores, the filters of a sorted list by their
+ * own indexes followed by a sort. Above it, walking the other way is cheaper. */
+#define DIM_DRIVE_MAX 20000
+#define FILTER_DRIVE_MAX 3000
+
+/* Runs the COUNT(*) query q and sets *n. */
+static int count_of(struct svc_ctx *c, struct qb *q, int64_t *n)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c, q->sql, &s);
+    if (rc != 0)
+        return rc;
+    qb_bind(q, s);
+    rc = db_step(s, c->e);
+    *n = rc == DB_ROW ? db_col_int64(s, 0) : 0;
+    db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+/* SQLite plans without statistics, so the list looks at the data first (capped counts, index
+ * only where it can): a rare dimension range is read as a list (IN) and the query driven by
+ * it, a common one is probed per application (EXISTS); a list sorted by a score or time whose
+ * filters match many rows walks the sort's index (*hint), one whose filters match few is read
+ * through the filters' indexes and sorted. PostgreSQL plans these choices itself from its
+ * statistics: nothing to do there. */
+static int app_plan(struct svc_ctx *c, struct app_filter *f, const char *sort, int *hint)
+{
+    *hint = 0;
+    /* filters whose index SQLite would read and sort rather than walk the order's index: in id
+     * order that is all but the stage, whose index keeps the ids in order */
+    int by_id = !sort || strcmp(sort, "id") == 0 || strcmp(sort, "-id") == 0;
+    int indexed = f->position || f->position_id || (!by_id && (f->stage || f->since != INT64_MIN));
+    if (db_kind(c->db) != DB_SQLITE || (!f->ndims && !indexed))
+        return 0;
+    int rc = svc_begin_read(c);
+    if (rc != 0)
+        return rc;
+    for (int i = 0; i < f->ndims && rc == 0; i++) {
+        struct qb q;
+        qb_init(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM ai_dim WHERE dim = ? AND score BETWEEN ? AND ? LIMIT ?) AS x");
+        qb_text(&q, f->dims[i].key);
+        qb_int(&q, (int64_t)f->dims[i].lo);
+        qb_int(&q, (int64_t)f->dims[i].hi);
+        qb_int(&q, DIM_DRIVE_MAX);
+        int64_t n = 0;
+        rc = count_of(c, &q, &n);
+        f->rare[i] = n < DIM_DRIVE_MAX;
+        indexed |= f->rare[i] && !by_id; /* a list read by id order needs no sort */
+    }
+    if (rc == 0 && indexed) { /* (without such filters the order's index is walked anyway) */
+        struct qb q;
+        int64_t n = 0;
+        qb_init(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM application a JOIN position p ON p.id = a.position_id "
+                    "JOIN org_unit o ON o.id = p.org_unit_id WHERE 1=1");
+        app_where(c, &q, f, 0);
+        qb_sql(&q, " LIMIT ?) AS x");
+        qb_int(&q, FILTER_DRIVE_MAX);
+        if ((rc = count_of(c, &q, &n)) == 0 && n >= FILTER_DRIVE_MAX) {
+            *hint = 1;
+            memset(f->rare, 0, sizeof(f->rare)); /* walking the sort's index: probe every dimension */
+        }
+    }
+    return svc_end(c, rc);
+}
+
 int svc_application_list(struct svc_ctx *c, json_t *query, json_t **out)
 {
-    static const char *const params[] = {"stage", "position", "position_id", "candidate_id", "org_unit", "talent_pool",
-                                         "limit", "cursor",   NULL};
-    int64_t pid, cand;
-    int rc, pool;
-    if ((rc = jq_known(query, params, c->e)) || (rc = q_id(query, "position_id", &pid, c->e)) ||
-        (rc = q_id(query, "candidate_id", &cand, c->e)) || (rc = q_bool(query, "talent_pool", &pool, c->e)))
+    struct app_filter f;
+    int hint, rc;
+    const char *sort = q_str(query, "sort");
+    if ((rc = filter_params(c, query, &f)) || (rc = app_plan(c, &f, sort, &hint)))
         return rc;
-    const char *stage = q_str(query, "stage"), *pos = q_str(query, "position"), *org = q_str(query, "org_unit");
     struct qb q;
     qb_init(&q, APP_SELECT);
-    if (stage) {
-        if (stage_parse(stage) == STAGE_NONE)
-            return err_set(c->e, ERR_INVALID, NULL, "stage", "unknown stage %.48s", stage);
-        qb_sql(&q, " AND a.stage = ?");
-        qb_text(&q, stage);
-    }
-    if (pos) {
-        qb_sql(&q, " AND p.code = ?");
-        qb_text(&q, pos);
-    }
-    if (pid) {
-        qb_sql(&q, " AND a.position_id = ?");
-        qb_int(&q, pid);
-    }
-    if (cand) {
-        qb_sql(&q, " AND a.candidate_id = ?");
-        qb_int(&q, cand);
-    }
-    if (org) {
-        qb_sql(&q, " AND o.path LIKE (SELECT path FROM org_unit WHERE code = ?) || '%'");
-        qb_text(&q, org);
-    }
-    if (pool >= 0) {
-        qb_sql(&q, " AND a.talent_pool = ?");
-        qb_int(&q, pool);
-    }
-    qb_scope_application(&q, c->actor, "a.id");
-    return qb_page(c, &q, query, "a.id", app_row, out);
+    app_where(c, &q, &f, hint);
+    return qb_page_sorted(c, &q, query, "a.id", app_sorts, app_list_row, list_assignees, out);
 }
 
 int svc_application_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)

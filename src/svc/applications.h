@@ -4,7 +4,9 @@
  * Representation: {id, candidate_id, candidate_name, position_id, position
  * (code), position_title, org_unit (code), stage, prev_stage,
  * stage_changed_at, special_note, elimination_reason, elimination_note,
- * talent_pool, created_at, updated_at, version, assignees: [username...]}.
+ * talent_pool, created_at, updated_at, version, assignees: [username...],
+ * overall, match_score, recommendation, result_at} (the last four from the
+ * current AI result, null without one).
  * Row-level visibility: managers see applications for positions in their
  * org subtree, interviewers those assigned to them; an invisible
  * application is a 404, the same as a missing one. */
@@ -24,8 +26,17 @@ int svc_application_create(struct svc_ctx *c, json_t *in, json_t **out);
 /* One application as the actor may see it (own read transaction). */
 int svc_application_get(struct svc_ctx *c, int64_t id, json_t **out);
 
-/* query: stage, position (code), position_id, candidate_id, org_unit (code,
- * with its subtree), talent_pool (true|false), limit, cursor. */
+/* query (all strings, AND-ed): stage, position (code), position_id,
+ * candidate_id, department (org unit code, with its subtree; org_unit is its
+ * old name), talent_pool, recommendation, has_result, unviewed (true: a
+ * current result the caller has not opened since it arrived; false: opened),
+ * received_since (RFC 3339, on result_at), overall_gte/_lte, match_gte/_lte
+ * and dim.<key>_gte/_lte (0..100, at most 8 keys; on the effective scores in
+ * ai_dim); sort (id, created_at, stage_changed_at, result_at, overall,
+ * match_score, '-' for descending; no result sorts as -1), limit, cursor
+ * (keyset, qb_page_sorted). 422 naming a bad parameter, 400 for an unknown
+ * one or a cursor of another sort. On SQLite the plan is chosen from capped
+ * counts first (see app_plan in applications.c). */
 int svc_application_list(struct svc_ctx *c, json_t *query, json_t **out);
 
 /* in: {special_note? (null clears), talent_pool?, version?}. */

@@ -34,6 +34,14 @@ void qb_int(struct qb *q, int64_t v)
     q->b[q->n++].i = v;
 }
 
+void qb_real(struct qb *q, double v)
+{
+    if (q->n >= QB_MAX_BINDS)
+        abort();
+    q->b[q->n].is_text = 2;
+    q->b[q->n++].d = v;
+}
+
 void qb_text(struct qb *q, const char *s)
 {
     if (q->n >= QB_MAX_BINDS)
@@ -124,6 +132,18 @@ void qb_scope_application(struct qb *q, const struct actor *a, const char *app_e
     }
 }
 
+void qb_scope_application_at(struct qb *q, const struct actor *a, const char *app_expr, const char *path_expr)
+{
+    if (a->role != ROLE_MANAGER) {
+        qb_scope_application(q, a, app_expr);
+        return;
+    }
+    char buf[256];
+    snprintf(buf, sizeof(buf), " AND %s LIKE ?", path_expr);
+    qb_sql(q, buf);
+    qb_like_subtree(q, a);
+}
+
 void qb_scope_candidate(struct qb *q, const struct actor *a, const char *cand_expr)
 {
     char buf[384];
@@ -144,18 +164,94 @@ void qb_scope_candidate(struct qb *q, const struct actor *a, const char *cand_ex
     }
 }
 
-static void bind_all(struct qb *q, struct db_stmt *s)
+void qb_bind(struct qb *q, struct db_stmt *s)
 {
     for (int i = 0; i < q->n; i++) {
-        if (q->b[i].is_text)
+        if (q->b[i].is_text == 2)
+            db_bind_double(s, i + 1, q->b[i].d);
+        else if (q->b[i].is_text)
             db_bind_text(s, i + 1, q->b[i].s);
         else
             db_bind_int64(s, i + 1, q->b[i].i);
     }
 }
 
-int qb_page(struct svc_ctx *c, struct qb *q, json_t *query, const char *idcol,
-            json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), json_t **out)
+/* The order a page is read in: sort NULL for plain qb_page (ascending idcol). */
+struct page_order {
+    const struct qb_sort *sort;
+    const char *sort_s; /* as the client gave it, for the cursor */
+};
+
+/* Reads the sort value of the current row for the cursor. */
+static void read_key(struct db_stmt *s, const struct qb_sort *sort, struct page_key *k)
+{
+    k->id = db_col_int64(s, 0);
+    k->is_real = sort && (sort->flags & QB_SORT_REAL);
+    k->i = k->id;
+    k->d = 0;
+    if (!sort || !sort->expr)
+        return;
+    int null = db_col_isnull(s, sort->col);
+    if (k->is_real)
+        k->d = null ? -1 : db_col_double(s, sort->col);
+    else
+        k->i = null ? -1 : db_col_int64(s, sort->col);
+}
+
+/* Runs the finished queries qs[0..nq) one after the other in one read
+ * transaction, as one list (each ordered and limited to limit + 1 rows), maps
+ * the first limit rows with row(), lets fill() (when not NULL) complete the
+ * items in the same transaction and makes the page with its next cursor. */
+static int run_page(struct svc_ctx *c, struct qb *qs, int nq, int limit, const struct page_order *o,
+                    json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), int (*fill)(struct svc_ctx *c, json_t *items),
+                    json_t **out)
+{
+    int rc;
+    if ((rc = svc_begin_read(c)) != 0)
+        return rc;
+    json_t *items = json_array();
+    struct page_key last = {0};
+    int more = 0;
+    for (int i = 0; i < nq && !more && rc >= 0; i++) {
+        struct db_stmt *s;
+        if ((rc = svc_prepare(c, qs[i].sql, &s)) != 0)
+            break;
+        qb_bind(&qs[i], s);
+        while ((rc = db_step(s, c->e)) == DB_ROW) {
+            if ((int)json_array_size(items) == limit) {
+                more = 1;
+                break;
+            }
+            read_key(s, o->sort, &last);
+            json_t *item = row(c, s);
+            if (!item) {
+                rc = c->e->code ? c->e->code : ERR_INTERNAL;
+                break;
+            }
+            json_array_append_new(items, item);
+        }
+        db_reset(s);
+    }
+    if (rc >= 0 && fill)
+        rc = fill(c, items);
+    if (rc < 0) {
+        json_decref(items);
+        return svc_end(c, rc);
+    }
+    if (!o->sort) {
+        *out = page_result(items, more, last.id);
+    } else {
+        char *next = more ? page_key_cursor(o->sort_s, &last) : NULL;
+        *out = page_result_cursor(items, next);
+        free(next);
+    }
+    return svc_end(c, 0);
+}
+
+/* qb_page with a fill step. */
+static int page_by_id(struct svc_ctx *c, struct qb *q, json_t *query, const char *idcol,
+                      json_t *(*row)(struct svc_ctx *c, struct db_stmt *s),
+                      int (*fill)(struct svc_ctx *c, json_t *items), json_t **out)
 {
     int limit;
     int64_t after;
@@ -167,35 +263,138 @@ int qb_page(struct svc_ctx *c, struct qb *q, json_t *query, const char *idcol,
     qb_sql(q, tail);
     qb_int(q, after);
     qb_int(q, limit + 1);
-    if ((rc = svc_begin_read(c)) != 0)
+    struct page_order o = {NULL, NULL};
+    return run_page(c, q, 1, limit, &o, row, fill, out);
+}
+
+int qb_page(struct svc_ctx *c, struct qb *q, json_t *query, const char *idcol,
+            json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), json_t **out)
+{
+    return page_by_id(c, q, query, idcol, row, NULL, out);
+}
+
+/* 422 on field sort naming the orders of sorts. */
+static int bad_sort(const struct qb_sort *sorts, struct err *e)
+{
+    char names[256];
+    size_t n = 0;
+    names[0] = '\0';
+    for (const struct qb_sort *t = sorts; t->name && n < sizeof(names); t++)
+        n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", t == sorts ? "" : ", ", t->name);
+    return err_set(e, ERR_INVALID, NULL, "sort", "sort must be one of %s, with '-' in front for descending", names);
+}
+
+int qb_page_sorted(struct svc_ctx *c, struct qb *q, json_t *query, const char *idcol, const struct qb_sort *sorts,
+                   json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), int (*fill)(struct svc_ctx *c, json_t *items),
+                   json_t **out)
+{
+    const char *sort_s = q_str(query, "sort");
+    if (!sort_s || strcmp(sort_s, sorts[0].name) == 0)
+        return page_by_id(c, q, query, idcol, row, fill, out); /* the default order and its cursor */
+    int desc = sort_s[0] == '-';
+    const struct qb_sort *sort = sorts;
+    while (sort->name && strcmp(sort->name, sort_s + desc) != 0)
+        sort++;
+    if (!sort->name)
+        return bad_sort(sorts, c->e);
+    int limit;
+    int64_t unused;
+    int rc = page_params(q_str(query, "limit"), NULL, &limit, &unused, c->e);
+    if (rc != 0)
         return rc;
-    struct db_stmt *s;
-    if ((rc = svc_prepare(c, q->sql, &s)) != 0)
-        return svc_end(c, rc);
-    bind_all(q, s);
-    json_t *items = json_array();
-    int64_t last = 0;
-    int more = 0;
-    while ((rc = db_step(s, c->e)) == DB_ROW) {
-        if ((int)json_array_size(items) == limit) {
-            more = 1;
-            break;
+    const char *cursor = q_str(query, "cursor");
+    struct page_key k = {0};
+    int is_real = (sort->flags & QB_SORT_REAL) != 0;
+    if (cursor && (rc = page_key_parse(cursor, sort_s, is_real, &k, c->e)) != 0)
+        return rc;
+    if (cursor && (sort->flags & QB_SORT_INT32) && (k.i < INT32_MIN || k.i > INT32_MAX))
+        return err_set(c->e, ERR_MALFORMED, NULL, "cursor", "invalid cursor");
+    const char *dir = desc ? "DESC" : "ASC";
+    char cmp = desc ? '<' : '>';
+    char key[160], buf[512];
+    struct page_order o = {sort, sort_s};
+    if (!sort->expr) {
+        if (cursor) {
+            snprintf(buf, sizeof(buf), " AND %s %c ?", idcol, cmp);
+            qb_sql(q, buf);
+            qb_int(q, k.id);
         }
-        last = db_col_int64(s, 0);
-        json_t *item = row(c, s);
-        if (!item) {
-            rc = c->e->code ? c->e->code : ERR_INTERNAL;
-            break;
-        }
-        json_array_append_new(items, item);
+        snprintf(buf, sizeof(buf), " ORDER BY %s %s LIMIT ?", idcol, dir);
+        qb_sql(q, buf);
+        qb_int(q, limit + 1);
+        return run_page(c, q, 1, limit, &o, row, fill, out);
     }
-    db_reset(s);
-    if (rc < 0) {
-        json_decref(items);
-        return svc_end(c, rc);
+    if (sort->flags & QB_SORT_NULLABLE)
+        snprintf(key, sizeof(key), "COALESCE(%s, -1)", sort->expr);
+    else
+        snprintf(key, sizeof(key), "%s", sort->expr);
+    if (!cursor) {
+        snprintf(buf, sizeof(buf), " ORDER BY %s %s, %s %s LIMIT ?", key, dir, idcol, dir);
+        qb_sql(q, buf);
+        qb_int(q, limit + 1);
+        return run_page(c, q, 1, limit, &o, row, fill, out);
     }
-    *out = page_result(items, more, last);
-    return svc_end(c, 0);
+    /* After the cursor come the rest of its value's ties, then the values beyond it: two index
+     * ranges on (key, id), exact in both databases (SQLite uses no index for a row value
+     * comparison on an expression, and a CAST of the parameter costs it the range). The copy
+     * shares q's text store, which outlives it. */
+    struct qb qs[2];
+    qs[0] = *q;
+    qs[1] = *q;
+    snprintf(buf, sizeof(buf), " AND %s = ? AND %s %c ? ORDER BY %s %s LIMIT ?", key, idcol, cmp, idcol, dir);
+    qb_sql(&qs[0], buf);
+    snprintf(buf, sizeof(buf), " AND %s %c ? ORDER BY %s %s, %s %s LIMIT ?", key, cmp, key, dir, idcol, dir);
+    qb_sql(&qs[1], buf);
+    for (int i = 0; i < 2; i++) {
+        if (is_real)
+            qb_real(&qs[i], k.d);
+        else
+            qb_int(&qs[i], k.i);
+        if (i == 0)
+            qb_int(&qs[i], k.id);
+        qb_int(&qs[i], limit + 1);
+    }
+    return run_page(c, qs, 2, limit, &o, row, fill, out);
+}
+
+int q_range_param(const char *param, const char *prefix, char key[33], int *upper)
+{
+    size_t pn = strlen(prefix), n = strlen(param);
+    if (strncmp(param, prefix, pn) != 0 || n < pn + 5)
+        return -1;
+    const char *suffix = param + n - 4;
+    if (strcmp(suffix, "_gte") == 0)
+        *upper = 0;
+    else if (strcmp(suffix, "_lte") == 0)
+        *upper = 1;
+    else
+        return -1;
+    const char *k = param + pn;
+    size_t kn = (size_t)(suffix - k);
+    if (kn < 1 || kn > 32 || k[0] < 'a' || k[0] > 'z')
+        return -1;
+    for (size_t i = 1; i < kn; i++)
+        if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
+            return -1;
+    memcpy(key, k, kn);
+    key[kn] = '\0';
+    return 0;
+}
+
+int q_score(const char *param, const char *v, int fraction, double *out, struct err *e)
+{
+    if (!v)
+        v = "";
+    size_t digits = strspn(v, "0123456789"), frac = 0;
+    if (fraction && v[digits] == '.')
+        frac = strspn(v + digits + 1, "0123456789");
+    size_t len = digits + (frac ? frac + 1 : 0);
+    double x = digits && digits <= 3 && frac <= 6 && v[len] == '\0' ? strtod(v, NULL) : -1;
+    if (x < 0 || x > 100)
+        return err_set(e, ERR_INVALID, NULL, param, "%s must be %s from 0 to 100", param,
+                       fraction ? "a number" : "an integer");
+    *out = x;
+    return 0;
 }
 
 int qb_one(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), const char *what,
@@ -205,7 +404,7 @@ int qb_one(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, st
     int rc = svc_prepare(c, q->sql, &s);
     if (rc != 0)
         return rc;
-    bind_all(q, s);
+    qb_bind(q, s);
     rc = db_step(s, c->e);
     if (rc == DB_ROW) {
         *out = row(c, s);
@@ -224,7 +423,7 @@ int qb_all(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, st
     int rc = svc_prepare(c, q->sql, &s);
     if (rc != 0)
         return rc;
-    bind_all(q, s);
+    qb_bind(q, s);
     while ((rc = db_step(s, c->e)) == DB_ROW) {
         json_t *item = row(c, s);
         if (!item) {

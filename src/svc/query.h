@@ -7,15 +7,16 @@
 
 #include "svc/svc.h"
 
-#define QB_MAX_BINDS 24
+#define QB_MAX_BINDS 64
 
 struct qb {
-    char sql[4096];
+    char sql[8192];
     size_t len;
     int n;
     struct {
-        int is_text;
+        int is_text; /* 0 integer, 1 text, 2 real */
         int64_t i;
+        double d;
         const char *s; /* borrowed, or into store */
     } b[QB_MAX_BINDS];
     char store[1024]; /* copies made by qb_text_copy */
@@ -27,9 +28,13 @@ void qb_init(struct qb *q, const char *base);
 /* Appends SQL text (with '?' placeholders bound in order by qb_int/qb_text). */
 void qb_sql(struct qb *q, const char *sql);
 void qb_int(struct qb *q, int64_t v);
+void qb_real(struct qb *q, double v);
 void qb_text(struct qb *q, const char *s);
 /* Binds a copy of s (for values built on the stack). */
 void qb_text_copy(struct qb *q, const char *s);
+
+/* Binds q's values to s, a statement prepared from q->sql (for running q by hand). */
+void qb_bind(struct qb *q, struct db_stmt *s);
 
 /* Row-level visibility for the actor: appends " AND <pos_alias>.org_unit_id IN
  * (subtree)" for managers and an assignment check on <app_id_expr> for
@@ -39,12 +44,42 @@ void qb_text_copy(struct qb *q, const char *s);
 void qb_scope_position(struct qb *q, const struct actor *a, const char *position_org_expr);
 void qb_scope_application(struct qb *q, const struct actor *a, const char *app_id_expr);
 void qb_scope_candidate(struct qb *q, const struct actor *a, const char *candidate_id_expr);
+/* qb_scope_application for a query that already joins the application's position's org unit:
+ * a manager's subtree is checked on path_expr (that unit's path) instead of through a list of
+ * every application in the subtree. */
+void qb_scope_application_at(struct qb *q, const struct actor *a, const char *app_id_expr, const char *path_expr);
 
 /* Reads the query's limit/cursor, appends "AND <idcol> > ? ORDER BY <idcol>
  * LIMIT ?", runs it in a read transaction, and maps rows with row(). *out =
  * {"items": [...], "next_cursor": ...}. */
 int qb_page(struct svc_ctx *c, struct qb *q, json_t *query, const char *idcol,
             json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), json_t **out);
+
+/* One order a list can be sorted in (qb_page_sorted). */
+struct qb_sort {
+    const char *name; /* as the client spells it, without the '-' of descending */
+    const char *expr; /* SQL of the sort value; NULL: the id column alone */
+    int col;          /* result column holding the raw value, read for the cursor */
+    unsigned flags;   /* QB_SORT_* */
+};
+#define QB_SORT_REAL 1u     /* the value is a REAL (else an integer) */
+#define QB_SORT_NULLABLE 2u /* NULL sorts as -1, through "COALESCE(expr, -1)" */
+#define QB_SORT_INT32 4u    /* a 32-bit INTEGER column: a cursor value beyond it is invalid */
+
+/* Like qb_page, ordered by the query's "sort" parameter: the name of one of
+ * sorts (an array ended by a {NULL} entry whose first entry, the default, is
+ * the id order), '-' in front for descending. Ties are broken by idcol in
+ * the same direction, so an index on (expr, id) serves both directions; NULL
+ * values of a QB_SORT_NULLABLE sort come first ascending and last
+ * descending. Keyset pagination without OFFSET: the next cursor holds the
+ * sort, the last row's value and id (page_key_cursor); the default
+ * ascending order keeps qb_page's cursor. An unknown sort is a 422 on field
+ * "sort", a cursor of another sort a 400 "invalid cursor". fill, when not
+ * NULL, completes the page's items in the same read transaction (one query
+ * for the page instead of one per row). */
+int qb_page_sorted(struct svc_ctx *c, struct qb *q, json_t *query, const char *idcol, const struct qb_sort *sorts,
+                   json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), int (*fill)(struct svc_ctx *c, json_t *items),
+                   json_t **out);
 
 /* Runs q and returns its first row mapped with row() (ERR_NOT_FOUND naming what when none). */
 int qb_one(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), const char *what,
@@ -61,5 +96,16 @@ int q_bool(json_t *query, const char *key, int *v, struct err *e);
 
 /* A positive integer query parameter: *v = 0 when absent, 422 naming key when not a positive integer. */
 int q_id(json_t *query, const char *key, int64_t *v, struct err *e);
+
+/* Splits a range filter parameter "<prefix><key>_gte" or "<prefix><key>_lte"
+ * (prefix "dim." for dim.logic_gte): copies key, which must be
+ * [a-z][a-z0-9_]{0,31} (a result dimension key), into key and sets *upper to
+ * 0 for _gte, 1 for _lte. Returns 0, or -1 when param is not of that form. */
+int q_range_param(const char *param, const char *prefix, char key[33], int *upper);
+
+/* A score query value 0..100 for parameter param: digits only, or with
+ * decimals ("69.5", up to 6 digits after the point) when fraction is set.
+ * 422 naming param otherwise. */
+int q_score(const char *param, const char *v, int fraction, double *out, struct err *e);
 
 #endif

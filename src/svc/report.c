@@ -175,13 +175,19 @@ static int timeline_load(struct svc_ctx *c, int64_t app, json_t *versions, json_
     return 0;
 }
 
-/* How many users opened the report, and when the caller first and last did (0 when never). */
-static int views_load(struct svc_ctx *c, int64_t app, int64_t *viewers, int64_t *first, int64_t *last)
+/* The caller's view of application app: how many users opened the report, when the caller first
+ * and last did (0 when never) and when the current result arrived (0 without one). */
+struct views {
+    int64_t viewers, first, last, result_at;
+};
+
+static int views_load(struct svc_ctx *c, int64_t app, struct views *v)
 {
     struct db_stmt *s;
     int rc = svc_prepare(c,
                          "SELECT COUNT(*), COALESCE(MAX(CASE WHEN user_id = ? THEN first_at END), 0), "
-                         "COALESCE(MAX(CASE WHEN user_id = ? THEN last_at END), 0) "
+                         "COALESCE(MAX(CASE WHEN user_id = ? THEN last_at END), 0), "
+                         "COALESCE((SELECT result_at FROM application WHERE id = ?), 0) "
                          "FROM result_view WHERE application_id = ?",
                          &s);
     if (rc != 0)
@@ -189,11 +195,13 @@ static int views_load(struct svc_ctx *c, int64_t app, int64_t *viewers, int64_t 
     db_bind_int64(s, 1, c->actor->user_id);
     db_bind_int64(s, 2, c->actor->user_id);
     db_bind_int64(s, 3, app);
+    db_bind_int64(s, 4, app);
     rc = db_step(s, c->e);
     if (rc == DB_ROW) {
-        *viewers = db_col_int64(s, 0);
-        *first = db_col_int64(s, 1);
-        *last = db_col_int64(s, 2);
+        v->viewers = db_col_int64(s, 0);
+        v->first = db_col_int64(s, 1);
+        v->last = db_col_int64(s, 2);
+        v->result_at = db_col_int64(s, 3);
     }
     db_reset(s);
     return rc < 0 ? rc : 0;
@@ -257,17 +265,20 @@ int svc_application_report(struct svc_ctx *c, int64_t id, json_t **out)
 {
     struct scores sc = {0};
     json_t *o = json_object();
-    int64_t viewers = 0, first = 0, last = 0;
+    struct views v = {0};
     int rc = svc_begin_read(c);
     if (rc == 0 && (rc = report_load(c, id, &sc, o)) == 0)
-        rc = views_load(c, id, &viewers, &first, &last);
+        rc = views_load(c, id, &v);
     int has_result = sc.result_id != 0;
     scores_free(&sc);
     rc = svc_end(c, rc);
-    if (rc == 0 && has_result && c->actor->user_id && (!first || c->now - last >= VIEW_REFRESH_MS)) {
-        if ((rc = mark_viewed(c, id)) == 0 && !first) {
-            first = c->now;
-            viewers++;
+    /* A view is written the first time, when the last one is older than the current result (a
+     * re-score arrived since), and otherwise at most once a minute. */
+    if (rc == 0 && has_result && c->actor->user_id &&
+        (!v.first || v.last < v.result_at || c->now - v.last >= VIEW_REFRESH_MS)) {
+        if ((rc = mark_viewed(c, id)) == 0 && !v.first) {
+            v.first = c->now;
+            v.viewers++;
         }
     }
     if (rc != 0) {
@@ -276,7 +287,7 @@ int svc_application_report(struct svc_ctx *c, int64_t id, json_t **out)
     }
     json_object_set_new(
         o, "viewed",
-        json_pack("{s:o,s:I}", "by_me", json_time_or_null(first, first == 0), "viewers", (json_int_t)viewers));
+        json_pack("{s:o,s:I}", "by_me", json_time_or_null(v.first, v.first == 0), "viewers", (json_int_t)v.viewers));
     *out = o;
     return 0;
 }

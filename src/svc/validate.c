@@ -2,6 +2,7 @@
 #include "svc/validate.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,4 +203,73 @@ json_t *page_result(json_t *items, int has_more, int64_t last_id)
         json_object_set_new(o, "next_cursor", json_null());
     }
     return o;
+}
+
+char *page_key_cursor(const char *sort, const struct page_key *k)
+{
+    char buf[128];
+    int n = k->is_real ? snprintf(buf, sizeof(buf), "s:%.40s:%.17g:%lld", sort, k->d, (long long)k->id)
+                       : snprintf(buf, sizeof(buf), "s:%.40s:%lld:%lld", sort, (long long)k->i, (long long)k->id);
+    return base64url_encode(buf, (size_t)n);
+}
+
+/* Parses the whole of s as a decimal integer (optional '-'). */
+static int parse_int64(const char *s, int64_t *v)
+{
+    const char *p = s + (*s == '-');
+    if (*p < '0' || *p > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+/* Parses the whole of s as a finite number written with digits, sign, '.' and an exponent only. */
+static int parse_real(const char *s, double *v)
+{
+    if (!*s || strspn(s, "0123456789+-.eE") != strlen(s))
+        return -1;
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (errno || *end || !isfinite(x))
+        return -1;
+    *v = x;
+    return 0;
+}
+
+int page_key_parse(const char *cursor, const char *sort, int is_real, struct page_key *k, struct err *e)
+{
+    unsigned char *raw = NULL;
+    size_t n = 0, sn = strlen(sort);
+    char buf[128];
+    int ok = base64url_decode(cursor, &raw, &n) == 0 && n > 2 && n < sizeof(buf) && !memchr(raw, '\0', n);
+    if (ok) {
+        memcpy(buf, raw, n);
+        buf[n] = '\0';
+        char *sep = strrchr(buf, ':');
+        ok = strncmp(buf, "s:", 2) == 0 && strncmp(buf + 2, sort, sn) == 0 && buf[2 + sn] == ':' && sep > buf + 2 + sn;
+        if (ok) {
+            *sep = '\0';
+            const char *val = buf + 3 + sn;
+            k->is_real = is_real;
+            k->i = 0;
+            k->d = 0;
+            ok = (is_real ? parse_real(val, &k->d) : parse_int64(val, &k->i)) == 0 &&
+                 parse_int64(sep + 1, &k->id) == 0 && k->id > 0 && sep[1] != '-';
+        }
+    }
+    free(raw);
+    if (!ok)
+        return err_set(e, ERR_MALFORMED, NULL, "cursor", "invalid cursor");
+    return 0;
+}
+
+json_t *page_result_cursor(json_t *items, const char *next_cursor)
+{
+    return json_pack("{s:o,s:o}", "items", items, "next_cursor", next_cursor ? json_string(next_cursor) : json_null());
 }

@@ -47,4 +47,28 @@ char *page_cursor(int64_t id);
  * fetch limit+1 rows to know has_more. */
 json_t *page_result(json_t *items, int has_more, int64_t last_id);
 
+/* Keyset position of a sorted list (qb_page_sorted): the last row's sort
+ * value (an integer, or a number when is_real) and its id, the tie-breaker. */
+struct page_key {
+    int64_t id;
+    int is_real;
+    int64_t i;
+    double d;
+};
+
+/* Opaque cursor text (heap) continuing after k in the order named sort (as
+ * the client gave it, "-match_score"; at most 40 characters): base64url of
+ * "s:<sort>:<value>:<id>". */
+char *page_key_cursor(const char *sort, const struct page_key *k);
+
+/* Parses a cursor made by page_key_cursor for the same sort into *k (value
+ * read as a number when is_real, else as an integer). ERR_MALFORMED "invalid
+ * cursor" (field cursor) for anything else, including a cursor made for
+ * another sort or by page_cursor. */
+int page_key_parse(const char *cursor, const char *sort, int is_real, struct page_key *k, struct err *e);
+
+/* Like page_result with an already made next cursor (copied; NULL when there
+ * is no next page). */
+json_t *page_result_cursor(json_t *items, const char *next_cursor);
+
 #endif

@@ -328,6 +328,15 @@ test('viewed tracking and reminders: unopened results and applications stuck in 
   assert.ok(!again.body.unopened.items.some((i) => i.application_id === app.id), 'opened results are not reminded');
   const mine = await hr.get(`/api/v1/applications/${app.id}/report`);
   assert.equal(mine.body.viewed.viewers, 2);
+  // a vendor re-score makes it unopened again, and opening it (within the minute) clears that
+  const vrid = mine.body.result.vendor_result_id;
+  const re = await hr.post('/api/v1/results', { ...result(app.id, 67, { logic: 67, communication: 66, teamwork: 66 }), vendor_result_id: vrid });
+  assert.equal(re.status, 201, re.text);
+  const back = await hr.get('/api/v1/reminders?unopened_hours=0');
+  assert.ok(back.body.unopened.items.some((i) => i.application_id === app.id), 'a re-score is unopened again');
+  await hr.get(`/api/v1/applications/${app.id}/report`);
+  const cleared = await hr.get('/api/v1/reminders?unopened_hours=0');
+  assert.ok(!cleared.body.unopened.items.some((i) => i.application_id === app.id), 'reopened after the re-score');
   // managers are reminded of their subtree only
   const eng = await s.clients.mgr_eng.get('/api/v1/reminders?unopened_hours=0&stuck_days=0&limit=200');
   assert.ok(eng.body.stuck.items.every((i) => !i.position.startsWith('SALES') && !i.position.startsWith('RPT')));
