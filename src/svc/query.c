@@ -81,19 +81,28 @@ int q_bool(json_t *query, const char *key, int *v, struct err *e)
     return 0;
 }
 
-int q_id(json_t *query, const char *key, int64_t *v, struct err *e)
+int q_int_range(json_t *query, const char *key, int64_t def, int64_t min, int64_t max, int64_t *v, struct err *e)
 {
     const char *s = q_str(query, key);
-    *v = 0;
+    *v = def;
     if (!s)
         return 0;
     char *end;
     errno = 0;
     long long x = strtoll(s, &end, 10);
-    if (errno || end == s || *end || x < 1)
-        return err_set(e, ERR_INVALID, NULL, key, "%s must be a positive integer", key);
+    if (errno || end == s || *end || x < min || x > max) {
+        if (min == 1 && max == INT64_MAX)
+            return err_set(e, ERR_INVALID, NULL, key, "%s must be a positive integer", key);
+        return err_set(e, ERR_INVALID, NULL, key, "%s must be an integer from %lld to %lld", key, (long long)min,
+                       (long long)max);
+    }
     *v = x;
     return 0;
+}
+
+int q_id(json_t *query, const char *key, int64_t *v, struct err *e)
+{
+    return q_int_range(query, key, 0, 1, INT64_MAX, v, e);
 }
 
 /* Binds the LIKE pattern matching the actor's org subtree. */

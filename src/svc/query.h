@@ -97,6 +97,9 @@ int q_bool(json_t *query, const char *key, int *v, struct err *e);
 /* A positive integer query parameter: *v = 0 when absent, 422 naming key when not a positive integer. */
 int q_id(json_t *query, const char *key, int64_t *v, struct err *e);
 
+/* An integer query parameter from min to max: *v = def when absent, 422 naming key otherwise. */
+int q_int_range(json_t *query, const char *key, int64_t def, int64_t min, int64_t max, int64_t *v, struct err *e);
+
 /* Splits a range filter parameter "<prefix><key>_gte" or "<prefix><key>_lte"
  * (prefix "dim." for dim.logic_gte): copies key, which must be
  * [a-z][a-z0-9_]{0,31} (a result dimension key), into key and sets *upper to

@@ -484,31 +484,15 @@ static int reminder(struct svc_ctx *c, int unopened, int64_t n, int64_t limit, j
     return rc;
 }
 
-/* An integer query parameter from min to max, def when absent (422 naming key otherwise). */
-static int q_range(json_t *query, const char *key, int64_t def, int64_t min, int64_t max, int64_t *v, struct err *e)
-{
-    const char *s = q_str(query, key);
-    *v = def;
-    if (!s)
-        return 0;
-    char *end;
-    errno = 0;
-    long long x = strtoll(s, &end, 10);
-    if (errno || end == s || *end || x < min || x > max)
-        return err_set(e, ERR_INVALID, NULL, key, "%s must be an integer from %lld to %lld", key, (long long)min,
-                       (long long)max);
-    *v = x;
-    return 0;
-}
-
 int svc_reminders(struct svc_ctx *c, json_t *query, json_t **out)
 {
     static const char *const params[] = {"unopened_hours", "stuck_days", "limit", NULL};
     int64_t hours, days, limit;
     int rc;
-    if ((rc = jq_known(query, params, c->e)) || (rc = q_range(query, "unopened_hours", 24, 0, 8760, &hours, c->e)) ||
-        (rc = q_range(query, "stuck_days", 3, 0, 365, &days, c->e)) ||
-        (rc = q_range(query, "limit", 50, 1, 200, &limit, c->e)))
+    if ((rc = jq_known(query, params, c->e)) ||
+        (rc = q_int_range(query, "unopened_hours", 24, 0, 8760, &hours, c->e)) ||
+        (rc = q_int_range(query, "stuck_days", 3, 0, 365, &days, c->e)) ||
+        (rc = q_int_range(query, "limit", 50, 1, 200, &limit, c->e)))
         return rc;
     json_t *unopened = NULL, *stuck = NULL;
     if ((rc = svc_begin_read(c)) == 0 && (rc = reminder(c, 1, hours, limit, &unopened)) == 0 &&
