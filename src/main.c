@@ -22,6 +22,7 @@ static const struct {
     {"reminders", cmd_reminders, "reminders                  [--unopened-hours N] [--stuck-days N]"},
     {"revise", cmd_revise, "revise ID --dim KEY --score N --reason TEXT | ID --history"},
     {"link", cmd_link, "link create|list ID | revoke LINK_ID  (the candidate's page)"},
+    {"questions", cmd_questions, "questions import FILE.json | list | show CODE|ID  (interview question sets)"},
     {"audit", cmd_audit, "audit verify"},
 };
 

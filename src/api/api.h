@@ -83,4 +83,10 @@ int api_links_create(struct req *r);
 int api_links_revoke(struct req *r);
 int api_portal_get(struct req *r);
 
+int api_question_sets_list(struct req *r);
+int api_question_sets_create(struct req *r);
+int api_question_sets_get(struct req *r);
+int api_question_sets_update(struct req *r);
+int api_question_sets_delete(struct req *r);
+
 #endif

@@ -18,5 +18,6 @@ int cmd_compare(int argc, char **argv);
 int cmd_reminders(int argc, char **argv);
 int cmd_revise(int argc, char **argv);
 int cmd_link(int argc, char **argv);
+int cmd_questions(int argc, char **argv);
 
 #endif

@@ -133,7 +133,7 @@ static const char token_usage[] =
     "       talentd token list\n"
     "scopes: org:read org:write positions:read positions:write candidates:read candidates:write\n"
     "        applications:read applications:write users:read users:write tokens:write audit:read\n"
-    "        results:write events:read\n";
+    "        results:read results:write events:read questions:read questions:write\n";
 
 static void token_line(json_t *t)
 {

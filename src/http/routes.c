@@ -73,6 +73,12 @@ const struct route routes[] = {
     {"POST", "/api/v1/candidate-links/{id}/revoke", api_links_revoke, HR, "applications:write", 0},
     {"GET", "/api/v1/portal/{token}", api_portal_get, 0, NULL, ROUTE_PUBLIC},
 
+    {"GET", "/api/v1/question-sets", api_question_sets_list, STAFF, "questions:read", 0},
+    {"POST", "/api/v1/question-sets", api_question_sets_create, HR, "questions:write", ROUTE_CREATE},
+    {"GET", "/api/v1/question-sets/{id}", api_question_sets_get, STAFF, "questions:read", 0},
+    {"PATCH", "/api/v1/question-sets/{id}", api_question_sets_update, HR, "questions:write", 0},
+    {"DELETE", "/api/v1/question-sets/{id}", api_question_sets_delete, HR, "questions:write", 0},
+
     {"GET", "/api/v1/audit", api_audit_list, HR, "audit:read", 0},
 };
 

@@ -17,6 +17,7 @@ static const struct migration migrations[] = {
     {2, mig_sqlite_002, mig_pg_002},
     {3, mig_sqlite_003, mig_pg_003},
     {4, mig_sqlite_004, mig_pg_004},
+    {5, mig_sqlite_005, mig_pg_005},
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

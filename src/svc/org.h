@@ -18,7 +18,8 @@ int svc_org_id_by_code(struct svc_ctx *c, const char *code, int64_t *id);
 
 /* Positions. in: {code, title, org_unit (code), headcount, status? open|closed, review_required?,
  * description?, competency_model? [{dim, weight, min}], salary_min?, salary_max?,
- * show_result_to_candidate? (the candidate's own page shows a summary of their AI result)}. */
+ * show_result_to_candidate? (the candidate's own page shows a summary of their AI result),
+ * question_set? (code of the default interview question set, shared or this position's; null clears)}. */
 int svc_position_create(struct svc_ctx *c, json_t *in, json_t **out);
 int svc_position_get(struct svc_ctx *c, int64_t id, json_t **out);
 /* query: org_unit (code; includes its subtree), status, code, limit, cursor. */

@@ -1,7 +1,8 @@
 /* positions.c - positions (job openings) under an org unit, with headcount,
  * status, review flag, competency model and salary band. Salary is visible
  * to admin/hr only; other staff get "redacted": ["salary_min","salary_max"].
- * Managers see only positions in their org subtree. */
+ * Managers see only positions in their org subtree. A position may name a
+ * default interview question set: a shared one or one of its own. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +11,15 @@
 #include "lib/mem.h"
 #include "svc/org.h"
 #include "svc/query.h"
+#include "svc/question_sets.h"
 #include "svc/validate.h"
 #include "svc/views.h"
 
 #define POS_SELECT                                                                                                     \
     "SELECT p.id, p.code, p.title, p.description, p.org_unit_id, o.code, p.headcount, p.status, "                      \
-    "p.review_required, p.competency_json, p.salary_min, p.salary_max, p.created_at, p.updated_at, p.version, "       \
-    "p.show_result_to_candidate FROM position p JOIN org_unit o ON o.id = p.org_unit_id WHERE 1=1"
+    "p.review_required, p.competency_json, p.salary_min, p.salary_max, p.created_at, p.updated_at, p.version, "        \
+    "p.show_result_to_candidate, p.question_set_id, qs.code FROM position p JOIN org_unit o ON o.id = p.org_unit_id "  \
+    "LEFT JOIN question_set qs ON qs.id = p.question_set_id WHERE 1=1"
 
 #define COMPETENCY_MAX 30
 #define SALARY_MAX 1000000000000LL
@@ -31,7 +34,8 @@ static json_t *pos_row_full(struct svc_ctx *c, struct db_stmt *s)
         json_decref(model);
         model = json_array();
     }
-    return json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:I,s:s,s:b,s:o,s:o,s:o,s:o,s:o,s:I,s:b}", "id",
+    int no_set = db_col_isnull(s, 16);
+    return json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:I,s:s,s:b,s:o,s:o,s:o,s:o,s:o,s:I,s:b,s:o,s:o}", "id",
                      (json_int_t)db_col_int64(s, 0), "code", db_col_text(s, 1), "title", db_col_text(s, 2),
                      "description", db_col_text(s, 3), "org_unit_id", (json_int_t)db_col_int64(s, 4), "org_unit",
                      db_col_text(s, 5), "headcount", (json_int_t)db_col_int64(s, 6), "status", db_col_text(s, 7),
@@ -39,7 +43,9 @@ static json_t *pos_row_full(struct svc_ctx *c, struct db_stmt *s)
                      db_col_isnull(s, 10) ? json_null() : json_integer(db_col_int64(s, 10)), "salary_max",
                      db_col_isnull(s, 11) ? json_null() : json_integer(db_col_int64(s, 11)), "created_at",
                      json_time(db_col_int64(s, 12)), "updated_at", json_time(db_col_int64(s, 13)), "version",
-                     (json_int_t)db_col_int64(s, 14), "show_result_to_candidate", db_col_int64(s, 15) != 0);
+                     (json_int_t)db_col_int64(s, 14), "show_result_to_candidate", db_col_int64(s, 15) != 0,
+                     "question_set_id", no_set ? json_null() : json_integer(db_col_int64(s, 16)), "question_set",
+                     no_set ? json_null() : json_string(db_col_text(s, 17)));
 }
 
 /* Applies the field-level rule for the actor in place; returns o. */
@@ -87,7 +93,7 @@ int svc_position_id_by_code(struct svc_ctx *c, const char *code, int64_t *id)
  * request or the loaded row; competency is heap. */
 struct pos_fields {
     const char *title, *description, *status;
-    int64_t org_unit_id, headcount, salary_min, salary_max;
+    int64_t org_unit_id, headcount, salary_min, salary_max, question_set_id; /* 0: no default set */
     int has_salary_min, has_salary_max, review_required, show_result;
     char *competency;
 };
@@ -107,6 +113,7 @@ static void fields_from_row(json_t *row, struct pos_fields *f)
     f->has_salary_max = json_is_integer(smax);
     f->salary_max = json_integer_value(smax);
     f->competency = json_dumps(json_object_get(row, "competency_model"), JSON_COMPACT);
+    f->question_set_id = json_integer_value(json_object_get(row, "question_set_id"));
 }
 
 /* Prefixes e->field with "competency_model[i]." after a nested validator failed. */
@@ -211,9 +218,44 @@ static int check_status(const char *status, struct err *e)
     return err_set(e, ERR_INVALID, NULL, "status", "status must be open or closed");
 }
 
+/* Reads question_set (a code; null clears): the set must be shared or belong to position self (0 on create). */
+static int question_set_field(struct svc_ctx *c, json_t *in, struct pos_fields *f, int64_t self)
+{
+    json_t *v = json_object_get(in, "question_set");
+    const char *code;
+    int rc;
+    if (!v)
+        return 0;
+    if (json_is_null(v)) {
+        f->question_set_id = 0;
+        return 0;
+    }
+    if ((rc = jv_code(in, "question_set", 0, &code, c->e)) != 0)
+        return rc;
+    rc = svc_question_set_id_by_code(c, code, &f->question_set_id);
+    if (rc == ERR_NOT_FOUND) {
+        err_clear(c->e);
+        return err_set(c->e, ERR_INVALID, "invalid_reference", "question_set", "no question set with code %.64s", code);
+    }
+    struct db_stmt *s;
+    if (rc != 0 || (rc = svc_prepare(c, "SELECT position_id FROM question_set WHERE id = ?", &s)) != 0)
+        return rc;
+    db_bind_int64(s, 1, f->question_set_id);
+    rc = db_step(s, c->e);
+    int64_t owner = rc == DB_ROW && !db_col_isnull(s, 0) ? db_col_int64(s, 0) : 0;
+    db_reset(s);
+    if (rc < 0)
+        return rc;
+    if (owner && owner != self)
+        return err_set(c->e, ERR_INVALID, "invalid_reference", "question_set",
+                       "question set %.64s belongs to another position; use a shared set or one of this position's",
+                       code);
+    return 0;
+}
+
 /* Overlays the request on f. On create the non-nullable fields are required;
- * on update a present non-nullable field may not be null. */
-static int fields_read(struct svc_ctx *c, json_t *in, struct pos_fields *f, int create)
+ * on update a present non-nullable field may not be null. self is the position's id (0 on create). */
+static int fields_read(struct svc_ctx *c, json_t *in, struct pos_fields *f, int create, int64_t self)
 {
     const char *title, *desc, *status, *org;
     int has_desc, rc;
@@ -243,13 +285,15 @@ static int fields_read(struct svc_ctx *c, json_t *in, struct pos_fields *f, int 
             c->e->code = 0;
             return err_set(c->e, ERR_INVALID, "invalid_reference", "org_unit", "no org unit with code %.64s", org);
         }
+        if (rc != 0)
+            return rc;
     }
-    return rc;
+    return question_set_field(c, in, f, self);
 }
 
-/* Binds f to parameters 1..10 (org_unit_id, title, description, headcount,
+/* Binds f to parameters 1..11 (org_unit_id, title, description, headcount,
  * status, review_required, competency_json, salary_min, salary_max,
- * show_result_to_candidate). */
+ * show_result_to_candidate, question_set_id). */
 static void bind_fields(struct db_stmt *s, const struct pos_fields *f)
 {
     db_bind_int64(s, 1, f->org_unit_id);
@@ -268,13 +312,18 @@ static void bind_fields(struct db_stmt *s, const struct pos_fields *f)
     else
         db_bind_null(s, 9);
     db_bind_int64(s, 10, f->show_result);
+    if (f->question_set_id)
+        db_bind_int64(s, 11, f->question_set_id);
+    else
+        db_bind_null(s, 11);
 }
 
 int svc_position_create(struct svc_ctx *c, json_t *in, json_t **out)
 {
     static const char *const fields[] = {"code",       "title",           "org_unit",    "headcount",
                                          "status",     "review_required", "description", "competency_model",
-                                         "salary_min", "salary_max",      "show_result_to_candidate", NULL};
+                                         "salary_min", "salary_max",      "show_result_to_candidate", "question_set",
+                                         NULL};
     const char *code;
     int rc;
     if ((rc = jv_known(in, fields, c->e)) || (rc = jv_code(in, "code", 1, &code, c->e)))
@@ -284,7 +333,7 @@ int svc_position_create(struct svc_ctx *c, json_t *in, json_t **out)
     struct pos_fields f = {.description = "", .status = "open", .competency = xstrdup("[]")};
     json_t *o = NULL;
     int64_t id = 0;
-    if ((rc = fields_read(c, in, &f, 1)))
+    if ((rc = fields_read(c, in, &f, 1, 0)))
         goto done;
     if ((rc = svc_position_id_by_code(c, code, &id)) == 0) {
         rc = err_set(c->e, ERR_CONFLICT, "duplicate", "code", "a position with code %s already exists", code);
@@ -297,14 +346,14 @@ int svc_position_create(struct svc_ctx *c, json_t *in, json_t **out)
     struct db_stmt *s;
     if ((rc = svc_prepare(c,
                           "INSERT INTO position (org_unit_id, title, description, headcount, status, review_required, "
-                          "competency_json, salary_min, salary_max, show_result_to_candidate, code, created_at, updated_at) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          "competency_json, salary_min, salary_max, show_result_to_candidate, question_set_id, code, "
+                          "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                           &s)))
         goto done;
     bind_fields(s, &f);
-    db_bind_text(s, 11, code);
-    db_bind_int64(s, 12, c->now);
+    db_bind_text(s, 12, code);
     db_bind_int64(s, 13, c->now);
+    db_bind_int64(s, 14, c->now);
     rc = db_step(s, c->e);
     id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
     db_reset(s);
@@ -354,7 +403,7 @@ int svc_position_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
 {
     static const char *const fields[] = {
         "title",      "org_unit",   "headcount", "status", "review_required", "description", "competency_model",
-        "salary_min", "salary_max", "version",   "show_result_to_candidate", NULL};
+        "salary_min", "salary_max", "version",   "show_result_to_candidate", "question_set", NULL};
     int64_t version = 0;
     int has_version, rc;
     if ((rc = jv_known(in, fields, c->e)) ||
@@ -370,20 +419,20 @@ int svc_position_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
     if ((rc = svc_check_version(c, "position", before, has_version, version)) != 0)
         goto done;
     fields_from_row(before, &f);
-    if ((rc = fields_read(c, in, &f, 0)))
+    if ((rc = fields_read(c, in, &f, 0, id)))
         goto done;
     struct db_stmt *s;
     if ((rc = svc_prepare(c,
                           "UPDATE position SET org_unit_id = ?, title = ?, description = ?, headcount = ?, status = ?, "
                           "review_required = ?, competency_json = ?, salary_min = ?, salary_max = ?, "
-                          "show_result_to_candidate = ?, updated_at = ?, "
+                          "show_result_to_candidate = ?, question_set_id = ?, updated_at = ?, "
                           "version = version + 1 WHERE id = ? AND version = ? RETURNING id",
                           &s)))
         goto done;
     bind_fields(s, &f);
-    db_bind_int64(s, 11, c->now);
-    db_bind_int64(s, 12, id);
-    db_bind_int64(s, 13, current);
+    db_bind_int64(s, 12, c->now);
+    db_bind_int64(s, 13, id);
+    db_bind_int64(s, 14, current);
     rc = svc_step_versioned(c, s, "position", id);
     if (rc < 0 || (rc = pos_load(c, id, 0, &after)) ||
         (rc = svc_audit(c, "position.update", "position", id, before, after)) ||

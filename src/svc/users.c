@@ -13,7 +13,7 @@ const char *const token_scopes[] = {
     "org:read",         "org:write",         "positions:read",     "positions:write", "candidates:read",
     "candidates:write", "applications:read", "applications:write", "users:read",      "users:write",
     "tokens:write",     "audit:read",        "results:read",       "results:write",   "events:read",
-    NULL,
+    "questions:read",   "questions:write",   NULL,
 };
 
 #define USER_COLS                                                                                                      \

@@ -26,6 +26,8 @@ const ALL_SCOPES = [
   'results:read',
   'results:write',
   'events:read',
+  'questions:read',
+  'questions:write',
 ];
 
 const STAFF = ['admin', 'hr', 'manager', 'interviewer'];
@@ -57,6 +59,8 @@ before(async () => {
   extra.victimToken = await mk('/api/v1/tokens', { name: 'victim', scopes: ['org:read'] });
   extra.victimLink = await mk(`/api/v1/applications/${s.app.sales_b.id}/candidate-links`, {});
   extra.victimOu = await mk('/api/v1/org-units', { code: 'RBAC-VICTIM', name: 'Victim', parent: 'HQ' });
+  extra.qset = await mk('/api/v1/question-sets', qsetBody('RBAC-QS'));
+  extra.victimQset = await mk('/api/v1/question-sets', qsetBody('RBAC-QS-VICTIM'));
   // Tokens owned by admin: exactly one scope (CLI-made), every scope but one (API-made).
   for (const sc of ALL_SCOPES) {
     tokens.only[sc] = await cliToken(srv, [sc], { name: `only-${sc}` });
@@ -69,6 +73,11 @@ before(async () => {
 after(async () => {
   if (srv) await srv.stop();
 });
+
+/** A small valid question set. */
+function qsetBody(code) {
+  return { code, name: 'Matrix set', questions: [{ text_zh: '请介绍你自己。', dims: ['communication'] }] };
+}
 
 // ---------------------------------------------------------------------------
 // the matrix
@@ -92,6 +101,11 @@ const fresh = {
   },
   async link() {
     const r = await admin.post(`/api/v1/applications/${s.app.sales_b.id}/candidate-links`, {});
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  },
+  async questionSet() {
+    const r = await admin.post('/api/v1/question-sets', qsetBody(`RB-QS-${uniq()}`));
     assert.equal(r.status, 201, r.text);
     return r.body.id;
   },
@@ -197,6 +211,24 @@ const ROUTES = [
   },
 
   { pat: '/api/v1/audit', m: 'GET', p: () => '/api/v1/audit', roles: HR, scope: 'audit:read', ok: 200 },
+
+  { pat: '/api/v1/question-sets', m: 'GET', p: () => '/api/v1/question-sets', roles: STAFF, scope: 'questions:read', ok: 200 },
+  {
+    pat: '/api/v1/question-sets', m: 'POST', p: () => '/api/v1/question-sets', roles: HR, scope: 'questions:write', ok: 201,
+    body: async () => qsetBody(`RB-QS-${uniq()}`),
+  },
+  {
+    pat: '/api/v1/question-sets/{id}', m: 'GET', p: () => `/api/v1/question-sets/${extra.qset.id}`, roles: STAFF,
+    scope: 'questions:read', ok: 200,
+  },
+  {
+    pat: '/api/v1/question-sets/{id}', m: 'PATCH', p: () => `/api/v1/question-sets/${extra.qset.id}`, roles: HR,
+    scope: 'questions:write', ok: 200, body: async () => ({ name: 'Matrix ' + uniq() }),
+  },
+  {
+    pat: '/api/v1/question-sets/{id}', m: 'DELETE', p: (id) => `/api/v1/question-sets/${id}`, roles: HR, scope: 'questions:write',
+    ok: 200, id: (refused) => (refused ? extra.victimQset.id : fresh.questionSet()),
+  },
 
   { pat: '/api/v1/unmatched-results', m: 'GET', p: () => '/api/v1/unmatched-results', roles: HR, scope: 'results:read', ok: 200 },
   { pat: '/api/v1/vendors', m: 'GET', p: () => '/api/v1/vendors', roles: HR, scope: 'results:read', ok: 200 },

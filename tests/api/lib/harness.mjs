@@ -33,6 +33,9 @@ export function run(cmd, args, { input, env, timeoutMs = 60000 } = {}) {
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    // Decode as a stream: a multi-byte UTF-8 character split across two chunks stays whole.
+    p.stdout.setEncoding('utf8');
+    p.stderr.setEncoding('utf8');
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     p.on('error', (e) => {
