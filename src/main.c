@@ -23,6 +23,7 @@ static const struct {
     {"revise", cmd_revise, "revise ID --dim KEY --score N --reason TEXT | ID --history"},
     {"link", cmd_link, "link create|list ID | revoke LINK_ID  (the candidate's page)"},
     {"questions", cmd_questions, "questions import FILE.json | list | show CODE|ID  (interview question sets)"},
+    {"interviews", cmd_interviews, "interviews expire [--before TIME] | list APP_ID  (AI interview sessions)"},
     {"audit", cmd_audit, "audit verify"},
 };
 

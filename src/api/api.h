@@ -89,4 +89,13 @@ int api_question_sets_get(struct req *r);
 int api_question_sets_update(struct req *r);
 int api_question_sets_delete(struct req *r);
 
+int api_interview_invite(struct req *r);
+int api_interview_invite_bulk(struct req *r);
+int api_interviews_list(struct req *r);
+int api_interview_revoke(struct req *r);
+int api_interview_state(struct req *r);
+int api_interview_answer(struct req *r);
+int api_interview_exit(struct req *r);
+int api_interview_resume(struct req *r);
+
 #endif

@@ -19,5 +19,6 @@ int cmd_reminders(int argc, char **argv);
 int cmd_revise(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_questions(int argc, char **argv);
+int cmd_interviews(int argc, char **argv);
 
 #endif

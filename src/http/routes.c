@@ -73,6 +73,16 @@ const struct route routes[] = {
     {"POST", "/api/v1/candidate-links/{id}/revoke", api_links_revoke, HR, "applications:write", 0},
     {"GET", "/api/v1/portal/{token}", api_portal_get, 0, NULL, ROUTE_PUBLIC},
 
+    {"POST", "/api/v1/applications/{id}/invite", api_interview_invite, HR, "applications:write", ROUTE_CREATE},
+    {"POST", "/api/v1/interviews/invite", api_interview_invite_bulk, HR, "applications:write", 0},
+    {"GET", "/api/v1/applications/{id}/interviews", api_interviews_list, HR, "applications:read", 0},
+    {"POST", "/api/v1/interviews/{id}/revoke", api_interview_revoke, HR, "applications:write", 0},
+    {"GET", "/api/v1/interview/{token}", api_interview_state, 0, NULL, ROUTE_PUBLIC},
+    {"PUT", "/api/v1/interview/{token}/answers/{question_id}", api_interview_answer, 0, NULL,
+     ROUTE_PUBLIC | ROUTE_NO_CSRF},
+    {"POST", "/api/v1/interview/{token}/exit", api_interview_exit, 0, NULL, ROUTE_PUBLIC | ROUTE_NO_CSRF},
+    {"POST", "/api/v1/interview/{token}/resume", api_interview_resume, 0, NULL, ROUTE_PUBLIC | ROUTE_NO_CSRF},
+
     {"GET", "/api/v1/question-sets", api_question_sets_list, STAFF, "questions:read", 0},
     {"POST", "/api/v1/question-sets", api_question_sets_create, HR, "questions:write", ROUTE_CREATE},
     {"GET", "/api/v1/question-sets/{id}", api_question_sets_get, STAFF, "questions:read", 0},

@@ -18,6 +18,7 @@ static const struct migration migrations[] = {
     {3, mig_sqlite_003, mig_pg_003},
     {4, mig_sqlite_004, mig_pg_004},
     {5, mig_sqlite_005, mig_pg_005},
+    {6, mig_sqlite_006, mig_pg_006},
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -667,15 +667,20 @@ int svc_question_set_delete(struct svc_ctx *c, int64_t id)
     if (rc != 0)
         return rc;
     json_t *before = NULL;
-    int64_t positions = 0;
-    /* Interview sessions will hold on to their set too: count them here once they exist. */
+    int64_t positions = 0, sessions = 0;
     if ((rc = qs_load(c, id, 1, &before)) ||
-        (rc = count_where(c, "SELECT COUNT(*) FROM position WHERE question_set_id = ?", id, &positions)))
+        (rc = count_where(c, "SELECT COUNT(*) FROM position WHERE question_set_id = ?", id, &positions)) ||
+        (rc = count_where(c, "SELECT COUNT(*) FROM interview_session WHERE set_id = ?", id, &sessions)))
         goto done;
     if (positions) {
         rc = err_set(c->e, ERR_CONFLICT, "in_use", "id",
                      "question set is the default of %lld position(s); choose another set for them first",
                      (long long)positions);
+        goto done;
+    }
+    if (sessions) { /* interview sessions keep their set: their answers are scored against it */
+        rc = err_set(c->e, ERR_CONFLICT, "in_use", "id", "question set is used by %lld interview session(s)",
+                     (long long)sessions);
         goto done;
     }
     if ((rc = exec_ids(c, "DELETE FROM question WHERE set_id = ?", id, 0)) ||

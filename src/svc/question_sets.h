@@ -41,7 +41,7 @@ int svc_question_set_list(struct svc_ctx *c, json_t *query, json_t **out);
  * are new; questions left out are deleted), version?}. */
 int svc_question_set_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out);
 
-/* Refused (409 "in_use") while a position uses the set as its default. */
+/* Refused (409 "in_use") while a position uses the set as its default, or any interview session uses it. */
 int svc_question_set_delete(struct svc_ctx *c, int64_t id);
 
 /* Id for a code, ERR_NOT_FOUND when none (no transaction of its own). */

@@ -61,6 +61,16 @@ before(async () => {
   extra.victimOu = await mk('/api/v1/org-units', { code: 'RBAC-VICTIM', name: 'Victim', parent: 'HQ' });
   extra.qset = await mk('/api/v1/question-sets', qsetBody('RBAC-QS'));
   extra.victimQset = await mk('/api/v1/question-sets', qsetBody('RBAC-QS-VICTIM'));
+  // Interviews: an application refused invitations target, and an invited one for refused revokes.
+  extra.victimApp = await mk('/api/v1/applications', {
+    candidate_id: (await mk('/api/v1/candidates', { name: 'Rbac Invite', email: 'rbac.invite@example.com' })).id,
+    position: 'SALES-01',
+  });
+  const sessApp = await mk('/api/v1/applications', {
+    candidate_id: (await mk('/api/v1/candidates', { name: 'Rbac Session', email: 'rbac.session@example.com' })).id,
+    position: 'SALES-01',
+  });
+  extra.victimSession = (await mk(`/api/v1/applications/${sessApp.id}/invite`, { question_set: 'RBAC-QS' })).session;
   // Tokens owned by admin: exactly one scope (CLI-made), every scope but one (API-made).
   for (const sc of ALL_SCOPES) {
     tokens.only[sc] = await cliToken(srv, [sc], { name: `only-${sc}` });
@@ -108,6 +118,19 @@ const fresh = {
     const r = await admin.post('/api/v1/question-sets', qsetBody(`RB-QS-${uniq()}`));
     assert.equal(r.status, 201, r.text);
     return r.body.id;
+  },
+  async application() {
+    const c = await admin.post('/api/v1/candidates', { name: 'Rbac Invitee', email: `rbac.inv.${uniq()}@example.com` });
+    assert.equal(c.status, 201, c.text);
+    const r = await admin.post('/api/v1/applications', { candidate_id: c.body.id, position: 'SALES-01' });
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  },
+  async interview() {
+    const app = await fresh.application();
+    const r = await admin.post(`/api/v1/applications/${app}/invite`, { question_set: 'RBAC-QS' });
+    assert.equal(r.status, 201, r.text);
+    return r.body.session.id;
   },
   async candidate() {
     const r = await admin.post('/api/v1/candidates', { name: 'Rbac Fresh', email: `rbac.${uniq()}@example.com` });
@@ -267,6 +290,25 @@ const ROUTES = [
     pat: '/api/v1/candidate-links/{id}/revoke', m: 'POST', p: (id) => `/api/v1/candidate-links/${id}/revoke`, roles: HR,
     scope: 'applications:write', ok: 200, id: (refused) => (refused ? extra.victimLink.id : fresh.link()),
   },
+
+  {
+    pat: '/api/v1/applications/{id}/invite', m: 'POST', p: (id) => `/api/v1/applications/${id}/invite`, roles: HR,
+    scope: 'applications:write', ok: 201, id: (refused) => (refused ? extra.victimApp.id : fresh.application()),
+    body: async () => ({ question_set: 'RBAC-QS' }),
+  },
+  {
+    pat: '/api/v1/interviews/invite', m: 'POST', p: () => '/api/v1/interviews/invite', roles: HR, scope: 'applications:write',
+    ok: 200, notList: true,
+    body: async (refused) => ({ application_ids: [refused ? extra.victimApp.id : await fresh.application()], question_set: 'RBAC-QS' }),
+  },
+  {
+    pat: '/api/v1/applications/{id}/interviews', m: 'GET', p: () => `/api/v1/applications/${extra.victimApp.id}/interviews`,
+    roles: HR, scope: 'applications:read', ok: 200,
+  },
+  {
+    pat: '/api/v1/interviews/{id}/revoke', m: 'POST', p: (id) => `/api/v1/interviews/${id}/revoke`, roles: HR,
+    scope: 'applications:write', ok: 200, id: (refused) => (refused ? extra.victimSession.id : fresh.interview()),
+  },
 ];
 
 const ROLE_USER = { admin: 'admin', hr: 'hr1', manager: 'mgr_sales', interviewer: 'int1' };
@@ -341,6 +383,26 @@ describe('public routes need no credentials', () => {
       assert.ok(r.body && typeof r.body === 'object');
     });
   }
+  // The candidate's interview routes: the link token is the credential, so an anonymous caller
+  // reaches the token check (404 for an unknown token), never 401.
+  for (const [m, p, body] of [
+    ['GET', '/api/v1/interview/tdi_unknown', undefined],
+    ['PUT', '/api/v1/interview/tdi_unknown/answers/1', { text: 'x' }],
+    ['POST', '/api/v1/interview/tdi_unknown/exit', { confirm: true }],
+    ['POST', '/api/v1/interview/tdi_unknown/resume', { mode: 'continue' }],
+  ]) {
+    test(`${m} ${p} as anonymous -> 404 (public, token checked)`, async () => {
+      const r = await srv.api(m, p, { body });
+      assertError(assert, r, 404, 'not_found');
+    });
+  }
+  test('a live interview token works without any login', async () => {
+    const inv = await admin.post(`/api/v1/applications/${await fresh.application()}/invite`, { question_set: 'RBAC-QS' });
+    assert.equal(inv.status, 201, inv.text);
+    const r = await srv.api('GET', `/api/v1/interview/${inv.body.token}`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.status, 'invited');
+  });
   test('POST /api/v1/auth/login as anonymous reaches the credential check (401 invalid_credentials)', async () => {
     const r = await srv.api('POST', '/api/v1/auth/login', { body: { username: 'nobody', password: 'nothing-here' } });
     assertError(assert, r, 401, 'invalid_credentials');
