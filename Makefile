@@ -7,7 +7,7 @@ DB         ?=
 LISTEN     ?= 127.0.0.1:8080
 DBARG      := $(if $(DB),--db $(DB),)
 
-.PHONY: all bootstrap build run test tidy clean format
+.PHONY: all bootstrap build run test bench tidy clean format
 
 all: build
 
@@ -29,6 +29,11 @@ test: bootstrap
 	@test -f $(TEST_BUILD)/build.ninja || meson setup $(TEST_BUILD) -Db_sanitize=address,undefined -Db_lundef=false
 	@ninja -C $(TEST_BUILD)
 	@tests/run-all $(TEST_BUILD)
+
+# Benchmarks on the release build: prints a table per bench, writes bench/out/*.json
+# (docs/performance.md). `make bench ARGS="--runs 5"` passes options on.
+bench: build
+	@bench/run $(ARGS)
 
 # clang-tidy over src/ (make test runs it too).
 tidy: build
