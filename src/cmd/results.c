@@ -1,4 +1,6 @@
 /* results.c - `talentd import results`, `talentd results`, `talentd vendor`. */
+#include <malloc.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +13,19 @@
 #include "core/mapping.h"
 #include "io/vendors.h"
 #include "lib/csv.h"
+#include "lib/mem.h"
 #include "lib/timeutil.h"
 #include "svc/results.h"
 #include "svc/vendors.h"
 
-#define BATCH_ROWS 500
+/* Rows per transaction. Each commit lets SQLite checkpoint the WAL into the database, which writes
+ * the pages the batch touched (indexes all over the file) and syncs: with 500 rows a batch that was
+ * a good part of an import's time. A crash still loses at most one batch, and a re-run skips what
+ * was committed. */
+#define BATCH_ROWS 10000
 #define CSV_MAX_FIELD ((size_t)1024 * 1024)
 #define CSV_MAX_FIELDS 256
+#define IMPORT_CACHE_KIB "262144" /* 256 MiB of SQLite page cache for the import's connection */
 
 static const char import_results_usage[] =
     "usage: talentd import results FILE --vendor NAME [--rejects FILE] [--quiet]\n"
@@ -110,42 +118,217 @@ static int batch_tick(struct app *a, long rows)
     return 0;
 }
 
-static int import_jsonl(struct app *a, struct run *r, const struct mapping *m, const char *path)
+/* ---- JSONL: a pipeline ----
+ *
+ * Worker threads read lines and do everything that needs no database: parse
+ * the JSON, apply the mapping, and svc_result_prepare (validation, canonical
+ * form, hash, blind indexes, encryption). The main thread takes the prepared
+ * lines strictly in file order and stores them (svc_result_store) in the
+ * batch's transaction, so what is written, the rejects file and the commit
+ * points are the same as one thread doing it all. */
+
+#define RING 64 /* lines prepared ahead of the one being stored */
+#define MAX_WORKERS 8
+
+enum item_kind { ITEM_BLANK, ITEM_BAD_LINE, ITEM_BAD_RESULT, ITEM_OK };
+
+/* A prepared result on its way: made by a worker, stored by the main thread, and handed back
+ * to the workers to free (freeing memory in the thread that allocated it is much cheaper with
+ * glibc's per-thread arenas than freeing it in another thread). */
+struct prepared {
+    struct result_prep p;
+    struct prepared *next; /* in the trash list */
+};
+
+struct item {
+    int ready;
+    enum item_kind kind;
+    struct err e;        /* ITEM_BAD_LINE (JSON or mapping), ITEM_BAD_RESULT (validation) */
+    struct prepared *pr; /* ITEM_OK and ITEM_BAD_RESULT */
+};
+
+struct pipeline {
+    pthread_mutex_t mu;
+    pthread_cond_t ready, space;
+    FILE *fp;
+    const struct mapping *m;
+    const struct keyring *kr;
+    long next;  /* sequence number (line index) of the next line to read */
+    long taken; /* lines the main thread has taken */
+    int eof, stop;
+    struct prepared *trash; /* stored results for the workers to free */
+    struct item ring[RING];
+};
+
+static void free_prepared(struct prepared *pr)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        perror(path);
-        return 1;
+    while (pr) {
+        struct prepared *next = pr->next;
+        svc_result_prep_free(&pr->p);
+        free(pr);
+        pr = next;
     }
+}
+
+/* Parses, maps and prepares one line (n bytes, end of line removed) into it. */
+static void prepare_line(struct pipeline *pl, char *line, size_t n, struct item *it)
+{
+    memset(&it->e, 0, sizeof(it->e));
+    if (n == 0) {
+        it->kind = ITEM_BLANK;
+        return;
+    }
+    json_error_t je;
+    json_t *payload = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je), *norm = NULL;
+    if (!payload) {
+        err_set(&it->e, ERR_MALFORMED, NULL, NULL, "not valid JSON (column %d): %s", je.column, je.text);
+        it->kind = ITEM_BAD_LINE;
+    } else if (mapping_apply_json(pl->m, payload, &norm, &it->e) != 0) {
+        it->kind = ITEM_BAD_LINE;
+    } else {
+        it->pr = xcalloc(1, sizeof(*it->pr));
+        it->kind = svc_result_prepare(pl->kr, norm, line, n, &it->pr->p, &it->e) == 0 ? ITEM_OK : ITEM_BAD_RESULT;
+    }
+    json_decref(norm);
+    json_decref(payload);
+}
+
+static void *worker(void *arg)
+{
+    struct pipeline *pl = arg;
     char *line = NULL;
     size_t cap = 0;
-    ssize_t n;
-    long lineno = 0, rows = 0;
-    int rc = 0;
-    while (rc == 0 && (n = getline(&line, &cap, fp)) != -1) {
-        lineno++;
-        r->done_lines = lineno;
+    pthread_mutex_lock(&pl->mu);
+    for (;;) {
+        while (!pl->stop && !pl->eof && pl->next - pl->taken >= RING)
+            pthread_cond_wait(&pl->space, &pl->mu);
+        if (pl->stop || pl->eof)
+            break;
+        ssize_t n = getline(&line, &cap, pl->fp);
+        if (n == -1) {
+            pl->eof = 1;
+            pthread_cond_broadcast(&pl->ready);
+            pthread_cond_broadcast(&pl->space);
+            break;
+        }
+        long seq = pl->next++;
+        struct prepared *trash = pl->trash;
+        pl->trash = NULL;
+        pthread_mutex_unlock(&pl->mu);
+        free_prepared(trash);
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
-        if (n == 0)
-            continue;
-        struct err e = {0};
-        json_error_t je;
-        json_t *payload = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, &je), *norm = NULL;
-        if (!payload) {
-            err_set(&e, ERR_MALFORMED, NULL, NULL, "not valid JSON (column %d): %s", je.column, je.text);
-            reject(r, lineno, &e);
-        } else if (mapping_apply_json(m, payload, &norm, &e) != 0) {
-            reject(r, lineno, &e);
-        } else {
-            ingest_one(a, r, lineno, norm, line, (size_t)n);
+        struct item it = {0};
+        prepare_line(pl, line, (size_t)n, &it);
+        pthread_mutex_lock(&pl->mu);
+        it.ready = 1;
+        pl->ring[seq % RING] = it;
+        pthread_cond_broadcast(&pl->ready);
+    }
+    pthread_mutex_unlock(&pl->mu);
+    free(line);
+    return NULL;
+}
+
+/* Takes line seq (waiting for it) into *it; 0 when the file has no line seq. */
+static int take(struct pipeline *pl, long seq, struct item *it)
+{
+    struct item *slot = &pl->ring[seq % RING];
+    pthread_mutex_lock(&pl->mu);
+    while (!slot->ready && !(pl->eof && seq >= pl->next))
+        pthread_cond_wait(&pl->ready, &pl->mu);
+    int have = slot->ready;
+    if (have) {
+        *it = *slot;
+        memset(slot, 0, sizeof(*slot));
+        pl->taken = seq + 1;
+        pthread_cond_broadcast(&pl->space);
+    }
+    pthread_mutex_unlock(&pl->mu);
+    return have;
+}
+
+static int workers_wanted(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN) - 1; /* the main thread has the last core */
+    return n < 1 ? 1 : n > MAX_WORKERS ? MAX_WORKERS : (int)n;
+}
+
+static int import_jsonl(struct app *a, struct run *r, const struct mapping *m, const char *path)
+{
+    /* Every line allocates and frees a few hundred small blocks on each side of the pipeline: keep
+     * glibc from giving the heap's top back to the kernel after each burst of frees and taking it
+     * back with page faults on the next line (the import is a short-lived process; the memory is
+     * returned when it exits). */
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_TOP_PAD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    struct pipeline *pl = xcalloc(1, sizeof(*pl));
+    pl->fp = fopen(path, "rb");
+    if (!pl->fp) {
+        perror(path);
+        free(pl);
+        return 1;
+    }
+    pl->m = m;
+    pl->kr = a->ctx.kr;
+    pthread_mutex_init(&pl->mu, NULL);
+    pthread_cond_init(&pl->ready, NULL);
+    pthread_cond_init(&pl->space, NULL);
+    pthread_t th[MAX_WORKERS];
+    int nth = 0, want = workers_wanted();
+    while (nth < want && pthread_create(&th[nth], NULL, worker, pl) == 0)
+        nth++;
+    if (nth == 0) {
+        fprintf(stderr, "talentd import: cannot start a thread\n");
+        fclose(pl->fp);
+        free(pl);
+        return 1;
+    }
+    long rows = 0;
+    int rc = 0;
+    struct item it;
+    for (long seq = 0; rc == 0 && take(pl, seq, &it); seq++) {
+        long lineno = seq + 1;
+        r->done_lines = lineno;
+        if (it.kind == ITEM_BAD_LINE) {
+            reject(r, lineno, &it.e);
+        } else if (it.kind != ITEM_BLANK) {
+            json_t *out = NULL;
+            err_clear(a->ctx.e);
+            if (it.kind == ITEM_BAD_RESULT)
+                reject(r, lineno, &it.e);
+            else if (svc_result_store(&a->ctx, &it.pr->p, &out) != 0)
+                reject(r, lineno, a->ctx.e);
+            else if (json_is_true(json_object_get(out, "duplicate")))
+                r->duplicates++;
+            else
+                r->imported++;
+            json_decref(out);
             rc = batch_tick(a, ++rows);
         }
-        json_decref(payload);
+        if (it.pr) {
+            pthread_mutex_lock(&pl->mu);
+            it.pr->next = pl->trash;
+            pl->trash = it.pr;
+            pthread_mutex_unlock(&pl->mu);
+        }
         draw(r, 0);
     }
-    free(line);
-    fclose(fp);
+    pthread_mutex_lock(&pl->mu);
+    pl->stop = 1;
+    pthread_cond_broadcast(&pl->space);
+    pthread_mutex_unlock(&pl->mu);
+    for (int i = 0; i < nth; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < RING; i++)
+        free_prepared(pl->ring[i].pr);
+    free_prepared(pl->trash);
+    fclose(pl->fp);
+    pthread_cond_destroy(&pl->space);
+    pthread_cond_destroy(&pl->ready);
+    pthread_mutex_destroy(&pl->mu);
+    free(pl);
     return rc;
 }
 
@@ -223,10 +406,17 @@ int cmd_import_results(int argc, char **argv)
     char rpath[4200];
     snprintf(rpath, sizeof(rpath), "%.4000s.rejects", pos[0]);
     struct run r = {.rejects_path = rejects ? rejects : rpath,
-                    .total_lines = count_lines(pos[0]),
+                    .total_lines = !quiet && isatty(2) ? count_lines(pos[0]) : 0, /* for the progress bar */
                     .t0 = time_mono_ms(),
                     .tty = !quiet && isatty(2)};
     snprintf(a.actor.username, sizeof(a.actor.username), "import:%.40s", vendor);
+    /* Storing results touches index pages all over a large database (applications, dimension scores,
+     * candidates' blind indexes): a page cache that holds them (IMPORT_CACHE_KIB instead of SQLite's 2 MiB)
+     * saves reading them back again and again, as any bulk loader would set it. */
+    if (db_kind(a.db) == DB_SQLITE) {
+        struct err ignored = {0};
+        db_exec(a.db, "PRAGMA cache_size=-" IMPORT_CACHE_KIB, &ignored);
+    }
     int rc = svc_batch_begin(&a.ctx);
     if (rc == 0)
         rc = mapping_is_csv(m) ? import_csv(&a, &r, m, pos[0]) : import_jsonl(&a, &r, m, pos[0]);

@@ -342,9 +342,15 @@ static void loc_join(char *out, size_t sz, const char *a, const char *b)
 /* out = a followed by "[i]". */
 static void loc_index(char *out, size_t sz, const char *a, size_t i)
 {
-    char idx[32];
-    snprintf(idx, sizeof(idx), "[%zu]", i);
-    loc_join(out, sz, a, idx);
+    char idx[32], *p = idx + sizeof(idx);
+    *--p = '\0';
+    *--p = ']';
+    do {
+        *--p = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    *--p = '[';
+    loc_join(out, sz, a, p);
 }
 
 /* Appends an object member name to a location buffer. */
@@ -1210,6 +1216,17 @@ struct ctx {
     struct err *e;
 };
 
+/* loc = s, cut to locsz - 1 bytes as snprintf(loc, locsz, "%s", s) would (this runs for every
+ * field of every payload). */
+static void copy_loc(char *loc, size_t locsz, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > locsz - 1)
+        n = locsz - 1;
+    memcpy(loc, s, n);
+    loc[n] = '\0';
+}
+
 /* The value of s (borrowed; NULL when absent or JSON null), with loc set to
  * where it was looked for. */
 static json_t *src_get(const struct ctx *c, const struct src *s, char *loc, size_t locsz)
@@ -1217,11 +1234,11 @@ static json_t *src_get(const struct ctx *c, const struct src *s, char *loc, size
     json_t *v = NULL;
     switch (s->kind) {
     case SRC_PATH:
-        snprintf(loc, locsz, "%s", s->path.text);
+        copy_loc(loc, locsz, s->path.text);
         v = path_get(&s->path, c->root);
         break;
     case SRC_COLUMN:
-        snprintf(loc, locsz, "%s", s->column);
+        copy_loc(loc, locsz, s->column);
         v = c->cells ? c->cells[s->slot] : NULL;
         break;
     case SRC_CONST:
@@ -1331,14 +1348,17 @@ static const double scale_lo[] = {0, 1, 0, 0};
 static const double scale_hi[] = {100, 5, 10, 1};
 static const double scale_mul[] = {1, 20, 10, 100};
 
+/* What each scale expects, for messages: "a %s score from %g to %g" of the tables above (written
+ * out: a score is read for every dimension of every payload, the message almost never shown). */
+static const char *const scale_what[] = {"a percent score from 0 to 100 (\"87%\" is fine)",
+                                         "a stars5 score from 1 to 5", "a ten score from 0 to 10",
+                                         "a unit score from 0 to 1"};
+
 /* A score on scale -> 0-100 integer, rounded half up. 0, 1 missing, error. */
 static int to_score(const struct ctx *c, json_t *v, const char *loc, int scale, json_int_t *out)
 {
-    char what[64];
     double x = 0;
-    snprintf(what, sizeof(what), "a %s score from %g to %g%s", scale_names[scale], scale_lo[scale], scale_hi[scale],
-             scale == SCALE_PERCENT ? " (\"87%\" is fine)" : "");
-    int r = to_number(c, v, loc, scale == SCALE_PERCENT, what, &x);
+    int r = to_number(c, v, loc, scale == SCALE_PERCENT, scale_what[scale], &x);
     if (r)
         return r;
     if (x < scale_lo[scale] || x > scale_hi[scale])

@@ -22,7 +22,7 @@ enum {
     VENDOR_MAX = 32,
     VRID_MAX = 128,
     MODEL_VERSION_MAX = 64,
-    DIM_KEY_MAX = 32,
+    DIM_KEY_MAX = RESULT_DIM_KEY_MAX,
     LABEL_MAX = 64,
     EVIDENCE_MAX = 2000,
     TAGS_MAX = 32,
@@ -104,6 +104,42 @@ void result_free(struct result *r)
         return;
     json_decref(r->normalised);
     memset(r, 0, sizeof(*r));
+}
+
+/* out = a followed by b, cut to cap - 1 bytes as snprintf(out, cap, "%s%s", a, b) would (a
+ * formatter for the paths built for every field, where snprintf's cost shows). */
+static void cat2(char *out, size_t cap, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > cap - 1)
+        la = cap - 1;
+    if (lb > cap - 1 - la)
+        lb = cap - 1 - la;
+    memmove(out, a, la);
+    memcpy(out + la, b, lb);
+    out[la + lb] = '\0';
+}
+
+/* out = name + "[" + i + "]", as snprintf(out, cap, "%s[%zu]", name, i). */
+static void path_index(char *out, size_t cap, const char *name, size_t i)
+{
+    char idx[24], *p = idx + sizeof(idx);
+    *--p = '\0';
+    *--p = ']';
+    do {
+        *--p = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    *--p = '[';
+    cat2(out, cap, name, p);
+}
+
+/* out = pre + "." + key, as snprintf(out, cap, "%s.%s", pre, key). */
+static void path_member(char *out, size_t cap, const char *pre, const char *key)
+{
+    char tail[48];
+    cat2(tail, sizeof(tail), ".", key);
+    cat2(out, cap, pre, tail);
 }
 
 /* ---- errors and field paths ---- */
@@ -449,7 +485,7 @@ static int parse_head(json_t *in, json_t *norm, struct result *out, struct err *
 static int candidate_text(json_t *c, const char *key, size_t max, const char **s, size_t *n, struct err *e)
 {
     char path[48];
-    snprintf(path, sizeof(path), "candidate.%s", key);
+    cat2(path, sizeof(path), "candidate.", key);
     int rc = get_text(c, key, path, 0, s, n, e);
     if (rc != 0 || !*s)
         return rc;
@@ -565,7 +601,7 @@ static int parse_dimension(json_t *d, size_t i, json_t *ndims, struct err *e)
 {
     static const char *const keys[] = {"key", "label_zh", "label_en", "score", "evidence", NULL};
     char pre[40], path[64];
-    snprintf(pre, sizeof(pre), "dimensions[%zu]", i);
+    path_index(pre, sizeof(pre), "dimensions", i);
     if (!json_is_object(d))
         return fail(e, "wrong_type", pre, "%s must be an object", pre);
     int rc = check_known(d, keys, pre, e);
@@ -574,7 +610,7 @@ static int parse_dimension(json_t *d, size_t i, json_t *ndims, struct err *e)
 
     const char *key;
     size_t n;
-    snprintf(path, sizeof(path), "%s.key", pre);
+    path_member(path, sizeof(path), pre, "key");
     if ((rc = get_text(d, "key", path, T_REQUIRED, &key, &n, e)))
         return rc;
     if (!is_dim_key(key, n))
@@ -594,7 +630,7 @@ static int parse_dimension(json_t *d, size_t i, json_t *ndims, struct err *e)
     json_object_set_new(nd, "key", json_string(key));
     static const char *const label_keys[] = {"label_zh", "label_en"};
     for (int k = 0; k < 2; k++) {
-        snprintf(path, sizeof(path), "%s.%s", pre, label_keys[k]);
+        path_member(path, sizeof(path), pre, label_keys[k]);
         if ((rc = put_line(d, label_keys[k], path, 0, LABEL_MAX, nd, e)))
             return rc;
         if (json_is_null(json_object_get(nd, label_keys[k]))) {
@@ -603,11 +639,11 @@ static int parse_dimension(json_t *d, size_t i, json_t *ndims, struct err *e)
         }
     }
     int score = 0;
-    snprintf(path, sizeof(path), "%s.score", pre);
+    path_member(path, sizeof(path), pre, "score");
     if ((rc = get_score(d, "score", path, &score, e)))
         return rc;
     json_object_set_new(nd, "score", json_integer(score));
-    snprintf(path, sizeof(path), "%s.evidence", pre);
+    path_member(path, sizeof(path), pre, "evidence");
     return put_multiline(d, "evidence", path, 0, EVIDENCE_MAX, nd, e);
 }
 
@@ -652,7 +688,7 @@ static int parse_tags(json_t *in, json_t *norm, struct err *e)
         char path[32];
         const char *s;
         size_t n;
-        snprintf(path, sizeof(path), "tags[%zu]", i);
+        path_index(path, sizeof(path), "tags", i);
         if (rc != 0 || (rc = text_value(t, path, T_REQUIRED, &s, &n, e)))
             break;
         trim(&s, &n);
@@ -673,7 +709,7 @@ static int parse_segment(json_t *sg, size_t i, json_t *nt, struct err *e)
 {
     static const char *const keys[] = {"start_ms", "end_ms", "speaker", "text", NULL};
     char pre[40], path[64];
-    snprintf(pre, sizeof(pre), "transcript[%zu]", i);
+    path_index(pre, sizeof(pre), "transcript", i);
     if (!json_is_object(sg))
         return fail(e, "wrong_type", pre, "%s must be an object", pre);
     int rc = check_known(sg, keys, pre, e);
@@ -681,24 +717,24 @@ static int parse_segment(json_t *sg, size_t i, json_t *nt, struct err *e)
         return rc;
     int64_t start = 0, end = 0;
     int present;
-    snprintf(path, sizeof(path), "%s.start_ms", pre);
+    path_member(path, sizeof(path), pre, "start_ms");
     if ((rc = get_int(sg, "start_ms", path, 1, 0, &start, &present, e)))
         return rc;
-    snprintf(path, sizeof(path), "%s.end_ms", pre);
+    path_member(path, sizeof(path), pre, "end_ms");
     if ((rc = get_int(sg, "end_ms", path, 1, 0, &end, &present, e)))
         return rc;
     if (end < start)
         return fail(e, "out_of_range", path, "%s is before start_ms", path);
     const char *s;
     size_t n;
-    snprintf(path, sizeof(path), "%s.speaker", pre);
+    path_member(path, sizeof(path), pre, "speaker");
     if ((rc = get_text(sg, "speaker", path, T_REQUIRED, &s, &n, e)))
         return rc;
     if (strcmp(s, "candidate") != 0 && strcmp(s, "interviewer") != 0 && strcmp(s, "ai") != 0)
         return fail(e, "invalid_value", path, "%s must be candidate, interviewer or ai", path);
     json_t *ns = json_pack("{sIsIss}", "start_ms", (json_int_t)start, "end_ms", (json_int_t)end, "speaker", s);
     json_array_append_new(nt, ns);
-    snprintf(path, sizeof(path), "%s.text", pre);
+    path_member(path, sizeof(path), pre, "text");
     return put_multiline(sg, "text", path, T_REQUIRED, TEXT_MAX, ns, e);
 }
 
@@ -747,7 +783,7 @@ static int parse_moment(json_t *m, size_t i, json_t *nm, struct err *e)
 {
     static const char *const keys[] = {"at_ms", "label", NULL};
     char pre[40], path[64];
-    snprintf(pre, sizeof(pre), "key_moments[%zu]", i);
+    path_index(pre, sizeof(pre), "key_moments", i);
     if (!json_is_object(m))
         return fail(e, "wrong_type", pre, "%s must be an object", pre);
     int rc = check_known(m, keys, pre, e);
@@ -755,12 +791,12 @@ static int parse_moment(json_t *m, size_t i, json_t *nm, struct err *e)
         return rc;
     int64_t at = 0;
     int present;
-    snprintf(path, sizeof(path), "%s.at_ms", pre);
+    path_member(path, sizeof(path), pre, "at_ms");
     if ((rc = get_int(m, "at_ms", path, 1, 0, &at, &present, e)))
         return rc;
     json_t *o = json_pack("{sI}", "at_ms", (json_int_t)at);
     json_array_append_new(nm, o);
-    snprintf(path, sizeof(path), "%s.label", pre);
+    path_member(path, sizeof(path), pre, "label");
     return put_line(m, "label", path, T_REQUIRED, MOMENT_LABEL_MAX, o, e);
 }
 
@@ -846,4 +882,241 @@ done:
         memset(out, 0, sizeof(*out));
     json_decref(norm);
     return rc;
+}
+
+/* ---- the stored texts ---- */
+
+/* A growable output buffer (allocation failure aborts, as everywhere). */
+struct jbuf {
+    char *p;
+    size_t len, cap;
+};
+
+static void jb_reserve(struct jbuf *b, size_t n)
+{
+    if (b->len + n + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + n + 1)
+        cap *= 2;
+    b->p = xrealloc(b->p, cap);
+    b->cap = cap;
+}
+
+static void jb_put(struct jbuf *b, const char *s, size_t n)
+{
+    jb_reserve(b, n);
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+/* A string as jansson writes it: '"' and '\\' escaped, the C0 controls as
+ * \b \f \n \r \t or \u00XX (upper-case hex), everything else (including
+ * '/', DEL and non-ASCII) as is. */
+static void jb_string(struct jbuf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    jb_put(b, "\"", 1);
+    size_t from = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        jb_put(b, s + from, i - from);
+        from = i + 1;
+        char esc[6] = {'\\', (char)ch, 'u', '0', '0', 0};
+        size_t en = 2;
+        switch (ch) {
+        case '"':
+        case '\\':
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[4] = hex[ch >> 4];
+            esc[5] = hex[ch & 15];
+            en = 6;
+            break;
+        }
+        jb_put(b, esc, en);
+    }
+    jb_put(b, s + from, n - from);
+    jb_put(b, "\"", 1);
+}
+
+struct jkey {
+    const char *key;
+    json_t *value;
+};
+
+static int jkey_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct jkey *)a)->key, ((const struct jkey *)b)->key);
+}
+
+/* A scalar value; returns 0, or 1 for an array or object (not written). */
+static int jb_scalar(struct jbuf *b, json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        jb_string(b, json_string_value(v), json_string_length(v));
+        return 0;
+    case JSON_INTEGER: { /* as "%" JSON_INTEGER_FORMAT */
+        json_int_t x = json_integer_value(v);
+        unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+        char t[24], *p = t + sizeof(t);
+        do {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (x < 0)
+            *--p = '-';
+        jb_put(b, p, (size_t)(t + sizeof(t) - p));
+        return 0;
+    }
+    case JSON_REAL: { /* jansson's own formatting (precision 17, ".0" added), written by jansson */
+        char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        jb_put(b, t, strlen(t));
+        free(t);
+        return 0;
+    }
+    case JSON_TRUE:
+        jb_put(b, "true", 4);
+        return 0;
+    case JSON_FALSE:
+        jb_put(b, "false", 5);
+        return 0;
+    case JSON_NULL:
+        jb_put(b, "null", 4);
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* One open array or object while writing. */
+struct jframe {
+    json_t *v;
+    size_t i, n;
+    struct jkey *keys; /* objects: members in the order written */
+};
+
+/* Opens an array or object: writes its bracket and fills f. The members of an
+ * object are sorted when sort is set; keys skip1 and skip2 (may be NULL) are left out. */
+static void jb_open(struct jbuf *b, struct jframe *f, json_t *v, int sort, const char *skip1, const char *skip2)
+{
+    memset(f, 0, sizeof(*f));
+    f->v = v;
+    if (json_is_array(v)) {
+        jb_put(b, "[", 1);
+        f->n = json_array_size(v);
+        return;
+    }
+    jb_put(b, "{", 1);
+    f->keys = xmalloc((json_object_size(v) + 1) * sizeof(*f->keys));
+    const char *key;
+    json_t *val;
+    json_object_foreach(v, key, val)
+    {
+        if ((skip1 && strcmp(key, skip1) == 0) || (skip2 && strcmp(key, skip2) == 0))
+            continue;
+        f->keys[f->n].key = key;
+        f->keys[f->n++].value = val;
+    }
+    if (sort && f->n > 1)
+        qsort(f->keys, f->n, sizeof(*f->keys), jkey_cmp);
+}
+
+/* Writes v, compact, keys sorted when sort is set, top-level keys skip1/skip2 left out. Iterative:
+ * a payload may nest as deep as the JSON parser allows. */
+static void jb_value(struct jbuf *b, json_t *v, int sort, const char *skip1, const char *skip2)
+{
+    if (jb_scalar(b, v) == 0)
+        return;
+    size_t depth = 0, cap = 8;
+    struct jframe *st = xmalloc(cap * sizeof(*st));
+    jb_open(b, &st[depth++], v, sort, skip1, skip2);
+    while (depth > 0) {
+        struct jframe *f = &st[depth - 1];
+        if (f->i == f->n) {
+            jb_put(b, f->keys ? "}" : "]", 1);
+            free(f->keys);
+            depth--;
+            continue;
+        }
+        if (f->i > 0)
+            jb_put(b, ",", 1);
+        json_t *child;
+        if (f->keys) {
+            jb_string(b, f->keys[f->i].key, strlen(f->keys[f->i].key));
+            jb_put(b, ":", 1);
+            child = f->keys[f->i].value;
+        } else {
+            child = json_array_get(f->v, f->i);
+        }
+        f->i++;
+        if (jb_scalar(b, child) == 0)
+            continue;
+        if (depth == cap) {
+            cap *= 2;
+            st = xrealloc(st, cap * sizeof(*st));
+        }
+        jb_open(b, &st[depth++], child, sort, NULL, NULL);
+    }
+    free(st);
+}
+
+static char *jb_done(struct jbuf *b, size_t *len)
+{
+    jb_reserve(b, 0);
+    b->p[b->len] = '\0';
+    if (len)
+        *len = b->len;
+    return b->p;
+}
+
+char *result_json_compact(json_t *v, int sort, size_t *len)
+{
+    struct jbuf b = {0};
+    jb_value(&b, v, sort, NULL, NULL);
+    return jb_done(&b, len);
+}
+
+void result_texts(const struct result *r, struct result_texts *t)
+{
+    struct jbuf b = {0};
+    memset(t, 0, sizeof(*t));
+    t->canonical = result_json_compact(r->normalised, 1, &t->canonical_len);
+    jb_value(&b, r->normalised, 1, "candidate", "transcript");
+    t->public_json = jb_done(&b, NULL);
+    t->hints = result_json_compact(json_object_get(r->normalised, "candidate"), 1, &t->hints_len);
+    json_t *tr = json_object_get(r->normalised, "transcript");
+    if (json_array_size(tr))
+        t->transcript = result_json_compact(tr, 0, &t->transcript_len);
+}
+
+void result_texts_free(struct result_texts *t)
+{
+    if (!t)
+        return;
+    free(t->canonical);
+    free(t->public_json);
+    free(t->hints);
+    free(t->transcript);
+    memset(t, 0, sizeof(*t));
 }

@@ -15,6 +15,7 @@
 #include "lib/err.h"
 
 #define RESULT_MAX_DIMS 32
+#define RESULT_DIM_KEY_MAX 32 /* characters of a dimension key ([a-z][a-z0-9_]*) */
 
 struct result_dim {
     const char *key, *label_zh, *label_en, *evidence; /* evidence NULL when absent */
@@ -72,5 +73,31 @@ const char *result_dim_label(const char *key, int english);
  * equals it ignoring ASCII case ("沟通能力", "communication" -> "communication").
  * Static string; NULL when no catalogue entry has that label. */
 const char *result_dim_key(const char *label);
+
+/* What talentd stores of a parsed result, each text exactly the bytes
+ * jansson's json_dumps writes for it (so the stored form does not depend on
+ * which of the two wrote it), built without json_dumps' per-container loop
+ * checks and per-character UTF-8 decoding:
+ *   canonical   json_dumps(normalised, JSON_COMPACT | JSON_SORT_KEYS): the
+ *               form hashed to tell a resend from a re-score;
+ *   public_json the canonical form without "candidate" and "transcript"
+ *               (stored in clear);
+ *   hints       the "candidate" object, JSON_COMPACT | JSON_SORT_KEYS;
+ *   transcript  the "transcript" array, JSON_COMPACT (keys in insertion
+ *               order); NULL when there are no segments.
+ * Heap strings owned by t; release with result_texts_free. */
+struct result_texts {
+    char *canonical, *public_json, *hints, *transcript;
+    size_t canonical_len, hints_len, transcript_len;
+};
+void result_texts(const struct result *r, struct result_texts *t);
+
+/* Frees what result_texts made and zeroes t. NULL and zeroed structs are fine. */
+void result_texts_free(struct result_texts *t);
+
+/* The bytes of json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY), with
+ * JSON_SORT_KEYS when sort is non-zero, as a heap string the caller frees;
+ * *len (if len is non-NULL) its length. v must not contain itself. */
+char *result_json_compact(json_t *v, int sort, size_t *len);
 
 #endif

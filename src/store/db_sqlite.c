@@ -68,9 +68,36 @@ static void sq_close(struct db *db)
     free(d);
 }
 
+static int sq_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err *e);
+static int sq_step(struct db_stmt *s, struct err *e);
+static void sq_reset(struct db_stmt *s);
+
+/* 1 for the transaction statements use cases run over and over (BEGIN,
+ * COMMIT, ROLLBACK, SAVEPOINT, RELEASE, one statement each): worth keeping
+ * prepared in the cache instead of parsing them on every call. */
+static int is_tx_statement(const char *sql)
+{
+    static const char *const verbs[] = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", NULL};
+    if (strchr(sql, ';'))
+        return 0;
+    for (int i = 0; verbs[i]; i++)
+        if (strncmp(sql, verbs[i], strlen(verbs[i])) == 0)
+            return 1;
+    return 0;
+}
+
 static int sq_exec(struct db *db, const char *sql, struct err *e)
 {
     struct sq_db *d = (struct sq_db *)db;
+    if (is_tx_statement(sql)) {
+        struct db_stmt *s = NULL;
+        int rc = sq_prepare(db, sql, &s, e);
+        if (rc != 0 || !s)
+            return rc ? rc : ERR_DB;
+        rc = sq_step(s, e);
+        sq_reset(s);
+        return rc < 0 ? rc : 0;
+    }
     char *msg = NULL;
     int rc = sqlite3_exec(d->h, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {

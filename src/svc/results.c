@@ -57,7 +57,7 @@ static json_t *col_decrypt_json(struct svc_ctx *c, struct db_stmt *s, int col, c
 }
 
 /* Blind index of a normalised email/phone hint ("" when absent or not valid). */
-static void hint_index(struct svc_ctx *c, const char *value, int is_email, char out[65])
+static void hint_index(const struct keyring *kr, const char *value, int is_email, char out[65])
 {
     char norm[CANDIDATE_PII_MAX];
     out[0] = '\0';
@@ -66,7 +66,7 @@ static void hint_index(struct svc_ctx *c, const char *value, int is_email, char 
     if ((is_email ? candidate_norm_email(value, norm, sizeof(norm))
                   : candidate_norm_phone(value, norm, sizeof(norm))) != 0)
         return;
-    blind_index(c->kr, is_email ? "candidate.email" : "candidate.phone", norm, out);
+    blind_index(kr, is_email ? "candidate.email" : "candidate.phone", norm, out);
 }
 
 /* Candidate hints as the actor may see them: email and phone masked unless admin/hr/system. Steals hints. */
@@ -108,10 +108,10 @@ static int find_candidate(struct svc_ctx *c, const struct result *r, int64_t *ca
     *cand = 0;
     if (r->external_id && (rc = one_id(c, "SELECT id FROM candidate WHERE external_id = ?", r->external_id, 0, cand)))
         return rc;
-    hint_index(c, r->email, 1, idx);
+    hint_index(c->kr, r->email, 1, idx);
     if (!*cand && idx[0] && (rc = one_id(c, "SELECT id FROM candidate WHERE email_idx = ?", idx, 0, cand)))
         return rc;
-    hint_index(c, r->phone, 0, idx);
+    hint_index(c->kr, r->phone, 0, idx);
     if (!*cand && idx[0] && (rc = one_id(c, "SELECT id FROM candidate WHERE phone_idx = ?", idx, 0, cand)))
         return rc;
     return 0;
@@ -177,20 +177,74 @@ static int match_application(struct svc_ctx *c, const struct result *r, int64_t 
     return rc;
 }
 
-/* The normalised result without transcript and candidate hints (they are stored encrypted). */
-static char *public_json(const struct result *r)
+/* Encrypts n bytes of text into *ct / *ctn (text NULL: *ct NULL). */
+static int encrypt_into(const struct keyring *kr, const char *ctx, const char *text, size_t n, unsigned char **ct,
+                        size_t *ctn, struct err *e)
 {
-    json_t *copy = json_copy(r->normalised);
-    json_object_del(copy, "transcript");
-    json_object_del(copy, "candidate");
-    char *s = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(copy);
-    return s;
+    *ct = NULL;
+    *ctn = 0;
+    if (text && field_encrypt(kr, ctx, text, n, ct, ctn) != 0)
+        return err_set(e, ERR_INTERNAL, NULL, NULL, "cannot encrypt %s", ctx);
+    return 0;
 }
 
-static int insert_result(struct svc_ctx *c, const struct result *r, int version, const char *hash, int64_t app,
-                         const char *why, const char *raw, size_t raw_len, int64_t *id)
+int svc_result_prepare(const struct keyring *kr, json_t *in, const char *raw, size_t raw_len, struct result_prep *p,
+                       struct err *e)
 {
+    memset(p, 0, sizeof(*p));
+    int rc = result_parse(in, &p->r, e);
+    if (rc != 0)
+        return rc;
+    struct result_texts t;
+    result_texts(&p->r, &t);
+    crypto_sha256_hex(t.canonical, t.canonical_len, p->hash);
+    hint_index(kr, p->r.email, 1, p->email_idx);
+    hint_index(kr, p->r.phone, 0, p->phone_idx);
+    char *raw_copy = NULL;
+    if (!raw) { /* no raw bytes given: the request object is what arrived */
+        raw_copy = result_json_compact(in, 0, &raw_len);
+        raw = raw_copy;
+    }
+    if ((rc = encrypt_into(kr, CTX_HINTS, t.hints, t.hints_len, &p->hints_enc, &p->hints_n, e)) ||
+        (rc = encrypt_into(kr, CTX_TRANSCRIPT, t.transcript, t.transcript_len, &p->transcript_enc, &p->transcript_n,
+                           e)) ||
+        (rc = encrypt_into(kr, CTX_RAW, raw, raw_len, &p->raw_enc, &p->raw_n, e))) {
+        result_texts_free(&t);
+        free(raw_copy);
+        svc_result_prep_free(p);
+        return rc;
+    }
+    p->public_json = t.public_json;
+    t.public_json = NULL;
+    result_texts_free(&t);
+    free(raw_copy);
+    return 0;
+}
+
+void svc_result_prep_free(struct result_prep *p)
+{
+    if (!p)
+        return;
+    result_free(&p->r);
+    free(p->public_json);
+    free(p->hints_enc);
+    free(p->transcript_enc);
+    free(p->raw_enc);
+    memset(p, 0, sizeof(*p));
+}
+
+static void bind_blob_or_null(struct db_stmt *s, int idx, const unsigned char *p, size_t n)
+{
+    if (p)
+        db_bind_blob(s, idx, p, n);
+    else
+        db_bind_null(s, idx);
+}
+
+static int insert_result(struct svc_ctx *c, const struct result_prep *p, int version, int64_t app, const char *why,
+                         int64_t *id)
+{
+    const struct result *r = &p->r;
     struct db_stmt *s;
     int rc = svc_prepare(c,
                          "INSERT INTO ai_result (vendor, vendor_result_id, version, is_current, content_hash, "
@@ -201,34 +255,26 @@ static int insert_result(struct svc_ctx *c, const struct result *r, int version,
                          &s);
     if (rc != 0)
         return rc;
-    char eidx[65], pidx[65];
-    hint_index(c, r->email, 1, eidx);
-    hint_index(c, r->phone, 0, pidx);
-    char *pub = public_json(r);
-    char *hints = json_dumps(json_object_get(r->normalised, "candidate"), JSON_COMPACT | JSON_SORT_KEYS);
-    json_t *tr = json_object_get(r->normalised, "transcript");
-    char *transcript = json_array_size(tr) ? json_dumps(tr, JSON_COMPACT) : NULL;
     db_bind_text(s, 1, r->vendor);
     db_bind_text(s, 2, r->vendor_result_id);
     db_bind_int64(s, 3, version);
-    db_bind_text(s, 4, hash);
+    db_bind_text(s, 4, p->hash);
     if (app)
         db_bind_int64(s, 5, app);
     else
         db_bind_null(s, 5);
     db_bind_text(s, 6, why);
-    db_bind_text(s, 7, eidx[0] ? eidx : NULL);
-    db_bind_text(s, 8, pidx[0] ? pidx : NULL);
+    db_bind_text(s, 7, p->email_idx[0] ? p->email_idx : NULL);
+    db_bind_text(s, 8, p->phone_idx[0] ? p->phone_idx : NULL);
     db_bind_int64(s, 9, r->completed_at);
     db_bind_text(s, 10, r->model_version);
     db_bind_int64(s, 11, r->overall);
     db_bind_text(s, 12, r->vendor_recommendation);
     db_bind_text(s, 13, r->reason_category);
-    db_bind_text(s, 14, pub);
-    if ((rc = bind_encrypted(c, s, 15, CTX_HINTS, hints, strlen(hints))) ||
-        (rc = bind_encrypted(c, s, 16, CTX_TRANSCRIPT, transcript, transcript ? strlen(transcript) : 0)) ||
-        (rc = bind_encrypted(c, s, 17, CTX_RAW, raw ? raw : "", raw ? raw_len : 0)))
-        goto done;
+    db_bind_text(s, 14, p->public_json);
+    bind_blob_or_null(s, 15, p->hints_enc, p->hints_n);
+    bind_blob_or_null(s, 16, p->transcript_enc, p->transcript_n);
+    bind_blob_or_null(s, 17, p->raw_enc, p->raw_n);
     db_bind_int64(s, 18, c->now);
     if (app)
         db_bind_int64(s, 19, c->now);
@@ -237,11 +283,7 @@ static int insert_result(struct svc_ctx *c, const struct result *r, int version,
     rc = db_step(s, c->e);
     *id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
     rc = rc < 0 ? rc : 0;
-done:
     db_reset(s);
-    free(pub);
-    free(hints);
-    free(transcript);
     return rc;
 }
 
@@ -295,38 +337,36 @@ static int load_current(struct svc_ctx *c, const struct result *r, struct curren
 
 int svc_result_ingest(struct svc_ctx *c, json_t *in, const char *raw, size_t raw_len, json_t **out)
 {
-    struct result r;
-    int rc = result_parse(in, &r, c->e);
-    if (rc != 0)
-        return rc;
-    char *canon = json_dumps(r.normalised, JSON_COMPACT | JSON_SORT_KEYS);
-    char hash[65];
-    crypto_sha256_hex(canon, strlen(canon), hash);
-    free(canon);
-    char *raw_copy = NULL;
-    if (!raw) { /* no raw bytes given: the request object is what arrived */
-        raw_copy = json_dumps(in, JSON_COMPACT);
-        raw = raw_copy;
-        raw_len = strlen(raw_copy);
-    }
+    struct result_prep p;
+    int rc = svc_result_prepare(c->kr, in, raw, raw_len, &p, c->e);
+    if (rc == 0)
+        rc = svc_result_store(c, &p, out);
+    svc_result_prep_free(&p);
+    return rc;
+}
+
+int svc_result_store(struct svc_ctx *c, const struct result_prep *p, json_t **out)
+{
+    const struct result *r = &p->r;
     struct current cur;
     struct applied ap = {0};
     int64_t id = 0, app = 0;
     const char *why = NULL;
     json_t *sum = NULL;
+    int rc;
     if ((rc = svc_begin(c)) != 0)
         goto done;
-    if ((rc = load_current(c, &r, &cur)))
+    if ((rc = load_current(c, r, &cur)))
         goto done;
-    if (cur.id && strcmp(cur.hash, hash) == 0) { /* a resend: nothing changes */
+    if (cur.id && strcmp(cur.hash, p->hash) == 0) { /* a resend: nothing changes */
         snprintf(ap.stage, sizeof(ap.stage), "%s", cur.stage);
-        *out = summary(cur.id, &r, cur.version, 1, cur.app, cur.app ? NULL : "unmatched", &ap);
+        *out = summary(cur.id, r, cur.version, 1, cur.app, cur.app ? NULL : "unmatched", &ap);
         rc = 0;
         goto done;
     }
     if (cur.app)
         app = cur.app; /* a re-score belongs where the first version went */
-    else if ((rc = match_application(c, &r, &app, &why)))
+    else if ((rc = match_application(c, r, &app, &why)))
         goto done;
     if (cur.id) {
         struct db_stmt *s;
@@ -338,11 +378,11 @@ int svc_result_ingest(struct svc_ctx *c, json_t *in, const char *raw, size_t raw
         if (rc < 0)
             goto done;
     }
-    if ((rc = insert_result(c, &r, cur.version + 1, hash, app, why, raw, raw_len, &id)))
+    if ((rc = insert_result(c, p, cur.version + 1, app, why, &id)))
         goto done;
-    if (app && (rc = svc_result_apply_tx(c, app, id, &r, &ap)))
+    if (app && (rc = svc_result_apply_tx(c, app, id, r, &ap)))
         goto done;
-    sum = summary(id, &r, cur.version + 1, 0, app, why, &ap);
+    sum = summary(id, r, cur.version + 1, 0, app, why, &ap);
     if ((rc = svc_audit(c, cur.id ? "result.rescore" : "result.receive", "ai_result", id, NULL, sum)) ||
         (rc = svc_event(c, app ? "result.received" : "result.unmatched", "ai_result", id, sum)) || (rc = svc_commit(c)))
         goto done;
@@ -350,8 +390,6 @@ int svc_result_ingest(struct svc_ctx *c, json_t *in, const char *raw, size_t raw
     sum = NULL;
 done:
     json_decref(sum);
-    free(raw_copy);
-    result_free(&r);
     return svc_end(c, rc);
 }
 

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "core/result.h"
 #include "svc/svc.h"
 
 /* Ingests one normalised result. in is validated with result_parse (422 with
@@ -23,6 +24,31 @@
  * *out: {id, vendor, vendor_result_id, version, duplicate, application_id,
  * unmatched_reason, stage, match_score, recommendation}. */
 int svc_result_ingest(struct svc_ctx *c, json_t *in, const char *raw, size_t raw_len, json_t **out);
+
+/* svc_result_ingest in two halves, so that bulk imports can prepare results
+ * on other threads while one thread stores them in order.
+ *
+ * The first half needs no database: it validates in (result_parse, 422 with
+ * the field path into e), builds the canonical form and its hash, the blind
+ * indexes of the email/phone hints, and encrypts the hints, the transcript
+ * and the raw payload (raw NULL: the compact JSON of in). kr is only read, so
+ * any number of threads may prepare at once. Returns 0 with *p filled (free
+ * it with svc_result_prep_free, also after a failure), or an error in e. */
+struct result_prep {
+    struct result r;                                     /* the parsed result; r.normalised owned */
+    char hash[65];                                       /* SHA-256 (hex) of the canonical JSON */
+    char email_idx[65], phone_idx[65];                   /* blind indexes, "" when absent or not valid */
+    char *public_json;                                   /* the canonical form without candidate and transcript */
+    unsigned char *hints_enc, *transcript_enc, *raw_enc; /* transcript_enc NULL without segments */
+    size_t hints_n, transcript_n, raw_n;
+};
+int svc_result_prepare(const struct keyring *kr, json_t *in, const char *raw, size_t raw_len, struct result_prep *p,
+                       struct err *e);
+void svc_result_prep_free(struct result_prep *p);
+
+/* The second half: everything else svc_result_ingest does, in c's
+ * transaction (or savepoint, in batch mode). p is only read. */
+int svc_result_store(struct svc_ctx *c, const struct result_prep *p, json_t **out);
 
 /* One stored result version: the normalised result (transcript and candidate
  * hints decrypted) with {id, version, is_current, application_id,

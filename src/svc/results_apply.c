@@ -2,14 +2,17 @@
 #include "svc/results_apply.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/pipeline.h"
+#include "lib/mem.h"
 #include "svc/applications.h"
 
 #define MODEL_MAX 32
 
-static int hist_add(struct svc_ctx *c, int64_t pid, const char *dim, int score, int delta)
+/* Adds delta to one histogram bucket in the database. */
+static int hist_write(struct svc_ctx *c, int64_t pid, const char *dim, int bucket, int64_t delta)
 {
     struct db_stmt *s;
     int rc = svc_prepare(c,
@@ -20,11 +23,95 @@ static int hist_add(struct svc_ctx *c, int64_t pid, const char *dim, int score, 
         return rc;
     db_bind_int64(s, 1, pid);
     db_bind_text(s, 2, dim);
-    db_bind_int64(s, 3, score < 0 ? 0 : score > 100 ? 100 : score);
+    db_bind_int64(s, 3, bucket);
     db_bind_int64(s, 4, delta);
     rc = db_step(s, c->e);
     db_reset(s);
     return rc < 0 ? rc : 0;
+}
+
+/* Histogram changes a batch holds back until it commits (see svc_hist_flush): one entry per change,
+ * in order, so that a use case rolled back to its savepoint takes its own entries back. */
+struct hist_delta {
+    int64_t pid;
+    int bucket, delta;
+    char dim[RESULT_DIM_KEY_MAX + 1];
+};
+
+struct hist_log {
+    struct hist_delta *d;
+    size_t n, cap;
+    size_t mark; /* entries before the current use case's savepoint */
+};
+
+/* Counts score in (or, delta -1, out of) the position's histogram for dim. In batch mode the change
+ * is logged and written, summed per bucket, when the batch commits: the same counts, a fraction of
+ * the writes (nothing reads a histogram inside an import's batch; svc_hist_read adds what is
+ * pending all the same). */
+static int hist_add(struct svc_ctx *c, int64_t pid, const char *dim, int score, int delta)
+{
+    int bucket = score < 0 ? 0 : score > 100 ? 100 : score;
+    if (!c->batch || strlen(dim) > RESULT_DIM_KEY_MAX)
+        return hist_write(c, pid, dim, bucket, delta);
+    struct hist_log *h = c->hist;
+    if (!h)
+        h = c->hist = xcalloc(1, sizeof(*h));
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 1024;
+        h->d = xrealloc(h->d, h->cap * sizeof(*h->d));
+    }
+    struct hist_delta *d = &h->d[h->n++];
+    d->pid = pid;
+    d->bucket = bucket;
+    d->delta = delta;
+    snprintf(d->dim, sizeof(d->dim), "%s", dim);
+    return 0;
+}
+
+void svc_hist_mark(struct svc_ctx *c)
+{
+    if (c->hist)
+        c->hist->mark = c->hist->n;
+}
+
+void svc_hist_undo(struct svc_ctx *c)
+{
+    if (c->hist)
+        c->hist->n = c->hist->mark;
+}
+
+static int delta_cmp(const void *a, const void *b)
+{
+    const struct hist_delta *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    int d = strcmp(x->dim, y->dim);
+    if (d)
+        return d;
+    return x->bucket - y->bucket;
+}
+
+int svc_hist_flush(struct svc_ctx *c)
+{
+    struct hist_log *h = c->hist;
+    int rc = 0;
+    if (!h)
+        return 0;
+    c->hist = NULL;
+    /* Sum the changes per bucket; a bucket whose changes cancel out is still written (n + 0), so that
+     * the rows are exactly those the changes one by one would have left. */
+    qsort(h->d, h->n, sizeof(*h->d), delta_cmp);
+    for (size_t i = 0; i < h->n && rc == 0;) {
+        size_t j = i;
+        int64_t sum = 0;
+        for (; j < h->n && delta_cmp(&h->d[i], &h->d[j]) == 0; j++)
+            sum += h->d[j].delta;
+        rc = hist_write(c, h->d[i].pid, h->d[i].dim, h->d[i].bucket, sum);
+        i = j;
+    }
+    free(h->d);
+    free(h);
+    return rc;
 }
 
 int svc_hist_read(struct svc_ctx *c, int64_t position_id, const char *dim, int64_t counts[HIST_BUCKETS])
@@ -42,6 +129,9 @@ int svc_hist_read(struct svc_ctx *c, int64_t position_id, const char *dim, int64
             counts[b] = db_col_int64(s, 1);
     }
     db_reset(s);
+    for (size_t i = 0; c->hist && i < c->hist->n; i++) /* what the batch holds back */
+        if (c->hist->d[i].pid == position_id && strcmp(c->hist->d[i].dim, dim) == 0)
+            counts[c->hist->d[i].bucket] += c->hist->d[i].delta;
     return rc < 0 ? rc : 0;
 }
 
@@ -68,12 +158,13 @@ struct app_facts {
     int64_t position_id;
     int has_result;
     int overall;
+    char stage[40];
 };
 
 static int load_facts(struct svc_ctx *c, int64_t app, struct app_facts *f)
 {
     struct db_stmt *s;
-    int rc = svc_prepare(c, "SELECT position_id, result_id, overall FROM application WHERE id = ?", &s);
+    int rc = svc_prepare(c, "SELECT position_id, result_id, overall, stage FROM application WHERE id = ?", &s);
     if (rc != 0)
         return rc;
     db_bind_int64(s, 1, app);
@@ -82,6 +173,7 @@ static int load_facts(struct svc_ctx *c, int64_t app, struct app_facts *f)
         f->position_id = db_col_int64(s, 0);
         f->has_result = !db_col_isnull(s, 1) && !db_col_isnull(s, 2);
         f->overall = f->has_result ? (int)db_col_int64(s, 2) : 0;
+        snprintf(f->stage, sizeof(f->stage), "%s", db_col_isnull(s, 3) ? "" : db_col_text(s, 3));
     }
     db_reset(s);
     if (rc == DB_DONE)
@@ -176,15 +268,28 @@ static int store_match(struct svc_ctx *c, int64_t app, int64_t rid, int64_t pid,
     return rc < 0 ? rc : 0;
 }
 
-/* Moves the application on to ai_pending_evaluation when it is still before it. */
-static int move_on(struct svc_ctx *c, int64_t app, const struct result *r, struct applied *out)
+static int early_stage(enum stage st)
 {
+    return st == STAGE_APPLIED || st == STAGE_AI_INVITED || st == STAGE_AI_IN_PROGRESS || st == STAGE_AI_INCOMPLETE;
+}
+
+/* Moves the application on to ai_pending_evaluation when it is still before it. f->stage is its stage. */
+static int move_on(struct svc_ctx *c, int64_t app, const struct app_facts *f, const struct result *r,
+                   struct applied *out)
+{
+    /* Past the early stages nothing moves: the stage is all there is to say, unless the actor's view is
+     * scoped (manager, interviewer), where loading the application is what checks that it may be seen. */
+    enum stage st = stage_parse(f->stage);
+    if (!early_stage(st) && c->actor->role != ROLE_MANAGER && c->actor->role != ROLE_INTERVIEWER) {
+        snprintf(out->stage, sizeof(out->stage), "%s", stage_name(st));
+        return 0;
+    }
     json_t *before = NULL;
     int rc = svc_app_load_tx(c, app, &before);
     if (rc != 0)
         return rc;
-    enum stage st = stage_parse(json_string_value(json_object_get(before, "stage")));
-    if (st == STAGE_APPLIED || st == STAGE_AI_INVITED || st == STAGE_AI_IN_PROGRESS || st == STAGE_AI_INCOMPLETE) {
+    st = stage_parse(json_string_value(json_object_get(before, "stage")));
+    if (early_stage(st)) {
         char note[200];
         snprintf(note, sizeof(note), "AI result %.32s/%.128s received", r->vendor, r->vendor_result_id);
         rc = svc_app_move_tx(c, before, STAGE_AI_PENDING_EVALUATION, ACTOR_SYSTEM, NULL, note);
@@ -202,7 +307,7 @@ int svc_result_apply_tx(struct svc_ctx *c, int64_t app, int64_t rid, const struc
     if ((rc = load_facts(c, app, &f)) || (rc = take_out(c, app, &f)) || (rc = put_in(c, app, f.position_id, r)) ||
         (rc = store_match(c, app, rid, f.position_id, r, out)))
         return rc;
-    return move_on(c, app, r, out);
+    return move_on(c, app, &f, r, out);
 }
 
 int svc_result_rescore_tx(struct svc_ctx *c, int64_t app, const struct result *r, const char *dim, int score,

@@ -29,8 +29,16 @@ int svc_result_apply_tx(struct svc_ctx *c, int64_t app, int64_t rid, const struc
 int svc_result_rescore_tx(struct svc_ctx *c, int64_t app, const struct result *r, const char *dim, int score,
                           struct applied *out);
 
-/* The position's histogram for dim ("" = overall) into counts. */
+/* The position's histogram for dim ("" = overall) into counts (with what the batch holds back). */
 int svc_hist_read(struct svc_ctx *c, int64_t position_id, const char *dim, int64_t counts[HIST_BUCKETS]);
+
+/* Batch mode defers histogram changes to the batch's commit; svc.c calls these. svc_hist_mark: a
+ * use case's savepoint opens; svc_hist_undo: it rolls back (its changes are dropped); svc_hist_flush:
+ * in the batch's transaction, right before it commits, writes every held-back change, summed per
+ * bucket, and forgets them (also when writing fails: the batch then rolls back). */
+void svc_hist_mark(struct svc_ctx *c);
+void svc_hist_undo(struct svc_ctx *c);
+int svc_hist_flush(struct svc_ctx *c);
 
 /* The position's competency model (up to max entries): the count, or a negative error. */
 int svc_position_model(struct svc_ctx *c, int64_t position_id, struct competency *model, int max);

@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/result.h"
 #include "lib/mem.h"
 #include "lib/timeutil.h"
+#include "svc/results_apply.h"
 
 static const char *const role_names[] = {"", "admin", "hr", "manager", "interviewer", "system"};
 
@@ -57,7 +59,9 @@ int svc_batch_begin(struct svc_ctx *c)
 int svc_batch_commit(struct svc_ctx *c)
 {
     c->batch = 0;
-    int rc = db_commit(c->db, c->e);
+    int rc = svc_hist_flush(c);
+    if (rc == 0)
+        rc = db_commit(c->db, c->e);
     if (rc != 0)
         db_rollback(c->db);
     return rc;
@@ -68,6 +72,7 @@ static int savepoint_open(struct svc_ctx *c)
 {
     int rc = db_exec(c->db, "SAVEPOINT use_case", c->e);
     c->savepoint = rc == 0;
+    svc_hist_mark(c);
     return rc;
 }
 
@@ -106,6 +111,7 @@ int svc_end(struct svc_ctx *c, int rc)
         db_exec(c->db, "ROLLBACK TO SAVEPOINT use_case", &ignored);
         db_exec(c->db, "RELEASE SAVEPOINT use_case", &ignored);
         c->savepoint = 0;
+        svc_hist_undo(c);
     }
     return rc;
 }
@@ -242,7 +248,7 @@ int svc_audit(struct svc_ctx *c, const char *action, const char *entity, int64_t
     db_reset(s);
 
     json_t *d = diff_of(before, after);
-    char *diff = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+    char *diff = result_json_compact(d, 1, NULL); /* the bytes of json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) */
     json_decref(d);
     char label[160];
     actor_label(c->actor, label, sizeof(label));
@@ -280,7 +286,7 @@ int svc_event(struct svc_ctx *c, const char *event, const char *entity, int64_t 
         svc_prepare(c, "INSERT INTO outbox (event, entity, entity_id, payload, created_at) VALUES (?, ?, ?, ?, ?)", &s);
     if (rc != 0)
         return rc;
-    char *p = json_dumps(payload ? payload : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+    char *p = result_json_compact(payload ? payload : json_null(), 0, NULL); /* as json_dumps, JSON_COMPACT */
     db_bind_text(s, 1, event);
     db_bind_text(s, 2, entity);
     db_bind_int64(s, 3, id);

@@ -54,6 +54,8 @@ int actor_sees_sensitive(const struct actor *a);
 /* Label written to the audit log: "user:alice", "token:3:alice", "system:cli". */
 void actor_label(const struct actor *a, char *out, size_t n);
 
+struct interview_scorer; /* svc/interviews.h */
+
 struct svc_ctx {
     struct db *db;
     const struct keyring *kr;
@@ -61,11 +63,13 @@ struct svc_ctx {
     struct err *e;
     int64_t now;          /* ms, fixed per use case */
     const char *data_dir; /* the data directory (vendor mappings, exports); may be NULL */
+    const struct interview_scorer *scorer; /* scores completed interviews; NULL: the built-in one */
     /* Batch mode (bulk imports): the caller holds one transaction open across many use cases
      * (svc_batch_begin/commit); each use case then runs in a savepoint of it, so a failing one
      * leaves nothing behind while the others stay. */
     int batch;
-    int savepoint; /* the current use case's savepoint is open */
+    int savepoint;        /* the current use case's savepoint is open */
+    struct hist_log *hist; /* batch mode: histogram changes held back until the commit (results_apply.c) */
 };
 
 /* Opens the outer transaction of a batch and switches c to batch mode. */

@@ -789,6 +789,89 @@ static void catalogue(void **state)
     assert_null(result_dim_label(NULL, 0));
 }
 
+/* result_json_compact writes exactly json_dumps' bytes, sorted or not. */
+static void assert_same_as_jansson(json_t *v)
+{
+    for (int sort = 0; sort < 2; sort++) {
+        char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | (sort ? JSON_SORT_KEYS : 0));
+        size_t n = 0;
+        char *got = result_json_compact(v, sort, &n);
+        assert_non_null(want);
+        assert_string_equal(got, want);
+        assert_int_equal(n, strlen(want));
+        free(want);
+        free(got);
+    }
+}
+
+static void compact_json_like_jansson(void **state)
+{
+    (void)state;
+    static const char *const docs[] = {
+        "{}",
+        "[]",
+        "{\"b\":1,\"a\":[true,false,null,-9007199254740991,0.5,1e300,2.0,-0.0],\"c\":{\"z\":{},\"y\":[]}}",
+        "[\"\\u0000\\u0001\\u001f\\b\\f\\n\\r\\t\\\"\\\\/\\u007f\",\"沟通能力 \\u00a0\\u3000 😀\"]",
+        "{\"key with \\\" and \\n\":\"v\",\"Zeta\":1,\"alpha\":2,\"ab\":3,\"a\":4,\"\":5}",
+    };
+    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        json_error_t je;
+        json_t *v = json_loads(docs[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+        assert_non_null(v);
+        assert_same_as_jansson(v);
+        json_decref(v);
+    }
+    json_t *big = json_object();
+    for (int i = 0; i < 100; i++) {
+        char k[16];
+        snprintf(k, sizeof(k), "k%03d", (i * 37) % 100);
+        json_object_set_new(big, k, json_integer(i));
+    }
+    json_object_set_new(big, "min", json_integer(INT64_MIN));
+    json_object_set_new(big, "max", json_integer(INT64_MAX));
+    json_object_set_new(big, "zero", json_integer(0));
+    json_object_set_new(big, "real", json_real(82.5));
+    assert_same_as_jansson(big);
+    json_decref(big);
+}
+
+static void texts_match_json_dumps(void **state)
+{
+    (void)state;
+    json_t *in = json_loads(EXAMPLE, 0, NULL);
+    struct result r;
+    struct err e = {0};
+    assert_int_equal(result_parse(in, &r, &e), 0);
+    struct result_texts t;
+    result_texts(&r, &t);
+    assert_string_equal(t.canonical, EXAMPLE_CANONICAL);
+    assert_int_equal(t.canonical_len, strlen(EXAMPLE_CANONICAL));
+    json_t *pub = json_copy(r.normalised);
+    json_object_del(pub, "candidate");
+    json_object_del(pub, "transcript");
+    char *want = json_dumps(pub, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_string_equal(t.public_json, want);
+    free(want);
+    json_decref(pub);
+    want = json_dumps(json_object_get(r.normalised, "candidate"), JSON_COMPACT | JSON_SORT_KEYS);
+    assert_string_equal(t.hints, want);
+    free(want);
+    want = json_dumps(json_object_get(r.normalised, "transcript"), JSON_COMPACT);
+    assert_string_equal(t.transcript, want);
+    assert_int_equal(t.transcript_len, strlen(want));
+    free(want);
+    result_texts_free(&t);
+    result_free(&r);
+    /* no segments: no transcript text */
+    json_object_set_new(in, "transcript", json_array());
+    assert_int_equal(result_parse(in, &r, &e), 0);
+    result_texts(&r, &t);
+    assert_null(t.transcript);
+    result_texts_free(&t);
+    result_free(&r);
+    json_decref(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -815,6 +898,8 @@ int main(void)
         cmocka_unit_test(tags_trimmed_deduplicated_in_order),
         cmocka_unit_test(labels_from_catalogue),
         cmocka_unit_test(catalogue),
+        cmocka_unit_test(compact_json_like_jansson),
+        cmocka_unit_test(texts_match_json_dumps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
