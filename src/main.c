@@ -24,6 +24,8 @@ static const struct {
     {"link", cmd_link, "link create|list ID | revoke LINK_ID  (the candidate's page)"},
     {"questions", cmd_questions, "questions import FILE.json | list | show CODE|ID  (interview question sets)"},
     {"interviews", cmd_interviews, "interviews expire [--before TIME] | list APP_ID  (AI interview sessions)"},
+    {"rescore", cmd_rescore, "rescore --session ID | --unscored [--scorer-url URL]  (score AI interviews again)"},
+    {"check", cmd_check, "check [--json]             (cross-table invariants; exit 1 on a mismatch)"},
     {"audit", cmd_audit, "audit verify"},
 };
 

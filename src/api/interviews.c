@@ -26,6 +26,10 @@ int api_interview_revoke(struct req *r)
 {
     return api_action(r, svc_interview_revoke);
 }
+int api_interview_rescore(struct req *r)
+{
+    return api_action(r, svc_interview_rescore);
+}
 
 /* Candidate calls act as the candidate: no account, the token decides. */
 static void as_candidate(struct req *r)

@@ -20,5 +20,7 @@ int cmd_revise(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_questions(int argc, char **argv);
 int cmd_interviews(int argc, char **argv);
+int cmd_rescore(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

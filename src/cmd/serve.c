@@ -9,6 +9,7 @@
 #include "cmd/app.h"
 #include "cmd/cmd.h"
 #include "cmd/flags.h"
+#include "cmd/scorer_opts.h"
 #include "http/server.h"
 #include "store/migrate.h"
 
@@ -33,9 +34,12 @@ int cmd_serve(int argc, char **argv)
     const char *listen = "127.0.0.1:8080";
     unsigned threads = 0;
     int quiet = 0;
+    struct scorer_opts so = {0};
     for (int i = 1; i < argc; i++) {
         int r = app_opt(&o, argc, argv, &i);
         if (r == 1)
+            continue;
+        if (r == 0 && (r = scorer_opt(&so, argc, argv, &i)) == 1)
             continue;
         if (r == 0 && strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
             listen = argv[++i];
@@ -47,7 +51,12 @@ int cmd_serve(int argc, char **argv)
         } else if (r == 0 && strcmp(argv[i], "--quiet") == 0) {
             quiet = 1;
         } else if (strcmp(argv[i], "--help") == 0) {
-            puts("usage: talentd serve [--data DIR] [--db URL] [--listen HOST:PORT] [--threads N] [--quiet]");
+            puts("usage: talentd serve [--data DIR] [--db URL] [--listen HOST:PORT] [--threads N] [--quiet]\n"
+                 "                     " SCORER_OPTS_USAGE "\n"
+                 "Completed AI interviews are scored by the built-in rubric scorer, or with --scorer-url by an\n"
+                 "external scorer: the answers are POSTed as JSON to URL and a result in the native schema\n"
+                 "(docs/results.md) comes back; 3 attempts, each within --scorer-timeout seconds (default 10).\n"
+                 "Its results carry vendor NAME (--scorer-name, default external).");
             return 0;
         } else {
             fprintf(stderr, "talentd serve: unknown or incomplete option %s\n", argv[i]);
@@ -60,6 +69,10 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "talentd serve: --listen must be HOST:PORT, got %s\n", listen);
         return 2;
     }
+    static struct scorer_http external; /* lives as long as the server */
+    const struct interview_scorer *scorer = NULL;
+    if (scorer_opts_build(&so, &external, &scorer, "serve") != 0)
+        return 2;
     struct app a;
     if (app_open(&a, &o, "serve") != 0)
         return 1;
@@ -75,6 +88,7 @@ int cmd_serve(int argc, char **argv)
         .kr = &a.kr,
         .data_dir = a.data_dir,
         .quiet = quiet,
+        .scorer = scorer,
     };
     /* Block the stop signals in every thread; the main thread waits for them. */
     sigset_t set;
@@ -89,8 +103,8 @@ int cmd_serve(int argc, char **argv)
         app_close(&a);
         return 1;
     }
-    printf("talentd: serving on http://%s:%u (%s, %u threads)\n", host, port,
-           db_kind(a.db) == DB_POSTGRES ? "postgresql" : "sqlite", cfg.threads);
+    printf("talentd: serving on http://%s:%u (%s, %u threads, %s interview scorer)\n", host, port,
+           db_kind(a.db) == DB_POSTGRES ? "postgresql" : "sqlite", cfg.threads, scorer ? scorer->vendor : "built-in");
     fflush(stdout);
     int sig;
     sigwait(&set, &sig);

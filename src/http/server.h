@@ -9,6 +9,8 @@
 #include "lib/crypto.h"
 #include "lib/err.h"
 
+struct interview_scorer; /* svc/interviews.h */
+
 struct server_config {
     const char *host;          /* "127.0.0.1" */
     uint16_t port;
@@ -21,6 +23,7 @@ struct server_config {
     const char *web_root;      /* directory of the built web UI, or NULL */
     const char *data_dir;      /* the data directory (vendor mappings, exports) */
     int quiet;                 /* no access log */
+    const struct interview_scorer *scorer; /* scores completed interviews; NULL: the built-in one */
 };
 
 struct http_server;

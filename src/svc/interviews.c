@@ -671,7 +671,7 @@ int svc_interview_exit(struct svc_ctx *c, const char *token, json_t *in, json_t 
         goto done;
     if (completed) { /* scored after the commit: a failure is recorded on the session, answers stay */
         json_t *res = NULL;
-        int src = svc_interview_score(c, id, &interview_scorer_builtin, &res);
+        int src = svc_interview_score(c, id, c->scorer ? c->scorer : &interview_scorer_builtin, &res);
         score = src == 0 ? json_pack("{s:b,s:O}", "ok", 1, "result_id", json_object_get(res, "id"))
                          : json_pack("{s:b,s:s}", "ok", 0, "error", c->e->message);
         json_decref(res);
@@ -1180,16 +1180,78 @@ done:
     return svc_end(c, rc);
 }
 
+/* The position code of application app (in the open transaction) into buf ("" when none). */
+static int position_code(struct svc_ctx *c, int64_t app, char *buf, size_t n)
+{
+    struct db_stmt *s;
+    buf[0] = 0;
+    int rc =
+        svc_prepare(c, "SELECT p.code FROM application a JOIN position p ON p.id = a.position_id WHERE a.id = ?", &s);
+    if (rc != 0)
+        return rc;
+    db_bind_int64(s, 1, app);
+    rc = db_step(s, c->e);
+    if (rc == DB_ROW)
+        snprintf(buf, n, "%s", db_col_text(s, 0));
+    db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+/* What a result-returning scorer is sent (svc/interviews.h, struct interview_scorer). */
+static json_t *score_request(json_t *sess, const char *pos_code, json_t *questions, json_t *answers)
+{
+    json_t *qs = json_array(), *as = json_array(), *q, *a;
+    size_t i;
+    json_array_foreach(questions, i, q)
+    {
+        json_array_append_new(qs, json_pack("{s:O,s:O,s:O,s:O,s:O,s:O}", "id", json_object_get(q, "id"), "seq",
+                                            json_object_get(q, "seq"), "text_zh", json_object_get(q, "text_zh"),
+                                            "text_en", json_object_get(q, "text_en"), "required",
+                                            json_object_get(q, "required"), "dims", json_object_get(q, "dims")));
+    }
+    json_array_foreach(answers, i, a)
+    {
+        if (json_is_true(json_object_get(a, "final")))
+            json_array_append_new(as, json_pack("{s:O,s:O}", "question_id", json_object_get(a, "question_id"), "text",
+                                                json_object_get(a, "text")));
+    }
+    return json_pack("{s:I,s:I,s:s,s:s,s:O,s:o,s:o}", "session_id", (json_int_t)JI(sess, "id"), "application_id",
+                     (json_int_t)JI(sess, "application_id"), "position_code", pos_code, "question_set",
+                     JS(sess, "question_set"), "completed_at", json_object_get(sess, "completed_at"), "questions", qs,
+                     "answers", as);
+}
+
+/* Forces onto the result a scorer returned what it may not choose: the vendor (the scorer's), the
+ * identity, the application and the completion time (the session's); model_version defaults to the
+ * scorer's. 422 when res is not an object. */
+static int force_identity(json_t *res, json_t *sess, const struct interview_scorer *scorer, struct err *e)
+{
+    if (!json_is_object(res))
+        return err_set(e, ERR_INVALID, "wrong_type", "", "the scorer's answer is not a JSON object");
+    char vid[48];
+    snprintf(vid, sizeof(vid), "session-%lld", (long long)JI(sess, "id"));
+    json_object_set_new(res, "vendor", json_string(scorer->vendor));
+    json_object_set_new(res, "vendor_result_id", json_string(vid));
+    json_object_set_new(res, "candidate", json_pack("{s:I}", "application_id", (json_int_t)JI(sess, "application_id")));
+    json_object_set(res, "completed_at", json_object_get(sess, "completed_at"));
+    json_t *mv = json_object_get(res, "model_version");
+    if ((!mv || json_is_null(mv)) && scorer->model_version)
+        json_object_set_new(res, "model_version", json_string(scorer->model_version));
+    return 0;
+}
+
 int svc_interview_score(struct svc_ctx *c, int64_t id, const struct interview_scorer *scorer, json_t **out)
 {
     json_t *sess = NULL, *questions = NULL, *answers = NULL, *finals = json_object(), *sc = NULL, *res = NULL;
+    char pos[80] = "";
     *out = NULL;
     int rc = svc_begin_read(c);
     if (rc == 0 && (rc = sess_load(c, id, 0, &sess)) == 0 && strcmp(JS(sess, "status"), "completed") != 0)
         rc = err_set(c->e, ERR_CONFLICT, "not_completed", "id", "interview %lld is %s, not completed", (long long)id,
                      JS(sess, "status"));
-    if (rc == 0 && (rc = questions_load(c, JI(sess, "set_id"), &questions)) == 0)
-        rc = answers_load(c, id, &answers);
+    if (rc == 0 && (rc = questions_load(c, JI(sess, "set_id"), &questions)) == 0 &&
+        (rc = answers_load(c, id, &answers)) == 0 && scorer->result)
+        rc = position_code(c, JI(sess, "application_id"), pos, sizeof(pos));
     rc = svc_end(c, rc);
     if (rc != 0)
         goto done;
@@ -1204,18 +1266,29 @@ int svc_interview_score(struct svc_ctx *c, int64_t id, const struct interview_sc
         }
     }
     int64_t result_id = 0;
-    if ((rc = scorer->score(scorer, questions, finals, &sc, c->e)) == 0) {
+    if (scorer->result) {
+        json_t *req = score_request(sess, pos, questions, answers);
+        rc = scorer->result(scorer, req, &res, c->e);
+        json_decref(req);
+        if (rc == 0)
+            rc = force_identity(res, sess, scorer, c->e);
+    } else if ((rc = scorer->score(scorer, questions, finals, &sc, c->e)) == 0) {
         res = build_result(sess, scorer, questions, finals, sc);
+    }
+    const char *stage = "";
+    if (rc == 0) {
         json_t *ing = NULL;
         if ((rc = svc_result_ingest(c, res, NULL, 0, &ing)) == 0) {
             result_id = JI(ing, "id");
             *out = ing;
+        } else if (rc == ERR_INVALID) {
+            stage = "the scorer's result was refused: ";
         }
     }
     if (rc != 0) {
         struct err saved = *c->e;
-        char msg[600];
-        snprintf(msg, sizeof(msg), "%s%s%s", saved.message, saved.field[0] ? " at " : "", saved.field);
+        char msg[700];
+        snprintf(msg, sizeof(msg), "%s%s%s%s", stage, saved.message, saved.field[0] ? " at " : "", saved.field);
         err_clear(c->e);
         if (score_record(c, id, 0, msg) != 0)
             err_clear(c->e);
@@ -1238,4 +1311,48 @@ done:
     json_decref(sc);
     json_decref(res);
     return rc;
+}
+
+int svc_interview_rescore(struct svc_ctx *c, int64_t id, json_t **out)
+{
+    json_t *sess = NULL, *res = NULL, *scoring = NULL;
+    int rc = svc_begin_read(c);
+    if (rc == 0 && (rc = sess_load(c, id, 1, &sess)) == 0 && strcmp(JS(sess, "status"), "completed") != 0)
+        rc = err_set(c->e, ERR_CONFLICT, "not_completed", "id",
+                     "interview %lld is %s; only a completed interview is scored", (long long)id, JS(sess, "status"));
+    json_decref(sess);
+    sess = NULL;
+    if ((rc = svc_end(c, rc)) != 0)
+        return rc;
+    const struct interview_scorer *scorer = c->scorer ? c->scorer : &interview_scorer_builtin;
+    if (svc_interview_score(c, id, scorer, &res) == 0) {
+        scoring = json_pack("{s:b,s:O,s:s,s:O,s:O}", "ok", 1, "result_id", json_object_get(res, "id"), "vendor",
+                            scorer->vendor, "version", json_object_get(res, "version"), "duplicate",
+                            json_object_get(res, "duplicate"));
+    } else { /* recorded on the session as score_error */
+        scoring = json_pack("{s:b,s:s}", "ok", 0, "error", c->e->message);
+    }
+    json_decref(res);
+    err_clear(c->e);
+    if ((rc = svc_begin_read(c)) == 0 && (rc = sess_load(c, id, 0, &sess)) == 0) {
+        *out = json_pack("{s:o,s:o}", "session", public_session(sess), "scoring", scoring);
+        scoring = NULL;
+    }
+    json_decref(sess);
+    json_decref(scoring);
+    return svc_end(c, rc);
+}
+
+int svc_interviews_unscored(struct svc_ctx *c, json_t **out)
+{
+    json_t *ids = json_array();
+    struct qb q;
+    qb_init(&q, "SELECT id FROM interview_session WHERE status = 'completed' AND result_id IS NULL ORDER BY id");
+    int rc = svc_begin_read(c);
+    if (rc == 0)
+        rc = qb_all(c, &q, id_row, ids);
+    if (rc == 0)
+        *out = json_pack("{s:O}", "items", ids);
+    json_decref(ids);
+    return svc_end(c, rc);
 }

@@ -41,16 +41,33 @@
 #define INTERVIEW_RESUME_ZH "是否继续上次未完成的面试？"
 #define INTERVIEW_RESUME_EN "Continue the interview where you left off?"
 
-/* A scorer turns a completed session's questions (as rubric_score takes
- * them, with text_zh/text_en kept) and final answers ({"<id>": text}) into
- * the scoring part of a normalised result: *out {overall, dimensions:
- * [{key, score, evidence}], answers?: [{question_id, keywords, star}]}
- * (rubric_score's shape). model_version names it in the result. The
- * built-in one is rubric_score; an external (HTTP) scorer plugs in here. */
+/* A scorer, in one of two ways:
+ *
+ * score: turns a completed session's questions (as rubric_score takes them,
+ * with text_zh/text_en kept) and final answers ({"<id>": text}) into the
+ * scoring part of a normalised result: *out {overall, dimensions: [{key,
+ * score, evidence}], answers?: [{question_id, keywords, star}]}
+ * (rubric_score's shape), from which the session builds the result. The
+ * built-in one (rubric_score) works this way.
+ *
+ * result (used when set): takes the scoring request {session_id,
+ * application_id, position_code, question_set, completed_at, questions:
+ * [{id, seq, text_zh, text_en, required, dims}], answers: [{question_id,
+ * text}] (final answers)} and returns a whole normalised result
+ * (docs/results.md) in *out. Whatever it says, the session forces vendor
+ * (this scorer's), vendor_result_id ("session-<id>"), candidate
+ * ({application_id} of the session) and completed_at (the session's)
+ * before the result is ingested, so a scorer can only ever score the
+ * session it was asked about. The external HTTP scorer (svc/scorer_http.h)
+ * works this way.
+ *
+ * vendor names the scorer in the result; model_version is the result's
+ * model_version when the scorer gives none. */
 struct interview_scorer {
     const char *vendor;        /* the result's vendor, e.g. "builtin" */
     const char *model_version; /* e.g. "rubric-1" */
     int (*score)(const struct interview_scorer *s, json_t *questions, json_t *answers, json_t **out, struct err *e);
+    int (*result)(const struct interview_scorer *s, json_t *request, json_t **out, struct err *e);
     void *ud;
 };
 
@@ -115,6 +132,18 @@ int svc_interview_resume(struct svc_ctx *c, const char *token, json_t *in, json_
  * records score_error on the session (answers untouched) and returns the
  * error. Used after exit and by a later `talentd rescore`. */
 int svc_interview_score(struct svc_ctx *c, int64_t id, const struct interview_scorer *scorer, json_t **out);
+
+/* HR's retry: scores completed session id (one the actor may see; 409
+ * "not_completed" otherwise) again with c->scorer (the built-in one when
+ * NULL), scored or not before. A scorer failure is not an error of the
+ * call: it is recorded on the session (score_error) and reported.
+ * *out = {session (after), scoring: {ok: true, result_id, vendor, version,
+ * duplicate} | {ok: false, error}}. */
+int svc_interview_rescore(struct svc_ctx *c, int64_t id, json_t **out);
+
+/* {"items": [id...]}: the completed sessions without a result (never
+ * scored, or every scoring failed), oldest first. */
+int svc_interviews_unscored(struct svc_ctx *c, json_t **out);
 
 /* Marks every open session (invited, in_progress, incomplete) whose
  * expires_at is before `before` (ms) expired, each in its own transaction,

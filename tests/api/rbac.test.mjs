@@ -71,6 +71,20 @@ before(async () => {
     position: 'SALES-01',
   });
   extra.victimSession = (await mk(`/api/v1/applications/${sessApp.id}/invite`, { question_set: 'RBAC-QS' })).session;
+  // A completed (and scored) interview for rescore: rescoring it again is repeatable.
+  const doneApp = await mk('/api/v1/applications', {
+    candidate_id: (await mk('/api/v1/candidates', { name: 'Rbac Done', email: 'rbac.done@example.com' })).id,
+    position: 'SALES-01',
+  });
+  const doneInv = await mk(`/api/v1/applications/${doneApp.id}/invite`, { question_set: 'RBAC-QS' });
+  const doneState = await srv.api('GET', `/api/v1/interview/${doneInv.token}`);
+  for (const q of doneState.body.questions) {
+    const r = await srv.api('PUT', `/api/v1/interview/${doneInv.token}/answers/${q.id}`, { body: { text: '我擅长沟通。', final: true } });
+    if (r.status !== 200) throw new Error(`answer: ${r.status} ${r.text}`);
+  }
+  const doneExit = await srv.api('POST', `/api/v1/interview/${doneInv.token}/exit`, { body: { confirm: true } });
+  if (doneExit.body?.status !== 'completed') throw new Error(`exit: ${doneExit.status} ${doneExit.text}`);
+  extra.completedSession = doneInv.session;
   // Tokens owned by admin: exactly one scope (CLI-made), every scope but one (API-made).
   for (const sc of ALL_SCOPES) {
     tokens.only[sc] = await cliToken(srv, [sc], { name: `only-${sc}` });
@@ -308,6 +322,10 @@ const ROUTES = [
   {
     pat: '/api/v1/interviews/{id}/revoke', m: 'POST', p: (id) => `/api/v1/interviews/${id}/revoke`, roles: HR,
     scope: 'applications:write', ok: 200, id: (refused) => (refused ? extra.victimSession.id : fresh.interview()),
+  },
+  {
+    pat: '/api/v1/interviews/{id}/rescore', m: 'POST', p: (id) => `/api/v1/interviews/${id}/rescore`, roles: HR,
+    scope: 'applications:write', ok: 200, id: () => extra.completedSession.id,
   },
 ];
 

@@ -308,12 +308,13 @@ function parseResponse(raw) {
 
 /**
  * Starts a fresh talentd: new data dir, new database, migrated, serving on a
- * free port. Returns {url, dataDir, dbUrl, adminPassword, stop(), cli(), login(), api()}.
+ * free port. serveArgs are added to `talentd serve` (e.g. --scorer-url URL).
+ * Returns {url, dataDir, dbUrl, adminPassword, stop(), halt(), cli(), login(), api()}.
  */
-export async function startServer() {
+export async function startServer({ serveArgs = [] } = {}) {
   if (!existsSync(BIN)) throw new Error(`no talentd binary at ${BIN} (set TALENTD_BIN)`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'talentd-api-'));
-  const state = { dataDir, dbName: null, proc: null };
+  const state = { dataDir, dbName: null, proc: null, serveArgs };
   try {
     return await startIn(state);
   } catch (e) {
@@ -353,7 +354,7 @@ async function startIn(state) {
   let log = '';
   for (let attempt = 0; attempt < 3 && !url; attempt++) {
     const port = await freePort();
-    const p = spawn(BIN, ['serve', ...dbArgs(), '--listen', `127.0.0.1:${port}`, '--quiet'], {
+    const p = spawn(BIN, ['serve', ...dbArgs(), '--listen', `127.0.0.1:${port}`, '--quiet', ...state.serveArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     state.proc = p;
@@ -405,7 +406,8 @@ async function startIn(state) {
     anon: () => new Client(url, { label: 'anonymous' }),
     bearer: (token, label = 'token') => new Client(url, { token, label }),
     alive: () => proc.exitCode === null && proc.signalCode === null,
-    async stop() {
+    /** Stops the server process but keeps its data dir and database (for the CLI, sqlite3, psql); stop() still cleans up. */
+    async halt() {
       server.stopping = true;
       if (proc.exitCode === null && proc.signalCode === null) {
         const gone = new Promise((r) => proc.once('exit', r));
@@ -414,6 +416,9 @@ async function startIn(state) {
         await gone;
         clearTimeout(t);
       }
+    },
+    async stop() {
+      await server.halt();
       if (dbName) {
         try {
           await psql(PG_URL, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -641,7 +646,7 @@ export async function cliToken(server, scopes, { user = 'admin', name = 'tok-' +
   return r.stdout.trim();
 }
 
-export { uniq, sleep };
+export { uniq, sleep, psql };
 
 /**
  * Walks a list with ?limit=N until next_cursor is null, asserting the page
