@@ -208,16 +208,10 @@ static int in_list(const char *s, const char *const *list)
     return 0;
 }
 
-/* A talentd dimension key: [a-z][a-z0-9_]{0,31}. */
+/* A talentd dimension key (result_dim_key_valid). */
 static int valid_dim_key(const char *s)
 {
-    size_t n = strlen(s);
-    if (n < 1 || n > 32 || s[0] < 'a' || s[0] > 'z')
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-            return 0;
-    return 1;
+    return result_dim_key_valid(s, strlen(s));
 }
 
 /* The longest prefix of s[0..n) of at most max bytes that does not split a

@@ -1,6 +1,8 @@
 /* mask.c - partial display of phone numbers and email addresses. */
 #include "core/mask.h"
 
+#include "lib/utf8.h"
+
 #include <string.h>
 
 /* Appends n bytes of s to out at *len, keeping room for the NUL. */
@@ -33,18 +35,6 @@ size_t mask_phone(const char *phone, char *out, size_t outsz)
     stars(out, outsz, &len, n - head - tail);
     put(out, outsz, &len, phone ? phone + n - tail : "", tail);
     return len;
-}
-
-/* Length in bytes of the UTF-8 sequence starting with byte c (1 for stray bytes). */
-static size_t utf8_seq_len(unsigned char c)
-{
-    if (c >= 0xF0 && c < 0xF8)
-        return 4;
-    if (c >= 0xE0)
-        return c < 0xF0 ? 3 : 1;
-    if (c >= 0xC0)
-        return 2;
-    return 1;
 }
 
 size_t mask_email(const char *email, char *out, size_t outsz)

@@ -144,61 +144,14 @@ static void path_member(char *out, size_t cap, const char *pre, const char *key)
 
 /* ---- errors and field paths ---- */
 
-static void invalid(struct err *e, const char *slug, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* err_set with ERR_INVALID and a printf message. */
-static void invalid(struct err *e, const char *slug, const char *field, const char *fmt, ...)
-{
-    char msg[sizeof(((struct err *)0)->message)];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    err_set(e, ERR_INVALID, slug, field, "%s", msg);
-}
-
-/* Fills e as invalid() does and evaluates to ERR_INVALID (a macro so that
- * the static analyzer, which does not follow variadic calls, sees it). */
-#define fail(...) (invalid(__VA_ARGS__), ERR_INVALID)
-
-/* Byte length of the UTF-8 sequence led by c (1 for stray bytes). */
-static size_t seq_len(unsigned char c)
-{
-    if (c >= 0xF0)
-        return 4;
-    if (c >= 0xE0)
-        return 3;
-    if (c >= 0xC0)
-        return 2;
-    return 1;
-}
-
-/* Appends as much of s to out (cap bytes, NUL-terminated) as fits, whole
- * characters only, stopping at the first invalid or control character, so
- * that a path built from a payload's key is always printable UTF-8. */
-static void append_safe(char *out, size_t cap, const char *s)
-{
-    size_t o = strlen(out);
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        size_t len = seq_len((unsigned char)s[i]);
-        if (len > n - i || !utf8_valid(s + i, len) || utf8_has_control(s + i, len) || (unsigned char)s[i] < 0x20)
-            break;
-        if (o + len >= cap)
-            break;
-        memcpy(out + o, s + i, len);
-        o += len;
-        i += len;
-    }
-    out[o] = '\0';
-}
+/* ERR_INVALID with slug, field path and a printf message. */
+#define fail(...) err_invalid(__VA_ARGS__)
 
 /* out = prefix + "." + key (just key when prefix is empty). */
 static void path_key(char *out, size_t cap, const char *prefix, const char *key)
 {
     snprintf(out, cap, "%s%s", prefix, prefix[0] ? "." : "");
-    append_safe(out, cap, key);
+    utf8_append_printable(out, cap, key);
 }
 
 /* Refuses any key of obj not in allowed (NULL-terminated). */
@@ -436,10 +389,9 @@ static int is_vendor_name(const char *s, size_t n)
     return 1;
 }
 
-/* 1 if the n bytes at s are [a-z][a-z0-9_]*. */
-static int is_dim_key(const char *s, size_t n)
+int result_dim_key_valid(const char *s, size_t n)
 {
-    if (n == 0 || s[0] < 'a' || s[0] > 'z')
+    if (n == 0 || n > RESULT_DIM_KEY_MAX || s[0] < 'a' || s[0] > 'z')
         return 0;
     for (size_t i = 1; i < n; i++)
         if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
@@ -613,7 +565,7 @@ static int parse_dimension(json_t *d, size_t i, json_t *ndims, struct err *e)
     path_member(path, sizeof(path), pre, "key");
     if ((rc = get_text(d, "key", path, T_REQUIRED, &key, &n, e)))
         return rc;
-    if (!is_dim_key(key, n))
+    if (!result_dim_key_valid(key, n < DIM_KEY_MAX ? n : DIM_KEY_MAX))
         return fail(e, "invalid_value", path, "%s must be a-z followed by a-z, 0-9 or '_'", path);
     if (n > DIM_KEY_MAX)
         return fail(e, "too_long", path, "%s is longer than %d characters", path, DIM_KEY_MAX);

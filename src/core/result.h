@@ -74,6 +74,12 @@ const char *result_dim_label(const char *key, int english);
  * Static string; NULL when no catalogue entry has that label. */
 const char *result_dim_key(const char *label);
 
+/* 1 if the n bytes at s are a dimension key: [a-z][a-z0-9_]* of 1 to
+ * RESULT_DIM_KEY_MAX characters; the one rule every part of talentd that
+ * names a dimension (results, mappings, competency models, rubrics, list
+ * filters) checks. */
+int result_dim_key_valid(const char *s, size_t n);
+
 /* What talentd stores of a parsed result, each text exactly the bytes
  * jansson's json_dumps writes for it (so the stored form does not depend on
  * which of the two wrote it), built without json_dumps' per-container loop

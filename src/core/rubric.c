@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/result.h"
 #include "lib/mem.h"
 #include "lib/strbuf.h"
 #include "lib/utf8.h"
@@ -97,55 +98,8 @@ struct run {
 
 /* ---- errors ---- */
 
-static void invalid(struct err *e, const char *slug, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* err_set with ERR_INVALID and a printf message. */
-static void invalid(struct err *e, const char *slug, const char *field, const char *fmt, ...)
-{
-    char msg[sizeof(((struct err *)0)->message)];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    err_set(e, ERR_INVALID, slug, field, "%s", msg);
-}
-
-/* Fills e as invalid() does and evaluates to ERR_INVALID (a macro so that
- * the static analyzer, which does not follow variadic calls, sees it). */
-#define fail(...) (invalid(__VA_ARGS__), ERR_INVALID)
-
-/* Byte length of the UTF-8 sequence led by c (1 for stray bytes). */
-static size_t seq_len(unsigned char c)
-{
-    if (c >= 0xF0)
-        return 4;
-    if (c >= 0xE0)
-        return 3;
-    if (c >= 0xC0)
-        return 2;
-    return 1;
-}
-
-/* Appends as much of s to out (cap bytes, NUL-terminated) as fits, whole
- * printable characters only, so that a path built from a payload's key is
- * always printable UTF-8. */
-static void append_safe(char *out, size_t cap, const char *s)
-{
-    size_t o = strlen(out);
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        size_t len = seq_len((unsigned char)s[i]);
-        if (len > n - i || !utf8_valid(s + i, len) || utf8_has_control(s + i, len))
-            break;
-        if (o + len >= cap)
-            break;
-        memcpy(out + o, s + i, len);
-        o += len;
-        i += len;
-    }
-    out[o] = '\0';
-}
+/* ERR_INVALID with slug, field path and a printf message. */
+#define fail(...) err_invalid(__VA_ARGS__)
 
 /* ---- text ---- */
 
@@ -165,7 +119,7 @@ static size_t normalise(const char *s, size_t n, char *out)
     int space = 0;
     for (size_t i = 0; i < n;) {
         unsigned char c = p[i];
-        size_t len = seq_len(c);
+        size_t len = utf8_seq_len(c);
         if (len > n - i)
             len = n - i;
         unsigned cp = 0;
@@ -248,17 +202,6 @@ static void detect_star(struct question *q)
 }
 
 /* ---- validation ---- */
-
-/* 1 if s (n bytes) is a dimension key: [a-z][a-z0-9_]{0,31}. */
-static int valid_key(const char *s, size_t n)
-{
-    if (n < 1 || n > 32 || s[0] < 'a' || s[0] > 'z')
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-            return 0;
-    return 1;
-}
 
 /* Reads the id of question qi into *id. */
 static int parse_id(json_t *v, const char *path, int64_t *id, struct err *e)
@@ -385,7 +328,7 @@ static int parse_question(struct run *r, json_t *qj, int qi, struct err *e)
         if (!json_is_string(k))
             return fail(e, "wrong_type", p, "%s must be a string", p);
         const char *key = json_string_value(k);
-        if (!valid_key(key, json_string_length(k)))
+        if (!result_dim_key_valid(key, json_string_length(k)))
             return fail(e, "invalid_value", p, "%s must be a dimension key ([a-z][a-z0-9_]{0,31})", p);
         for (int j = 0; j < q->ndims; j++)
             if (strcmp(q->dims[j].key, key) == 0)
@@ -431,7 +374,7 @@ static int parse_question(struct run *r, json_t *qj, int qi, struct err *e)
         /* A path holding a payload's key is cut (on a character boundary)
          * to what e->field holds. */
         snprintf(p, FIELD_SIZE, "%s.rubric.phrases.", pre);
-        append_safe(p, FIELD_SIZE, key);
+        utf8_append_printable(p, FIELD_SIZE, key);
         int j = 0;
         while (j < q->ndims && strcmp(q->dims[j].key, key) != 0)
             j++;
@@ -482,7 +425,7 @@ static int parse_answers(struct run *r, json_t *answers, struct err *e)
     json_object_foreach(answers, key, v)
     {
         snprintf(p, FIELD_SIZE, "answers.");
-        append_safe(p, FIELD_SIZE, key);
+        utf8_append_printable(p, FIELD_SIZE, key);
         struct question *q = question_by_key(r, key);
         if (!q)
             return fail(e, "unknown_field", p, "%s is not the id of a question", p);
@@ -549,15 +492,7 @@ static char *evidence_text(const struct strbuf *b, size_t *len)
         *len = n;
         return xstrndup(s, n);
     }
-    size_t cps = 0, cut = 0;
-    while (cut < n) {
-        if (((unsigned char)s[cut] & 0xC0) != 0x80) {
-            if (cps == RUBRIC_EVIDENCE_MAX - 1)
-                break;
-            cps++;
-        }
-        cut++;
-    }
+    size_t cut = utf8_prefix(s, n, RUBRIC_EVIDENCE_MAX - 1);
     static const char ellipsis[] = "\xE2\x80\xA6"; /* … */
     char *out = xmalloc(cut + sizeof(ellipsis));
     memcpy(out, s, cut);

@@ -1,5 +1,7 @@
 #include "lib/utf8.h"
 
+#include <string.h>
+
 int utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -67,4 +69,42 @@ int utf8_has_control(const char *s, size_t n)
             return 1;
     }
     return 0;
+}
+
+size_t utf8_seq_len(unsigned char lead)
+{
+    if (lead >= 0xF0 && lead < 0xF8)
+        return 4;
+    if (lead >= 0xE0)
+        return lead < 0xF0 ? 3 : 1;
+    if (lead >= 0xC0)
+        return 2;
+    return 1;
+}
+
+size_t utf8_prefix(const char *s, size_t n, size_t max)
+{
+    size_t i = 0, cp = 0;
+    while (i < n && cp < max) {
+        i++;
+        while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+        cp++;
+    }
+    return i;
+}
+
+void utf8_append_printable(char *out, size_t cap, const char *s)
+{
+    size_t o = strlen(out), n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_seq_len((unsigned char)s[i]);
+        if (len > n - i || !utf8_valid(s + i, len) || utf8_has_control(s + i, len) || (unsigned char)s[i] < 0x20 ||
+            o + len >= cap)
+            break;
+        memcpy(out + o, s + i, len);
+        o += len;
+        i += len;
+    }
+    out[o] = '\0';
 }

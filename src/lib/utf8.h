@@ -16,6 +16,21 @@ size_t utf8_count(const char *s, size_t n);
 
 /* Returns 1 if s contains a C0 control character other than tab, newline and
  * carriage return (this includes NUL), or DEL (0x7F); 0 otherwise. */
-int utf8_has_control(const char *s, size_t n); /* 1 if any C0 control other than \t \n \r, DEL, or a C1 control (U+0080..U+009F) */
+int utf8_has_control(const char *s,
+                     size_t n); /* 1 if any C0 control other than \t \n \r, DEL, or a C1 control (U+0080..U+009F) */
+
+/* Length in bytes of the UTF-8 sequence led by byte lead: 2, 3 or 4 for a
+ * lead byte, 1 for ASCII and for a stray or invalid byte. */
+size_t utf8_seq_len(unsigned char lead);
+
+/* Byte length of the first max code points of the n bytes at s (all n when
+ * there are fewer): a prefix that never splits a character. */
+size_t utf8_prefix(const char *s, size_t n, size_t max);
+
+/* Appends as much of s (NUL-terminated) to out (cap bytes, NUL-terminated)
+ * as fits, whole characters only, stopping at the first invalid sequence or
+ * control character (tab and newline included): for field paths built from
+ * a payload's keys, which must stay printable UTF-8. */
+void utf8_append_printable(char *out, size_t cap, const char *s);
 
 #endif

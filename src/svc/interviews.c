@@ -8,6 +8,7 @@
  * runs after the exit has committed: a scorer failure leaves the session
  * completed with score_error set, never losing an answer. */
 #include "svc/interviews.h"
+#include "svc/interviews_impl.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -26,14 +27,6 @@
 
 #define DAY_MS 86400000LL
 #define TOKEN_PREFIX "tdi_"
-#define SESSION_LOCK_BASE 0x49560000000LL /* + session id: serialises a session's writers (PostgreSQL) */
-#define SEG_QUESTION_MS 5000              /* transcript estimate: reading one question */
-#define SEG_MS_PER_CHAR 250               /* transcript estimate: typing speed */
-#define TRANSCRIPT_TEXT_MAX 4000          /* docs/results.md */
-#define MOMENT_LABEL_MAX 200
-
-#define JI(o, k) ((int64_t)json_integer_value(json_object_get((o), (k))))
-#define JS(o, k) json_string_value(json_object_get((o), (k)))
 
 #define SESS_SELECT                                                                                                    \
     "SELECT s.id, s.application_id, s.set_id, qs.code, s.status, s.current_question, s.started_at, "                   \
@@ -80,7 +73,7 @@ static json_t *sess_row(struct svc_ctx *c, struct db_stmt *s)
 }
 
 /* A copy of a loaded session without its internal fields. */
-static json_t *public_session(json_t *sess)
+json_t *iv_public_session(json_t *sess)
 {
     json_t *o = json_copy(sess);
     json_object_del(o, "_expires_ms");
@@ -90,7 +83,7 @@ static json_t *public_session(json_t *sess)
     return o;
 }
 
-static int sess_load(struct svc_ctx *c, int64_t id, int scoped, json_t **out)
+int iv_sess_load(struct svc_ctx *c, int64_t id, int scoped, json_t **out)
 {
     struct qb q;
     qb_init(&q, SESS_SELECT "s.id = ?");
@@ -119,7 +112,7 @@ static json_t *question_row(struct svc_ctx *c, struct db_stmt *s)
 }
 
 /* The set's questions in order, with dims and rubric. */
-static int questions_load(struct svc_ctx *c, int64_t set_id, json_t **out)
+int iv_questions_load(struct svc_ctx *c, int64_t set_id, json_t **out)
 {
     struct qb q;
     qb_init(&q, "SELECT id, seq, text_zh, text_en, time_limit_s, required, dims_json, rubric_json FROM question "
@@ -143,7 +136,7 @@ static json_t *answer_row(struct svc_ctx *c, struct db_stmt *s)
                      json_time(db_col_int64(s, 4)));
 }
 
-static int answers_load(struct svc_ctx *c, int64_t sess_id, json_t **out)
+int iv_answers_load(struct svc_ctx *c, int64_t sess_id, json_t **out)
 {
     struct qb q;
     qb_init(&q, "SELECT question_id, text, is_final, version, saved_at FROM answer WHERE session_id = ? "
@@ -173,7 +166,7 @@ static json_t *answer_of(json_t *answers, int64_t qid)
 }
 
 /* 1 when text holds something other than whitespace. */
-static int not_blank(const char *t)
+int iv_not_blank(const char *t)
 {
     for (; t && *t; t++)
         if (*t != ' ' && *t != '\t' && *t != '\n' && *t != '\r')
@@ -182,10 +175,10 @@ static int not_blank(const char *t)
 }
 
 /* 1 when q has a final, non-blank answer. */
-static int answered(json_t *answers, json_t *q)
+int iv_answered(json_t *answers, json_t *q)
 {
     json_t *a = answer_of(answers, JI(q, "id"));
-    return a && json_is_true(json_object_get(a, "final")) && not_blank(JS(a, "text"));
+    return a && json_is_true(json_object_get(a, "final")) && iv_not_blank(JS(a, "text"));
 }
 
 /* The first question without a final answer (0 when all have one). */
@@ -195,7 +188,7 @@ static int64_t first_unanswered(json_t *questions, json_t *answers)
     json_t *q;
     json_array_foreach(questions, i, q)
     {
-        if (!answered(answers, q))
+        if (!iv_answered(answers, q))
             return JI(q, "id");
     }
     return 0;
@@ -208,7 +201,7 @@ static json_t *unanswered_required(json_t *questions, json_t *answers)
     size_t i;
     json_array_foreach(questions, i, q)
     {
-        if (json_is_true(json_object_get(q, "required")) && !answered(answers, q))
+        if (json_is_true(json_object_get(q, "required")) && !iv_answered(answers, q))
             json_array_append_new(out, json_pack("{s:I,s:I,s:s,s:s}", "id", (json_int_t)JI(q, "id"), "seq",
                                                  (json_int_t)JI(q, "seq"), "text_zh", JS(q, "text_zh"), "text_en",
                                                  JS(q, "text_en")));
@@ -223,7 +216,7 @@ static json_t *progress(json_t *questions, json_t *answers)
     json_t *q;
     json_array_foreach(questions, i, q)
     {
-        int a = answered(answers, q), r = json_is_true(json_object_get(q, "required"));
+        int a = iv_answered(answers, q), r = json_is_true(json_object_get(q, "required"));
         done += a;
         req += r;
         req_done += a && r;
@@ -248,9 +241,9 @@ static json_t *instructions(void)
 static int state_build(struct svc_ctx *c, json_t *sess, json_t **out)
 {
     json_t *questions = NULL, *answers = NULL;
-    int rc = questions_load(c, JI(sess, "set_id"), &questions);
+    int rc = iv_questions_load(c, JI(sess, "set_id"), &questions);
     if (rc == 0)
-        rc = answers_load(c, JI(sess, "id"), &answers);
+        rc = iv_answers_load(c, JI(sess, "id"), &answers);
     if (rc != 0) {
         json_decref(questions);
         return rc;
@@ -402,16 +395,15 @@ static int set_current(struct svc_ctx *c, int64_t id, int64_t qid, int saved)
 }
 
 /* Audit row (before -> the reloaded session) and event for a change of session id. *after gets the reload. */
-static int record(struct svc_ctx *c, const char *action, const char *event, json_t *before, json_t **after,
-                  json_t *extra)
+int iv_record(struct svc_ctx *c, const char *action, const char *event, json_t *before, json_t **after, json_t *extra)
 {
     int64_t id = JI(before, "id");
     json_t *a = NULL, *pb = NULL, *pa = NULL;
-    int rc = sess_load(c, id, 0, &a);
+    int rc = iv_sess_load(c, id, 0, &a);
     if (rc != 0)
         return rc;
-    pb = public_session(before);
-    pa = public_session(a);
+    pb = iv_public_session(before);
+    pa = iv_public_session(a);
     if (extra)
         json_object_update(pa, extra);
     if ((rc = svc_audit(c, action, "interview_session", id, pb, pa)) == 0 && event)
@@ -444,7 +436,7 @@ static int expire_tx(struct svc_ctx *c, json_t *sess)
     db_reset(s);
     if (rc < 0 || (rc = app_follow(c, JI(sess, "application_id"), STAGE_AI_INCOMPLETE, ACTOR_SYSTEM, 0)))
         return rc;
-    return record(c, "interview.expire", "interview.expired", sess, NULL, NULL);
+    return iv_record(c, "interview.expire", "interview.expired", sess, NULL, NULL);
 }
 
 static int is_open(const char *status)
@@ -472,7 +464,7 @@ static int cand_open(struct svc_ctx *c, const char *token, json_t **out)
         return err_set(c->e, ERR_NOT_FOUND, NULL, NULL, "no such interview");
     }
     json_t *sess = NULL;
-    if (rc != 0 || (rc = db_lock(c->db, SESSION_LOCK_BASE + id, c->e)) || (rc = sess_load(c, id, 0, &sess)))
+    if (rc != 0 || (rc = db_lock(c->db, SESSION_LOCK_BASE + id, c->e)) || (rc = iv_sess_load(c, id, 0, &sess)))
         return rc;
     const char *status = JS(sess, "status");
     if (strcmp(status, "revoked") == 0) {
@@ -512,7 +504,7 @@ static int state_after(struct svc_ctx *c, int64_t id, json_t **out)
 {
     json_t *sess = NULL;
     int rc = svc_begin_read(c);
-    if (rc == 0 && (rc = sess_load(c, id, 0, &sess)) == 0)
+    if (rc == 0 && (rc = iv_sess_load(c, id, 0, &sess)) == 0)
         rc = state_build(c, sess, out);
     json_decref(sess);
     return svc_end(c, rc);
@@ -537,7 +529,7 @@ int svc_interview_save(struct svc_ctx *c, const char *token, int64_t qid, json_t
                        INTERVIEW_ANSWER_MAX);
     if (n != strlen(text) || (n && utf8_has_control(text, n)))
         return err_set(c->e, ERR_INVALID, "invalid_value", "text", "text contains control characters");
-    if (final && !not_blank(text))
+    if (final && !iv_not_blank(text))
         return err_set(c->e, ERR_INVALID, "blank_answer", "text", "a final answer must not be blank");
     json_t *sess = NULL, *answers = NULL, *questions = NULL, *after = NULL;
     if ((rc = svc_begin(c)) != 0 || (rc = cand_open(c, token, &sess)))
@@ -552,7 +544,8 @@ int svc_interview_save(struct svc_ctx *c, const char *token, int64_t qid, json_t
                      "the interview was exited; resume it (POST .../resume) before saving answers");
         goto done;
     }
-    if ((rc = questions_load(c, JI(sess, "set_id"), &questions)) || (rc = answers_load(c, JI(sess, "id"), &answers)))
+    if ((rc = iv_questions_load(c, JI(sess, "set_id"), &questions)) ||
+        (rc = iv_answers_load(c, JI(sess, "id"), &answers)))
         goto done;
     int in_set = 0;
     size_t i;
@@ -602,7 +595,7 @@ int svc_interview_save(struct svc_ctx *c, const char *token, int64_t qid, json_t
     if (strcmp(status, "invited") == 0) {
         if ((rc = set_status(c, sess, "in_progress", "started_at")) ||
             (rc = app_follow(c, JI(sess, "application_id"), STAGE_AI_IN_PROGRESS, ACTOR_CANDIDATE, 1)) ||
-            (rc = record(c, "interview.start", "interview.started", sess, &after, NULL)))
+            (rc = iv_record(c, "interview.start", "interview.started", sess, &after, NULL)))
             goto done;
         json_decref(sess);
         sess = after;
@@ -610,14 +603,14 @@ int svc_interview_save(struct svc_ctx *c, const char *token, int64_t qid, json_t
     }
     json_decref(answers);
     answers = NULL;
-    if ((rc = answers_load(c, JI(sess, "id"), &answers)))
+    if ((rc = iv_answers_load(c, JI(sess, "id"), &answers)))
         goto done;
     int64_t next = final ? first_unanswered(questions, answers) : qid;
     json_t *extra = json_pack("{s:I,s:b,s:I}", "saved_question", (json_int_t)qid, "saved_final", final, "saved_version",
                               (json_int_t)current + 1);
     rc = set_current(c, JI(sess, "id"), next, 1);
     if (rc == 0)
-        rc = record(c, "interview.answer_save", NULL, sess, &after, extra);
+        rc = iv_record(c, "interview.answer_save", NULL, sess, &after, extra);
     json_decref(extra);
     if (rc != 0 || (rc = svc_commit(c)))
         goto done;
@@ -651,7 +644,7 @@ int svc_interview_exit(struct svc_ctx *c, const char *token, json_t *in, json_t 
         rc = err_set(c->e, ERR_CONFLICT, "already_finished", NULL, "the interview was already exited (%s)", status);
         goto done;
     }
-    if ((rc = questions_load(c, JI(sess, "set_id"), &questions)) || (rc = answers_load(c, id, &answers)))
+    if ((rc = iv_questions_load(c, JI(sess, "set_id"), &questions)) || (rc = iv_answers_load(c, id, &answers)))
         goto done;
     missing = unanswered_required(questions, answers);
     if (!confirm) {
@@ -665,8 +658,8 @@ int svc_interview_exit(struct svc_ctx *c, const char *token, json_t *in, json_t 
     if ((rc = set_status(c, sess, completed ? "completed" : "incomplete", completed ? "completed_at" : NULL)) ||
         (rc = app_follow(c, JI(sess, "application_id"), completed ? STAGE_AI_PENDING_EVALUATION : STAGE_AI_INCOMPLETE,
                          ACTOR_CANDIDATE, 1)) ||
-        (rc = record(c, completed ? "interview.complete" : "interview.incomplete",
-                     completed ? "interview.completed" : "interview.incomplete", sess, NULL, NULL)) ||
+        (rc = iv_record(c, completed ? "interview.complete" : "interview.incomplete",
+                        completed ? "interview.completed" : "interview.incomplete", sess, NULL, NULL)) ||
         (rc = svc_commit(c)))
         goto done;
     if (completed) { /* scored after the commit: a failure is recorded on the session, answers stay */
@@ -731,7 +724,7 @@ int svc_interview_resume(struct svc_ctx *c, const char *token, json_t *in, json_
     }
     if (restart && (rc = delete_answers(c, id)))
         goto done;
-    if ((rc = questions_load(c, JI(sess, "set_id"), &questions)) || (rc = answers_load(c, id, &answers)))
+    if ((rc = iv_questions_load(c, JI(sess, "set_id"), &questions)) || (rc = iv_answers_load(c, id, &answers)))
         goto done;
     if (strcmp(status, "invited") == 0 && !restart) { /* nothing started yet: nothing to continue */
         rc = svc_commit(c);
@@ -744,7 +737,7 @@ int svc_interview_resume(struct svc_ctx *c, const char *token, json_t *in, json_
     json_t *extra = json_pack("{s:s}", "resume_mode", mode);
     rc = set_current(c, id, first_unanswered(questions, answers), 1);
     if (rc == 0)
-        rc = record(c, "interview.resume", "interview.resumed", sess, NULL, extra);
+        rc = iv_record(c, "interview.resume", "interview.resumed", sess, NULL, extra);
     json_decref(extra);
     if (rc != 0 || (rc = svc_commit(c)))
         goto done;
@@ -760,19 +753,6 @@ done:
 
 /* ------------------------------------------------------------------------
  * staff: invite, list, revoke */
-
-/* Byte length of the first max code points of s. */
-static size_t utf8_prefix(const char *s, size_t max)
-{
-    size_t i = 0, cp = 0;
-    while (s[i] && cp < max) {
-        i++;
-        while ((s[i] & 0xC0) == 0x80)
-            i++;
-        cp++;
-    }
-    return i;
-}
 
 static json_t *invitation(json_t *app, const char *path, json_t *deadline, int64_t nq)
 {
@@ -816,7 +796,7 @@ static int close_open_sessions(struct svc_ctx *c, int64_t app)
             rc = expire_tx(c, sess);
         } else if (strcmp(JS(sess, "status"), "incomplete") == 0) {
             if ((rc = set_status(c, sess, "revoked", "revoked_at")) == 0)
-                rc = record(c, "interview.revoke", "interview.revoked", sess, NULL, NULL);
+                rc = iv_record(c, "interview.revoke", "interview.revoked", sess, NULL, NULL);
         } else {
             rc = err_set(c->e, ERR_CONFLICT, "interview_open", "application_id",
                          "interview %lld of this application is still open (%s until %s); revoke it first",
@@ -872,7 +852,7 @@ int svc_interview_invite(struct svc_ctx *c, int64_t app, json_t *in, json_t **ou
             goto done;
         }
     }
-    if ((rc = questions_load(c, set_id, &questions)))
+    if ((rc = iv_questions_load(c, set_id, &questions)))
         goto done;
     nq = (int64_t)json_array_size(questions);
     if ((rc = close_open_sessions(c, app)) || (rc = app_follow(c, app, STAGE_AI_INVITED, staff_kind(c->actor), 1)))
@@ -892,9 +872,9 @@ int svc_interview_invite(struct svc_ctx *c, int64_t app, json_t *in, json_t **ou
     rc = db_step(s, c->e);
     int64_t id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
     db_reset(s);
-    if (rc < 0 || (rc = sess_load(c, id, 0, &sess)))
+    if (rc < 0 || (rc = iv_sess_load(c, id, 0, &sess)))
         goto done;
-    json_t *pub = public_session(sess);
+    json_t *pub = iv_public_session(sess);
     if ((rc = svc_audit(c, "interview.invite", "interview_session", id, NULL, pub)) == 0)
         rc = svc_event(c, "interview.invited", "interview_session", id, pub);
     if (rc != 0 || (rc = svc_commit(c))) {
@@ -972,7 +952,7 @@ int svc_interview_list(struct svc_ctx *c, int64_t app, json_t **out)
         size_t i;
         json_array_foreach(rows, i, r)
         {
-            json_array_append_new(items, public_session(r));
+            json_array_append_new(items, iv_public_session(r));
         }
         *out = json_pack("{s:O}", "items", items);
     }
@@ -988,7 +968,7 @@ int svc_interview_revoke(struct svc_ctx *c, int64_t id, json_t **out)
     int rc = svc_begin(c);
     if (rc != 0)
         return rc;
-    if ((rc = db_lock(c->db, SESSION_LOCK_BASE + id, c->e)) || (rc = sess_load(c, id, 1, &sess)))
+    if ((rc = db_lock(c->db, SESSION_LOCK_BASE + id, c->e)) || (rc = iv_sess_load(c, id, 1, &sess)))
         goto done;
     if (!is_open(JS(sess, "status"))) {
         rc = err_set(c->e, ERR_CONFLICT, "not_open", "id", "the interview is %s; only an open one can be revoked",
@@ -997,9 +977,9 @@ int svc_interview_revoke(struct svc_ctx *c, int64_t id, json_t **out)
     }
     if ((rc = set_status(c, sess, "revoked", "revoked_at")) ||
         (rc = app_follow(c, JI(sess, "application_id"), STAGE_AI_INCOMPLETE, ACTOR_SYSTEM, 0)) ||
-        (rc = record(c, "interview.revoke", "interview.revoked", sess, &after, NULL)) || (rc = svc_commit(c)))
+        (rc = iv_record(c, "interview.revoke", "interview.revoked", sess, &after, NULL)) || (rc = svc_commit(c)))
         goto done;
-    *out = public_session(after);
+    *out = iv_public_session(after);
 done:
     json_decref(sess);
     json_decref(after);
@@ -1008,12 +988,6 @@ done:
 
 /* ------------------------------------------------------------------------
  * expiry sweep */
-
-static json_t *id_row(struct svc_ctx *c, struct db_stmt *s)
-{
-    (void)c;
-    return json_integer(db_col_int64(s, 0));
-}
 
 int svc_interviews_expire(struct svc_ctx *c, int64_t before, int *n)
 {
@@ -1025,7 +999,7 @@ int svc_interviews_expire(struct svc_ctx *c, int64_t before, int *n)
     qb_int(&q, before);
     int rc = svc_begin_read(c);
     if (rc == 0)
-        rc = qb_all(c, &q, id_row, ids);
+        rc = qb_all(c, &q, qb_row_int, ids);
     svc_end(c, 0);
     size_t i;
     json_array_foreach(ids, i, v)
@@ -1035,7 +1009,7 @@ int svc_interviews_expire(struct svc_ctx *c, int64_t before, int *n)
         json_t *sess = NULL;
         int64_t id = json_integer_value(v);
         if ((rc = svc_begin(c)) || (rc = db_lock(c->db, SESSION_LOCK_BASE + id, c->e)) ||
-            (rc = sess_load(c, id, 0, &sess))) {
+            (rc = iv_sess_load(c, id, 0, &sess))) {
             rc = svc_end(c, rc);
             break;
         }
@@ -1048,311 +1022,4 @@ int svc_interviews_expire(struct svc_ctx *c, int64_t before, int *n)
     }
     json_decref(ids);
     return rc;
-}
-
-/* ------------------------------------------------------------------------
- * scoring */
-
-static int builtin_score(const struct interview_scorer *sc, json_t *questions, json_t *answers, json_t **out,
-                         struct err *e)
-{
-    (void)sc;
-    return rubric_score(questions, answers, out, e);
-}
-
-const struct interview_scorer interview_scorer_builtin = {"builtin", "rubric-1", builtin_score, NULL};
-
-/* text with lone carriage returns dropped, cut to max code points (heap). */
-static char *seg_text(const char *t, size_t max)
-{
-    size_t n = utf8_prefix(t, max), j = 0;
-    char *o = malloc(n + 1);
-    if (!o)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        if (t[i] != '\r' || t[i + 1] == '\n')
-            o[j++] = t[i];
-    o[j] = 0;
-    return o;
-}
-
-/* The normalised result (docs/results.md) of session sess scored as sc by scorer. */
-static json_t *build_result(json_t *sess, const struct interview_scorer *scorer, json_t *questions, json_t *finals,
-                            json_t *sc)
-{
-    char vid[48];
-    snprintf(vid, sizeof(vid), "session-%lld", (long long)JI(sess, "id"));
-    json_t *dims = json_array(), *transcript = json_array(), *moments = json_array(), *tags = json_array(), *d, *q;
-    size_t i;
-    json_array_foreach(json_object_get(sc, "dimensions"), i, d)
-    {
-        json_array_append_new(dims, json_pack("{s:O,s:O,s:O}", "key", json_object_get(d, "key"), "score",
-                                              json_object_get(d, "score"), "evidence", json_object_get(d, "evidence")));
-    }
-    int64_t t = 0, n_answered = 0, n_full = 0, n_some = 0;
-    json_array_foreach(questions, i, q)
-    {
-        json_t *ans = json_array_get(json_object_get(sc, "answers"), i);
-        char *qt = seg_text(JS(q, "text_zh"), TRANSCRIPT_TEXT_MAX);
-        json_array_append_new(transcript,
-                              json_pack("{s:I,s:I,s:s,s:s}", "start_ms", (json_int_t)t, "end_ms",
-                                        (json_int_t)t + SEG_QUESTION_MS, "speaker", "ai", "text", qt ? qt : ""));
-        free(qt);
-        t += SEG_QUESTION_MS;
-        char key[24];
-        snprintf(key, sizeof(key), "%lld", (long long)JI(q, "id"));
-        const char *text = json_string_value(json_object_get(finals, key));
-        if (!text || !not_blank(text))
-            continue;
-        n_answered++;
-        json_t *star = json_object_get(ans, "star");
-        int elems = json_is_true(json_object_get(star, "situation")) + json_is_true(json_object_get(star, "task")) +
-                    json_is_true(json_object_get(star, "action")) + json_is_true(json_object_get(star, "result"));
-        n_full += elems == 4;
-        n_some += elems > 0;
-        char *at = seg_text(text, TRANSCRIPT_TEXT_MAX);
-        int64_t len = at ? (int64_t)utf8_count(at, strlen(at)) : 0;
-        json_array_append_new(transcript, json_pack("{s:I,s:I,s:s,s:s}", "start_ms", (json_int_t)t, "end_ms",
-                                                    (json_int_t)t + (json_int_t)len * SEG_MS_PER_CHAR, "speaker",
-                                                    "candidate", "text", at ? at : ""));
-        free(at);
-        json_t *kw = json_object_get(ans, "keywords"), *k;
-        if (json_array_size(kw) > 0) {
-            char label[1024];
-            size_t j;
-            int off = snprintf(label, sizeof(label), "Q%lld keywords: ", (long long)JI(q, "seq"));
-            json_array_foreach(kw, j, k)
-            {
-                if (off > 0 && (size_t)off < sizeof(label))
-                    off +=
-                        snprintf(label + off, sizeof(label) - (size_t)off, "%s%s", j ? ", " : "", json_string_value(k));
-            }
-            label[utf8_prefix(label, MOMENT_LABEL_MAX)] = 0;
-            json_array_append_new(moments, json_pack("{s:I,s:s}", "at_ms", (json_int_t)t, "label", label));
-        }
-        t += len * SEG_MS_PER_CHAR;
-    }
-    json_array_append_new(tags, json_string(n_answered && n_full == n_answered ? "STAR complete"
-                                            : n_some                           ? "STAR partial"
-                                                                               : "STAR missing"));
-    char tag[64];
-    snprintf(tag, sizeof(tag), "answered %lld/%lld", (long long)n_answered, (long long)json_array_size(questions));
-    json_array_append_new(tags, json_string(tag));
-    return json_pack("{s:s,s:s,s:O,s:s,s:{s:I},s:O,s:o,s:o,s:o,s:o}", "vendor", scorer->vendor, "vendor_result_id", vid,
-                     "completed_at", json_object_get(sess, "completed_at"), "model_version", scorer->model_version,
-                     "candidate", "application_id", (json_int_t)JI(sess, "application_id"), "overall",
-                     json_object_get(sc, "overall"), "dimensions", dims, "tags", tags, "transcript", transcript,
-                     "key_moments", moments);
-}
-
-/* Records the outcome of scoring on session id in its own transaction: result_id, or the error. */
-static int score_record(struct svc_ctx *c, int64_t id, int64_t result_id, const char *error)
-{
-    json_t *sess = NULL;
-    int rc = svc_begin(c);
-    if (rc != 0)
-        return rc;
-    struct db_stmt *s;
-    if ((rc = db_lock(c->db, SESSION_LOCK_BASE + id, c->e)) || (rc = sess_load(c, id, 0, &sess)) ||
-        (rc = svc_prepare(c,
-                          error ? "UPDATE interview_session SET score_error = ?, version = version + 1 WHERE id = ?"
-                                : "UPDATE interview_session SET result_id = ?, scored_at = ?, score_error = NULL, "
-                                  "version = version + 1 WHERE id = ?",
-                          &s)))
-        goto done;
-    if (error) {
-        db_bind_text(s, 1, error);
-        db_bind_int64(s, 2, id);
-    } else {
-        db_bind_int64(s, 1, result_id);
-        db_bind_int64(s, 2, c->now);
-        db_bind_int64(s, 3, id);
-    }
-    rc = db_step(s, c->e);
-    db_reset(s);
-    if (rc < 0 ||
-        (rc = record(c, error ? "interview.score_fail" : "interview.score",
-                     error ? "interview.score_failed" : "interview.scored", sess, NULL, NULL)) ||
-        (rc = svc_commit(c)))
-        goto done;
-done:
-    json_decref(sess);
-    return svc_end(c, rc);
-}
-
-/* The position code of application app (in the open transaction) into buf ("" when none). */
-static int position_code(struct svc_ctx *c, int64_t app, char *buf, size_t n)
-{
-    struct db_stmt *s;
-    buf[0] = 0;
-    int rc =
-        svc_prepare(c, "SELECT p.code FROM application a JOIN position p ON p.id = a.position_id WHERE a.id = ?", &s);
-    if (rc != 0)
-        return rc;
-    db_bind_int64(s, 1, app);
-    rc = db_step(s, c->e);
-    if (rc == DB_ROW)
-        snprintf(buf, n, "%s", db_col_text(s, 0));
-    db_reset(s);
-    return rc < 0 ? rc : 0;
-}
-
-/* What a result-returning scorer is sent (svc/interviews.h, struct interview_scorer). */
-static json_t *score_request(json_t *sess, const char *pos_code, json_t *questions, json_t *answers)
-{
-    json_t *qs = json_array(), *as = json_array(), *q, *a;
-    size_t i;
-    json_array_foreach(questions, i, q)
-    {
-        json_array_append_new(qs, json_pack("{s:O,s:O,s:O,s:O,s:O,s:O}", "id", json_object_get(q, "id"), "seq",
-                                            json_object_get(q, "seq"), "text_zh", json_object_get(q, "text_zh"),
-                                            "text_en", json_object_get(q, "text_en"), "required",
-                                            json_object_get(q, "required"), "dims", json_object_get(q, "dims")));
-    }
-    json_array_foreach(answers, i, a)
-    {
-        if (json_is_true(json_object_get(a, "final")))
-            json_array_append_new(as, json_pack("{s:O,s:O}", "question_id", json_object_get(a, "question_id"), "text",
-                                                json_object_get(a, "text")));
-    }
-    return json_pack("{s:I,s:I,s:s,s:s,s:O,s:o,s:o}", "session_id", (json_int_t)JI(sess, "id"), "application_id",
-                     (json_int_t)JI(sess, "application_id"), "position_code", pos_code, "question_set",
-                     JS(sess, "question_set"), "completed_at", json_object_get(sess, "completed_at"), "questions", qs,
-                     "answers", as);
-}
-
-/* Forces onto the result a scorer returned what it may not choose: the vendor (the scorer's), the
- * identity, the application and the completion time (the session's); model_version defaults to the
- * scorer's. 422 when res is not an object. */
-static int force_identity(json_t *res, json_t *sess, const struct interview_scorer *scorer, struct err *e)
-{
-    if (!json_is_object(res))
-        return err_set(e, ERR_INVALID, "wrong_type", "", "the scorer's answer is not a JSON object");
-    char vid[48];
-    snprintf(vid, sizeof(vid), "session-%lld", (long long)JI(sess, "id"));
-    json_object_set_new(res, "vendor", json_string(scorer->vendor));
-    json_object_set_new(res, "vendor_result_id", json_string(vid));
-    json_object_set_new(res, "candidate", json_pack("{s:I}", "application_id", (json_int_t)JI(sess, "application_id")));
-    json_object_set(res, "completed_at", json_object_get(sess, "completed_at"));
-    json_t *mv = json_object_get(res, "model_version");
-    if ((!mv || json_is_null(mv)) && scorer->model_version)
-        json_object_set_new(res, "model_version", json_string(scorer->model_version));
-    return 0;
-}
-
-int svc_interview_score(struct svc_ctx *c, int64_t id, const struct interview_scorer *scorer, json_t **out)
-{
-    json_t *sess = NULL, *questions = NULL, *answers = NULL, *finals = json_object(), *sc = NULL, *res = NULL;
-    char pos[80] = "";
-    *out = NULL;
-    int rc = svc_begin_read(c);
-    if (rc == 0 && (rc = sess_load(c, id, 0, &sess)) == 0 && strcmp(JS(sess, "status"), "completed") != 0)
-        rc = err_set(c->e, ERR_CONFLICT, "not_completed", "id", "interview %lld is %s, not completed", (long long)id,
-                     JS(sess, "status"));
-    if (rc == 0 && (rc = questions_load(c, JI(sess, "set_id"), &questions)) == 0 &&
-        (rc = answers_load(c, id, &answers)) == 0 && scorer->result)
-        rc = position_code(c, JI(sess, "application_id"), pos, sizeof(pos));
-    rc = svc_end(c, rc);
-    if (rc != 0)
-        goto done;
-    size_t i;
-    json_t *a;
-    json_array_foreach(answers, i, a)
-    {
-        if (json_is_true(json_object_get(a, "final"))) {
-            char key[24];
-            snprintf(key, sizeof(key), "%lld", (long long)JI(a, "question_id"));
-            json_object_set(finals, key, json_object_get(a, "text"));
-        }
-    }
-    int64_t result_id = 0;
-    if (scorer->result) {
-        json_t *req = score_request(sess, pos, questions, answers);
-        rc = scorer->result(scorer, req, &res, c->e);
-        json_decref(req);
-        if (rc == 0)
-            rc = force_identity(res, sess, scorer, c->e);
-    } else if ((rc = scorer->score(scorer, questions, finals, &sc, c->e)) == 0) {
-        res = build_result(sess, scorer, questions, finals, sc);
-    }
-    const char *stage = "";
-    if (rc == 0) {
-        json_t *ing = NULL;
-        if ((rc = svc_result_ingest(c, res, NULL, 0, &ing)) == 0) {
-            result_id = JI(ing, "id");
-            *out = ing;
-        } else if (rc == ERR_INVALID) {
-            stage = "the scorer's result was refused: ";
-        }
-    }
-    if (rc != 0) {
-        struct err saved = *c->e;
-        char msg[700];
-        snprintf(msg, sizeof(msg), "%s%s%s%s", stage, saved.message, saved.field[0] ? " at " : "", saved.field);
-        err_clear(c->e);
-        if (score_record(c, id, 0, msg) != 0)
-            err_clear(c->e);
-        *c->e = saved;
-        if (*out) {
-            json_decref(*out);
-            *out = NULL;
-        }
-        goto done;
-    }
-    if ((rc = score_record(c, id, result_id, NULL)) != 0) {
-        json_decref(*out);
-        *out = NULL;
-    }
-done:
-    json_decref(sess);
-    json_decref(questions);
-    json_decref(answers);
-    json_decref(finals);
-    json_decref(sc);
-    json_decref(res);
-    return rc;
-}
-
-int svc_interview_rescore(struct svc_ctx *c, int64_t id, json_t **out)
-{
-    json_t *sess = NULL, *res = NULL, *scoring = NULL;
-    int rc = svc_begin_read(c);
-    if (rc == 0 && (rc = sess_load(c, id, 1, &sess)) == 0 && strcmp(JS(sess, "status"), "completed") != 0)
-        rc = err_set(c->e, ERR_CONFLICT, "not_completed", "id",
-                     "interview %lld is %s; only a completed interview is scored", (long long)id, JS(sess, "status"));
-    json_decref(sess);
-    sess = NULL;
-    if ((rc = svc_end(c, rc)) != 0)
-        return rc;
-    const struct interview_scorer *scorer = c->scorer ? c->scorer : &interview_scorer_builtin;
-    if (svc_interview_score(c, id, scorer, &res) == 0) {
-        scoring = json_pack("{s:b,s:O,s:s,s:O,s:O}", "ok", 1, "result_id", json_object_get(res, "id"), "vendor",
-                            scorer->vendor, "version", json_object_get(res, "version"), "duplicate",
-                            json_object_get(res, "duplicate"));
-    } else { /* recorded on the session as score_error */
-        scoring = json_pack("{s:b,s:s}", "ok", 0, "error", c->e->message);
-    }
-    json_decref(res);
-    err_clear(c->e);
-    if ((rc = svc_begin_read(c)) == 0 && (rc = sess_load(c, id, 0, &sess)) == 0) {
-        *out = json_pack("{s:o,s:o}", "session", public_session(sess), "scoring", scoring);
-        scoring = NULL;
-    }
-    json_decref(sess);
-    json_decref(scoring);
-    return svc_end(c, rc);
-}
-
-int svc_interviews_unscored(struct svc_ctx *c, json_t **out)
-{
-    json_t *ids = json_array();
-    struct qb q;
-    qb_init(&q, "SELECT id FROM interview_session WHERE status = 'completed' AND result_id IS NULL ORDER BY id");
-    int rc = svc_begin_read(c);
-    if (rc == 0)
-        rc = qb_all(c, &q, id_row, ids);
-    if (rc == 0)
-        *out = json_pack("{s:O}", "items", ids);
-    json_decref(ids);
-    return svc_end(c, rc);
 }

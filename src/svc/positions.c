@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/result.h"
 #include "lib/mem.h"
 #include "svc/org.h"
 #include "svc/query.h"
@@ -137,9 +138,13 @@ static int competency_entry(json_t *v, size_t i, json_t *norm, struct err *e)
     const char *dim;
     int64_t min = 0;
     int rc;
-    if ((rc = jv_known(v, keys, e)) || (rc = jv_code(v, "dim", 1, &dim, e)) ||
+    if ((rc = jv_known(v, keys, e)) || (rc = jv_string(v, "dim", 1, RESULT_DIM_KEY_MAX, &dim, NULL, e)) ||
         (rc = jv_int(v, "min", 0, 0, 100, &min, NULL, e)))
         return entry_error(e, i, rc);
+    if (!result_dim_key_valid(dim, strlen(dim)))
+        return entry_error(e, i,
+                           err_set(e, ERR_INVALID, "invalid_dim", "dim",
+                                   "dim must be a dimension key ([a-z][a-z0-9_]{0,31}), as results name them"));
     json_t *w = json_object_get(v, "weight");
     if (!w || json_is_null(w))
         return entry_error(e, i, err_set(e, ERR_INVALID, "required", "weight", "weight is required"));

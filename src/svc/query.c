@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/result.h"
 #include "svc/validate.h"
 
 void qb_init(struct qb *q, const char *base)
@@ -380,11 +381,8 @@ int q_range_param(const char *param, const char *prefix, char key[33], int *uppe
         return -1;
     const char *k = param + pn;
     size_t kn = (size_t)(suffix - k);
-    if (kn < 1 || kn > 32 || k[0] < 'a' || k[0] > 'z')
+    if (!result_dim_key_valid(k, kn))
         return -1;
-    for (size_t i = 1; i < kn; i++)
-        if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
-            return -1;
     memcpy(key, k, kn);
     key[kn] = '\0';
     return 0;
@@ -424,6 +422,12 @@ int qb_one(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, st
     if (rc == DB_DONE)
         return err_set(c->e, ERR_NOT_FOUND, NULL, "id", "no such %s", what);
     return rc < 0 ? rc : 0;
+}
+
+json_t *qb_row_int(struct svc_ctx *c, struct db_stmt *s)
+{
+    (void)c;
+    return json_integer(db_col_int64(s, 0));
 }
 
 int qb_all(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), json_t *into)

@@ -85,6 +85,9 @@ int qb_page_sorted(struct svc_ctx *c, struct qb *q, json_t *query, const char *i
 int qb_one(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), const char *what,
            json_t **out);
 
+/* A row mapper for qb_one/qb_all: the first column as a JSON integer. */
+json_t *qb_row_int(struct svc_ctx *c, struct db_stmt *s);
+
 /* Runs q in the open transaction and appends every row mapped with row() to into. */
 int qb_all(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), json_t *into);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/result.h"
 #include "lib/mem.h"
 #include "svc/org.h"
 #include "svc/query.h"
@@ -150,18 +151,6 @@ static int at(struct err *e, const char *prefix, int rc)
     return rc;
 }
 
-/* A dimension key: [a-z][a-z0-9_]{0,31}. */
-static int dim_key_ok(const char *k)
-{
-    size_t n = strlen(k);
-    if (n == 0 || n > 32 || k[0] < 'a' || k[0] > 'z')
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
-            return 0;
-    return 1;
-}
-
 /* An optional multiline text (absent, null and "" all mean none): *out = "" then. */
 static int opt_text(json_t *in, const char *key, size_t maxlen, const char **out, struct err *e)
 {
@@ -194,7 +183,7 @@ static int dims_read(json_t *q, json_t **norm, struct err *e)
         char f[32];
         snprintf(f, sizeof(f), "dims[%d]", (int)i);
         const char *k = json_string_value(v);
-        if (!k || !dim_key_ok(k))
+        if (!k || !result_dim_key_valid(k, strlen(k)))
             return err_set(e, ERR_INVALID, "invalid_dim", f, "%s must be a dimension key ([a-z][a-z0-9_]{0,31})", f);
         json_array_foreach(a, j, prev)
         {

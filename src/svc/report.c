@@ -429,12 +429,6 @@ static json_t *stuck_row(struct svc_ctx *c, struct db_stmt *s)
     return reminder_row(c, s, "stage_changed_at", "days_in_stage", 86400000);
 }
 
-static json_t *count_row(struct svc_ctx *c, struct db_stmt *s)
-{
-    (void)c;
-    return json_integer(db_col_int64(s, 0));
-}
-
 /* Appends the WHERE part of one reminder (after "WHERE 1=1") bound to cutoff. */
 static void reminder_where(struct qb *q, const struct actor *a, int unopened, int64_t cutoff)
 {
@@ -466,7 +460,7 @@ static int reminder(struct svc_ctx *c, int unopened, int64_t n, int64_t limit, j
     json_t *count = json_array(), *items = json_array();
     qb_init(&q, "SELECT COUNT(*)" REMINDER_FROM "WHERE 1=1");
     reminder_where(&q, c->actor, unopened, cutoff);
-    int rc = qb_all(c, &q, count_row, count);
+    int rc = qb_all(c, &q, qb_row_int, count);
     if (rc == 0) {
         qb_init(&q, unopened ? "SELECT a.id, cd.name, p.code, p.title, a.stage, a.result_at" REMINDER_FROM "WHERE 1=1"
                              : "SELECT a.id, cd.name, p.code, p.title, a.stage, a.stage_changed_at" REMINDER_FROM

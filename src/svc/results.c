@@ -18,9 +18,6 @@
 #include "svc/validate.h"
 #include "svc/views.h"
 
-#define CTX_TRANSCRIPT "ai_result.transcript"
-#define CTX_HINTS "ai_result.hints"
-#define CTX_RAW "ai_result.raw"
 #define CTX_SECRET "vendor.secret"
 
 /* Encrypts text (n bytes) and binds it at idx; NULL text binds NULL. */
@@ -37,23 +34,6 @@ static int bind_encrypted(struct svc_ctx *c, struct db_stmt *s, int idx, const c
     db_bind_blob(s, idx, ct, ctn);
     free(ct);
     return 0;
-}
-
-/* Decrypts column col as JSON (NULL when the column is NULL or unreadable). */
-static json_t *col_decrypt_json(struct svc_ctx *c, struct db_stmt *s, int col, const char *ctx)
-{
-    if (db_col_isnull(s, col))
-        return NULL;
-    size_t n = 0, ptn = 0;
-    const unsigned char *blob = db_col_blob(s, col, &n);
-    unsigned char *pt = NULL;
-    struct err ignored = {0};
-    if (field_decrypt(c->kr, ctx, blob, n, &pt, &ptn, &ignored) != 0)
-        return NULL;
-    json_t *v = json_loadb((const char *)pt, ptn, JSON_DECODE_ANY, NULL);
-    sodium_memzero(pt, ptn);
-    free(pt);
-    return v;
 }
 
 /* Blind index of a normalised email/phone hint ("" when absent or not valid). */
@@ -205,10 +185,10 @@ int svc_result_prepare(const struct keyring *kr, json_t *in, const char *raw, si
         raw_copy = result_json_compact(in, 0, &raw_len);
         raw = raw_copy;
     }
-    if ((rc = encrypt_into(kr, CTX_HINTS, t.hints, t.hints_len, &p->hints_enc, &p->hints_n, e)) ||
-        (rc = encrypt_into(kr, CTX_TRANSCRIPT, t.transcript, t.transcript_len, &p->transcript_enc, &p->transcript_n,
-                           e)) ||
-        (rc = encrypt_into(kr, CTX_RAW, raw, raw_len, &p->raw_enc, &p->raw_n, e))) {
+    if ((rc = encrypt_into(kr, CTX_RESULT_HINTS, t.hints, t.hints_len, &p->hints_enc, &p->hints_n, e)) ||
+        (rc = encrypt_into(kr, CTX_RESULT_TRANSCRIPT, t.transcript, t.transcript_len, &p->transcript_enc,
+                           &p->transcript_n, e)) ||
+        (rc = encrypt_into(kr, CTX_RESULT_RAW, raw, raw_len, &p->raw_enc, &p->raw_n, e))) {
         result_texts_free(&t);
         free(raw_copy);
         svc_result_prep_free(p);
@@ -410,16 +390,16 @@ static json_t *result_full(struct svc_ctx *c, struct db_stmt *s, int with_raw)
     json_object_set_new(o, "application_id", db_col_isnull(s, 3) ? json_null() : json_integer(db_col_int64(s, 3)));
     json_object_set_new(o, "unmatched_reason", db_col_isnull(s, 4) ? json_null() : json_string(db_col_text(s, 4)));
     json_object_set_new(o, "received_at", json_time(db_col_int64(s, 5)));
-    json_t *hints = col_decrypt_json(c, s, 7, CTX_HINTS);
+    json_t *hints = svc_col_decrypt_json(c, s, 7, CTX_RESULT_HINTS);
     json_object_set_new(o, "candidate", mask_hints(c, hints ? hints : json_object()));
-    json_t *tr = col_decrypt_json(c, s, 8, CTX_TRANSCRIPT);
+    json_t *tr = svc_col_decrypt_json(c, s, 8, CTX_RESULT_TRANSCRIPT);
     json_object_set_new(o, "transcript", tr ? tr : json_array());
     if (with_raw && actor_sees_sensitive(c->actor) && !db_col_isnull(s, 9)) {
         size_t n = 0, ptn = 0;
         const unsigned char *blob = db_col_blob(s, 9, &n);
         unsigned char *pt = NULL;
         struct err ignored = {0};
-        if (field_decrypt(c->kr, CTX_RAW, blob, n, &pt, &ptn, &ignored) == 0) {
+        if (field_decrypt(c->kr, CTX_RESULT_RAW, blob, n, &pt, &ptn, &ignored) == 0) {
             json_object_set_new(o, "raw", json_stringn((const char *)pt, ptn));
             free(pt);
         }
@@ -453,7 +433,7 @@ static json_t *unmatched_row(struct svc_ctx *c, struct db_stmt *s)
                   db_col_text(s, 1), "vendor_result_id", db_col_text(s, 2), "version", (json_int_t)db_col_int64(s, 3),
                   "unmatched_reason", db_col_text(s, 4), "received_at", json_time(db_col_int64(s, 5)), "completed_at",
                   json_time(db_col_int64(s, 6)), "overall", (json_int_t)db_col_int64(s, 7));
-    json_t *hints = col_decrypt_json(c, s, 8, CTX_HINTS);
+    json_t *hints = svc_col_decrypt_json(c, s, 8, CTX_RESULT_HINTS);
     json_object_set_new(o, "candidate", mask_hints(c, hints ? hints : json_object()));
     return o;
 }
@@ -495,7 +475,8 @@ static int load_stored(struct svc_ctx *c, int64_t id, struct result *r, json_t *
         if (!db_col_int64(s, 2))
             *app = -1; /* not the current version */
         norm = json_loads(db_col_text(s, 6), 0, NULL);
-        json_t *hints = col_decrypt_json(c, s, 7, CTX_HINTS), *tr = col_decrypt_json(c, s, 8, CTX_TRANSCRIPT);
+        json_t *hints = svc_col_decrypt_json(c, s, 7, CTX_RESULT_HINTS),
+               *tr = svc_col_decrypt_json(c, s, 8, CTX_RESULT_TRANSCRIPT);
         if (norm) {
             json_object_set_new(norm, "candidate", hints ? hints : json_object());
             json_object_set_new(norm, "transcript", tr ? tr : json_array());

@@ -580,6 +580,12 @@ describe('rejected input', () => {
     rejected(await hr.post('/api/v1/positions', {
       code: 'NEW-X', title: 'x', org_unit: 'SALES', headcount: 1, competency_model: ['logic'],
     }), 422, { code: 'wrong_type', field: 'competency_model[0]' });
+    for (const dim of ['Logic', 'logic-1', '1logic', '逻辑', 'x'.repeat(33)]) {
+      // a model dimension must be a key results can carry, or it could never match
+      rejected(await hr.post('/api/v1/positions', {
+        code: 'NEW-X', title: 'x', org_unit: 'SALES', headcount: 1, competency_model: [{ dim, weight: 1, min: 1 }],
+      }), 422, { field: 'competency_model[0].dim', what: dim });
+    }
     for (const em of ['no-at', '@example.com', 'a@b', 'a b@example.com', 'a@@example.com', 'x'.repeat(300) + '@example.com']) {
       rejected(await hr.post('/api/v1/candidates', { name: 'x', email: em }), 422, { field: 'email', what: em });
     }
