@@ -94,6 +94,7 @@ int api_interview_invite_bulk(struct req *r);
 int api_interviews_list(struct req *r);
 int api_interview_revoke(struct req *r);
 int api_interview_rescore(struct req *r);
+int api_interview_invitation(struct req *r);
 int api_interview_state(struct req *r);
 int api_interview_answer(struct req *r);
 int api_interview_exit(struct req *r);

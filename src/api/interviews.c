@@ -1,5 +1,6 @@
 /* interviews.c - the AI interview: HR invites and manages sessions
- * (/applications/{id}/invite, /applications/{id}/interviews, /interviews/...);
+ * (/applications/{id}/invite, /applications/{id}/interviews, /interviews/...,
+ * /interviews/{id}/invitation to show an open session's invitation again);
  * the candidate answers through /interview/{token}/..., where the link
  * token is the only credential (svc/interviews.h). */
 #include "svc/interviews.h"
@@ -29,6 +30,10 @@ int api_interview_revoke(struct req *r)
 int api_interview_rescore(struct req *r)
 {
     return api_action(r, svc_interview_rescore);
+}
+int api_interview_invitation(struct req *r)
+{
+    return api_get(r, svc_interview_invitation);
 }
 
 /* Candidate calls act as the candidate: no account, the token decides. */

@@ -78,6 +78,7 @@ const struct route routes[] = {
     {"GET", "/api/v1/applications/{id}/interviews", api_interviews_list, HR, "applications:read", 0},
     {"POST", "/api/v1/interviews/{id}/revoke", api_interview_revoke, HR, "applications:write", 0},
     {"POST", "/api/v1/interviews/{id}/rescore", api_interview_rescore, HR, "applications:write", 0},
+    {"GET", "/api/v1/interviews/{id}/invitation", api_interview_invitation, HR, "applications:write", 0},
     {"GET", "/api/v1/interview/{token}", api_interview_state, 0, NULL, ROUTE_PUBLIC},
     {"PUT", "/api/v1/interview/{token}/answers/{question_id}", api_interview_answer, 0, NULL,
      ROUTE_PUBLIC | ROUTE_NO_CSRF},

@@ -19,6 +19,7 @@ static const struct migration migrations[] = {
     {4, mig_sqlite_004, mig_pg_004},
     {5, mig_sqlite_005, mig_pg_005},
     {6, mig_sqlite_006, mig_pg_006},
+    {7, mig_sqlite_007, mig_pg_007},
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

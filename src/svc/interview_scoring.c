@@ -221,8 +221,9 @@ int svc_interview_score(struct svc_ctx *c, int64_t id, const struct interview_sc
     if (rc == 0 && (rc = iv_sess_load(c, id, 0, &sess)) == 0 && strcmp(JS(sess, "status"), "completed") != 0)
         rc = err_set(c->e, ERR_CONFLICT, "not_completed", "id", "interview %lld is %s, not completed", (long long)id,
                      JS(sess, "status"));
-    if (rc == 0 && (rc = iv_questions_load(c, JI(sess, "set_id"), &questions)) == 0 &&
-        (rc = iv_answers_load(c, id, &answers)) == 0 && scorer->result)
+    if (rc == 0)
+        questions = iv_questions(sess);
+    if (rc == 0 && (rc = iv_answers_load(c, id, &answers)) == 0 && scorer->result)
         rc = position_code(c, JI(sess, "application_id"), pos, sizeof(pos));
     rc = svc_end(c, rc);
     if (rc != 0)

@@ -27,6 +27,7 @@
 
 #define DAY_MS 86400000LL
 #define TOKEN_PREFIX "tdi_"
+#define CTX_TOKEN "interview.token" /* encryption context of the kept link token */
 
 #define SESS_SELECT                                                                                                    \
     "SELECT s.id, s.application_id, s.set_id, qs.code, s.status, s.current_question, s.started_at, "                   \
@@ -34,7 +35,7 @@
     "s.version, s.created_at, s.created_by, "                                                                          \
     "(SELECT COUNT(*) FROM answer a WHERE a.session_id = s.id AND a.is_final = 1), "                                   \
     "(SELECT COUNT(*) FROM answer a WHERE a.session_id = s.id), "                                                      \
-    "(SELECT COUNT(*) FROM question q WHERE q.set_id = s.set_id), qs.name, qs.allow_restart "                          \
+    "s.questions_json, qs.name, qs.allow_restart, s.set_version "                                                      \
     "FROM interview_session s JOIN question_set qs ON qs.id = s.set_id WHERE "
 
 /* ------------------------------------------------------------------------
@@ -53,18 +54,25 @@ static json_t *opt_int(struct db_stmt *s, int col)
 static json_t *sess_row(struct svc_ctx *c, struct db_stmt *s)
 {
     (void)c;
+    json_t *questions = json_loads(db_col_text(s, 19), 0, NULL);
+    if (!json_is_array(questions)) {
+        json_decref(questions);
+        questions = json_array();
+    }
     json_t *o =
         json_pack("{s:I,s:I,s:I,s:s,s:s,s:o,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:o,s:s}", "id",
                   (json_int_t)db_col_int64(s, 0), "application_id", (json_int_t)db_col_int64(s, 1), "set_id",
                   (json_int_t)db_col_int64(s, 2), "question_set", db_col_text(s, 3), "status", db_col_text(s, 4),
                   "current_question", opt_int(s, 5), "answered", (json_int_t)db_col_int64(s, 17), "saved",
-                  (json_int_t)db_col_int64(s, 18), "total", (json_int_t)db_col_int64(s, 19), "started_at",
+                  (json_int_t)db_col_int64(s, 18), "total", (json_int_t)json_array_size(questions), "started_at",
                   opt_time(s, 6), "last_saved_at", opt_time(s, 7), "completed_at", opt_time(s, 8), "expires_at",
                   json_time(db_col_int64(s, 9)), "revoked_at", opt_time(s, 10), "scored_at", opt_time(s, 11),
                   "score_error", db_col_isnull(s, 12) ? json_null() : json_string(db_col_text(s, 12)), "result_id",
                   opt_int(s, 13), "version", (json_int_t)db_col_int64(s, 14), "created_at",
                   json_time(db_col_int64(s, 15)), "created_by", db_col_text(s, 16));
-    /* Internal fields, removed before the session is shown (see public_session). */
+    json_object_set_new(o, "set_version", json_integer(db_col_int64(s, 22)));
+    /* Internal fields, removed before the session is shown (see iv_public_session). */
+    json_object_set_new(o, "_questions", questions);
     json_object_set_new(o, "_expires_ms", json_integer(db_col_int64(s, 9)));
     json_object_set_new(o, "_set_name", json_string(db_col_text(s, 20)));
     json_object_set_new(o, "_allow_restart", json_boolean(db_col_int64(s, 21) != 0));
@@ -80,6 +88,7 @@ json_t *iv_public_session(json_t *sess)
     json_object_del(o, "_set_name");
     json_object_del(o, "_allow_restart");
     json_object_del(o, "_completed_ms");
+    json_object_del(o, "_questions");
     return o;
 }
 
@@ -111,15 +120,31 @@ static json_t *question_row(struct svc_ctx *c, struct db_stmt *s)
                      "rubric", rubric);
 }
 
-/* The set's questions in order, with dims and rubric. */
-int iv_questions_load(struct svc_ctx *c, int64_t set_id, json_t **out)
+/* The questions a loaded session works from: the snapshot taken when it was invited. */
+json_t *iv_questions(json_t *sess)
 {
+    return json_incref(json_object_get(sess, "_questions"));
+}
+
+/* The set's current questions in order, with dims and rubric (what an invitation snapshots). */
+static int set_questions_load(struct svc_ctx *c, int64_t set_id, json_t **out, int64_t *version)
+{
+    struct db_stmt *v;
+    int rc = svc_prepare(c, "SELECT version FROM question_set WHERE id = ?", &v);
+    if (rc != 0)
+        return rc;
+    db_bind_int64(v, 1, set_id);
+    rc = db_step(v, c->e);
+    *version = rc == DB_ROW ? db_col_int64(v, 0) : 0;
+    db_reset(v);
+    if (rc < 0)
+        return rc;
     struct qb q;
     qb_init(&q, "SELECT id, seq, text_zh, text_en, time_limit_s, required, dims_json, rubric_json FROM question "
                 "WHERE set_id = ? ORDER BY seq");
     qb_int(&q, set_id);
     json_t *a = json_array();
-    int rc = qb_all(c, &q, question_row, a);
+    rc = qb_all(c, &q, question_row, a);
     if (rc != 0) {
         json_decref(a);
         return rc;
@@ -240,14 +265,11 @@ static json_t *instructions(void)
 /* What the candidate sees of sess (in the open transaction). */
 static int state_build(struct svc_ctx *c, json_t *sess, json_t **out)
 {
-    json_t *questions = NULL, *answers = NULL;
-    int rc = iv_questions_load(c, JI(sess, "set_id"), &questions);
-    if (rc == 0)
-        rc = iv_answers_load(c, JI(sess, "id"), &answers);
-    if (rc != 0) {
-        json_decref(questions);
+    json_t *answers = NULL;
+    int rc = iv_answers_load(c, JI(sess, "id"), &answers);
+    if (rc != 0)
         return rc;
-    }
+    json_t *questions = iv_questions(sess);
     json_t *pub = json_array(), *q;
     size_t i;
     json_array_foreach(questions, i, q)
@@ -544,8 +566,8 @@ int svc_interview_save(struct svc_ctx *c, const char *token, int64_t qid, json_t
                      "the interview was exited; resume it (POST .../resume) before saving answers");
         goto done;
     }
-    if ((rc = iv_questions_load(c, JI(sess, "set_id"), &questions)) ||
-        (rc = iv_answers_load(c, JI(sess, "id"), &answers)))
+    questions = iv_questions(sess);
+    if ((rc = iv_answers_load(c, JI(sess, "id"), &answers)))
         goto done;
     int in_set = 0;
     size_t i;
@@ -644,7 +666,8 @@ int svc_interview_exit(struct svc_ctx *c, const char *token, json_t *in, json_t 
         rc = err_set(c->e, ERR_CONFLICT, "already_finished", NULL, "the interview was already exited (%s)", status);
         goto done;
     }
-    if ((rc = iv_questions_load(c, JI(sess, "set_id"), &questions)) || (rc = iv_answers_load(c, id, &answers)))
+    questions = iv_questions(sess);
+    if ((rc = iv_answers_load(c, id, &answers)))
         goto done;
     missing = unanswered_required(questions, answers);
     if (!confirm) {
@@ -724,7 +747,8 @@ int svc_interview_resume(struct svc_ctx *c, const char *token, json_t *in, json_
     }
     if (restart && (rc = delete_answers(c, id)))
         goto done;
-    if ((rc = iv_questions_load(c, JI(sess, "set_id"), &questions)) || (rc = iv_answers_load(c, id, &answers)))
+    questions = iv_questions(sess);
+    if ((rc = iv_answers_load(c, id, &answers)))
         goto done;
     if (strcmp(status, "invited") == 0 && !restart) { /* nothing started yet: nothing to continue */
         rc = svc_commit(c);
@@ -777,6 +801,17 @@ static json_t *invitation(json_t *app, const char *path, json_t *deadline, int64
     return json_pack("{s:s,s:s,s:O}", "zh", zh, "en", en, "deadline", deadline);
 }
 
+/* What invite and invitation answer: the session, the link token and path, and the invitation text. */
+static json_t *invite_reply(json_t *app, json_t *sess, const char *token)
+{
+    char path[80];
+    snprintf(path, sizeof(path), "/i/%s", token);
+    return json_pack("{s:o,s:s,s:s,s:o}", "session", iv_public_session(sess), "token", token, "path", path,
+                     "invitation",
+                     invitation(app, path, json_object_get(sess, "expires_at"),
+                                (int64_t)json_array_size(json_object_get(sess, "_questions"))));
+}
+
 /* The open sessions of app: expired ones past the deadline are expired, incomplete ones revoked; a live
  * invited / in_progress one is 409 interview_open. */
 static int close_open_sessions(struct svc_ctx *c, int64_t app)
@@ -811,7 +846,7 @@ static int close_open_sessions(struct svc_ctx *c, int64_t app)
 int svc_interview_invite(struct svc_ctx *c, int64_t app, json_t *in, json_t **out)
 {
     static const char *const fields[] = {"question_set", "expires_in_days", NULL};
-    int64_t days = INTERVIEW_DAYS_DEFAULT, set_id = 0, nq = 0;
+    int64_t days = INTERVIEW_DAYS_DEFAULT, set_id = 0;
     const char *code = NULL;
     int rc;
     if ((rc = jv_known(in, fields, c->e)) ||
@@ -821,7 +856,7 @@ int svc_interview_invite(struct svc_ctx *c, int64_t app, json_t *in, json_t **ou
     if ((rc = svc_begin(c)) != 0)
         return rc;
     json_t *a = NULL, *sess = NULL, *questions = NULL;
-    char token[64], hash[65], by[160], path[80];
+    char token[64], hash[65], by[160];
     crypto_random_token(TOKEN_PREFIX, token, sizeof(token));
     crypto_sha256_hex(token, strlen(token), hash);
     actor_label(c->actor, by, sizeof(by));
@@ -852,43 +887,98 @@ int svc_interview_invite(struct svc_ctx *c, int64_t app, json_t *in, json_t **ou
             goto done;
         }
     }
-    if ((rc = iv_questions_load(c, set_id, &questions)))
+    int64_t set_version = 0;
+    if ((rc = set_questions_load(c, set_id, &questions, &set_version)))
         goto done;
-    nq = (int64_t)json_array_size(questions);
     if ((rc = close_open_sessions(c, app)) || (rc = app_follow(c, app, STAGE_AI_INVITED, staff_kind(c->actor), 1)))
         goto done;
+    char *snapshot = json_dumps(questions, JSON_COMPACT), quoted[72];
+    snprintf(quoted, sizeof(quoted), "\"%s\"", token);
     struct db_stmt *s;
     if ((rc = svc_prepare(c,
                           "INSERT INTO interview_session (application_id, set_id, token_hash, status, expires_at, "
-                          "created_at, created_by) VALUES (?, ?, ?, 'invited', ?, ?, ?) RETURNING id",
-                          &s)))
-        goto done;
-    db_bind_int64(s, 1, app);
-    db_bind_int64(s, 2, set_id);
-    db_bind_text(s, 3, hash);
-    db_bind_int64(s, 4, c->now + days * DAY_MS);
-    db_bind_int64(s, 5, c->now);
-    db_bind_text(s, 6, by);
-    rc = db_step(s, c->e);
+                          "created_at, created_by, questions_json, set_version, token_enc) "
+                          "VALUES (?, ?, ?, 'invited', ?, ?, ?, ?, ?, ?) RETURNING id",
+                          &s)) == 0) {
+        db_bind_int64(s, 1, app);
+        db_bind_int64(s, 2, set_id);
+        db_bind_text(s, 3, hash);
+        db_bind_int64(s, 4, c->now + days * DAY_MS);
+        db_bind_int64(s, 5, c->now);
+        db_bind_text(s, 6, by);
+        db_bind_text(s, 7, snapshot ? snapshot : "[]");
+        db_bind_int64(s, 8, set_version);
+        if ((rc = svc_bind_encrypted(c, s, 9, CTX_TOKEN, quoted, strlen(quoted))) == 0)
+            rc = db_step(s, c->e);
+    }
+    free(snapshot);
+    sodium_memzero(quoted, sizeof(quoted));
     int64_t id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
-    db_reset(s);
+    if (rc == DB_ROW || rc == DB_DONE)
+        db_reset(s);
     if (rc < 0 || (rc = iv_sess_load(c, id, 0, &sess)))
         goto done;
     json_t *pub = iv_public_session(sess);
-    if ((rc = svc_audit(c, "interview.invite", "interview_session", id, NULL, pub)) == 0)
+    rc = svc_audit(c, "interview.invite", "interview_session", id, NULL, pub);
+    if (rc == 0)
         rc = svc_event(c, "interview.invited", "interview_session", id, pub);
-    if (rc != 0 || (rc = svc_commit(c))) {
-        json_decref(pub);
+    json_decref(pub);
+    if (rc != 0 || (rc = svc_commit(c)))
         goto done;
-    }
-    snprintf(path, sizeof(path), "/i/%s", token);
-    *out = json_pack("{s:o,s:s,s:s,s:o}", "session", pub, "token", token, "path", path, "invitation",
-                     invitation(a, path, json_object_get(sess, "expires_at"), nq));
+    *out = invite_reply(a, sess, token);
 done:
     sodium_memzero(token, sizeof(token));
     json_decref(a);
     json_decref(sess);
     json_decref(questions);
+    return svc_end(c, rc);
+}
+
+int svc_interview_invitation(struct svc_ctx *c, int64_t id, json_t **out)
+{
+    json_t *sess = NULL, *a = NULL, *tok = NULL;
+    int rc = svc_begin(c);
+    if (rc != 0)
+        return rc;
+    if ((rc = iv_sess_load(c, id, 1, &sess)) || (rc = svc_app_load_tx(c, JI(sess, "application_id"), &a)))
+        goto done;
+    if (!is_open(JS(sess, "status")) || JI(sess, "_expires_ms") <= c->now) {
+        rc = err_set(c->e, ERR_CONFLICT, "not_open", "id",
+                     "the interview is %s; its link works only while the interview is open and before %s",
+                     is_open(JS(sess, "status")) ? "past its deadline" : JS(sess, "status"), JS(sess, "expires_at"));
+        goto done;
+    }
+    struct db_stmt *s;
+    if ((rc = svc_prepare(c, "SELECT token_enc FROM interview_session WHERE id = ?", &s)))
+        goto done;
+    db_bind_int64(s, 1, id);
+    rc = db_step(s, c->e);
+    if (rc == DB_ROW)
+        tok = svc_col_decrypt_json(c, s, 0, CTX_TOKEN);
+    db_reset(s);
+    if (rc < 0)
+        goto done;
+    if (!json_is_string(tok)) {
+        rc = err_set(c->e, ERR_CONFLICT, "link_unavailable", "id",
+                     "the link of interview %lld was not kept (it was made before links were); revoke it and invite "
+                     "again",
+                     (long long)id);
+        goto done;
+    }
+    /* Showing a live credential again is recorded. */
+    json_t *rec =
+        json_pack("{s:I,s:I}", "session_id", (json_int_t)id, "application_id", (json_int_t)JI(sess, "application_id"));
+    rc = svc_audit(c, "interview.invitation_shown", "interview_session", id, NULL, rec);
+    json_decref(rec);
+    if (rc != 0 || (rc = svc_commit(c)))
+        goto done;
+    *out = invite_reply(a, sess, json_string_value(tok));
+done:
+    if (json_is_string(tok))
+        sodium_memzero((void *)json_string_value(tok), json_string_length(tok));
+    json_decref(tok);
+    json_decref(a);
+    json_decref(sess);
     return svc_end(c, rc);
 }
 

@@ -81,9 +81,20 @@ extern const struct interview_scorer interview_scorer_builtin;
  * events interview.invited and application.stage_changed. 409
  * "interview_open" while the application has a live session; 422
  * "no_question_set" when neither the request nor the position names one.
+ * The session keeps a copy of the set's questions as they are now
+ * (session.set_version): later edits of the set change new invitations
+ * only. The token is stored as its SHA-256 (for lookups) and encrypted
+ * (for svc_interview_invitation).
  * *out = {session, token, path ("/i/<token>"), invitation: {zh, en,
- * deadline}} - the only time the token is shown. */
+ * deadline}}. */
 int svc_interview_invite(struct svc_ctx *c, int64_t app, json_t *in, json_t **out);
+
+/* The invitation of open session id again (admin/hr), as svc_interview_invite
+ * answered it, for resending: the same token and path, the text with the
+ * candidate's and position's current names. 409 "not_open" once the
+ * session is finished, revoked or past its deadline; 409 "link_unavailable"
+ * for a session whose token was not kept. Audit "interview.invitation_shown". */
+int svc_interview_invitation(struct svc_ctx *c, int64_t id, json_t **out);
 
 /* in: {application_ids: [1..200 ids], question_set?, expires_in_days?}: each
  * application invited in its own transaction. *out = {invited, failed,

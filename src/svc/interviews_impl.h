@@ -15,8 +15,9 @@
 int iv_sess_load(struct svc_ctx *c, int64_t id, int scoped, json_t **out);
 /* A copy of a loaded session without its internal fields. */
 json_t *iv_public_session(json_t *sess);
-/* The questions of set set_id in order, rubrics included. */
-int iv_questions_load(struct svc_ctx *c, int64_t set_id, json_t **out);
+/* The questions a loaded session works from, in order, rubrics included: the snapshot of its question set
+ * taken at the invitation (a new reference). */
+json_t *iv_questions(json_t *sess);
 /* The saved answers of session sess_id. */
 int iv_answers_load(struct svc_ctx *c, int64_t sess_id, json_t **out);
 /* 1 when text holds something other than whitespace. */

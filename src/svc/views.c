@@ -34,3 +34,18 @@ json_t *svc_col_decrypt_json(struct svc_ctx *c, struct db_stmt *s, int col, cons
     free(pt);
     return v;
 }
+
+int svc_bind_encrypted(struct svc_ctx *c, struct db_stmt *s, int idx, const char *ctx, const char *text, size_t n)
+{
+    if (!text) {
+        db_bind_null(s, idx);
+        return 0;
+    }
+    unsigned char *ct = NULL;
+    size_t ctn = 0;
+    if (field_encrypt(c->kr, ctx, text, n, &ct, &ctn) != 0)
+        return err_set(c->e, ERR_INTERNAL, NULL, NULL, "cannot encrypt %s", ctx);
+    db_bind_blob(s, idx, ct, ctn);
+    free(ct);
+    return 0;
+}

@@ -21,4 +21,8 @@ json_t *json_time_or_null(int64_t ms, int is_null);
  * cannot be decrypted or parsed. The plaintext is wiped after parsing. */
 json_t *svc_col_decrypt_json(struct svc_ctx *c, struct db_stmt *s, int col, const char *ctx);
 
+/* Binds text (n bytes) at idx of s encrypted with field_encrypt under
+ * context ctx; NULL text binds NULL. ERR_INTERNAL when it cannot encrypt. */
+int svc_bind_encrypted(struct svc_ctx *c, struct db_stmt *s, int idx, const char *ctx, const char *text, size_t n);
+
 #endif

@@ -10,7 +10,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { assertError, dbSnapshot, seed, snapshotDiff, startServer, uniq } from './lib/harness.mjs';
+import path from 'node:path';
+
+import { assertError, dbSnapshot, psql, run, seed, snapshotDiff, startServer, uniq } from './lib/harness.mjs';
 
 let srv;
 let s;
@@ -359,6 +361,112 @@ describe('the candidate session', () => {
     assert.equal(st.body.status, 'invited');
     const list = (await hr.get(`/api/v1/applications/${app.id}/interviews`)).body.items;
     assert.deepEqual(list.map((x) => x.status), ['invited', 'revoked']);
+  });
+});
+
+describe('the invitation shown again, the CLI', () => {
+  test('HR gets the same link and text again while the session is open; others are refused; audited', async () => {
+    const app = await freshApp();
+    const inv = await invite(app);
+    const r = await hr.get(`/api/v1/interviews/${inv.session.id}/invitation`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.token, inv.token);
+    assert.equal(r.body.path, inv.path);
+    assert.equal(r.body.invitation.zh, inv.invitation.zh);
+    assert.equal(r.body.invitation.en, inv.invitation.en);
+    assert.equal(r.body.session.id, inv.session.id);
+    assert.equal(r.body.session._questions, undefined);
+    // the link still works
+    assert.equal((await anon.get(I(r.body.token))).status, 200);
+    for (const who of ['mgr_sales', 'int1']) {
+      const x = await s.clients[who].get(`/api/v1/interviews/${inv.session.id}/invitation`);
+      assert.ok(x.status === 403 || x.status === 404, `${who}: ${x.status}`);
+      assert.ok(!x.text.includes(inv.token));
+    }
+    assertError(assert, await anon.get(`/api/v1/interviews/${inv.session.id}/invitation`), 401);
+    assertError(assert, await hr.get('/api/v1/interviews/999999999/invitation'), 404);
+    const audit = await s.admin.get(`/api/v1/audit?entity=interview_session&id=${inv.session.id}`);
+    const shown = audit.body.items.filter((e) => e.action === 'interview.invitation_shown');
+    assert.equal(shown.length, 1, audit.text);
+    assert.ok(!audit.text.includes(inv.token), 'the token is not in the audit trail');
+    // a session whose token was not kept (made before links were kept) says so
+    const legacy = await invite(await freshApp());
+    const sql = `UPDATE interview_session SET token_enc = NULL WHERE id = ${legacy.session.id}`;
+    if (srv.dbUrl) await psql(srv.dbUrl, sql);
+    else assert.equal((await run('sqlite3', ['-cmd', '.timeout 5000', path.join(srv.dataDir, 'talentd.db'), sql])).code, 0);
+    assertError(assert, await hr.get(`/api/v1/interviews/${legacy.session.id}/invitation`), 409, 'link_unavailable');
+    // revoked: no link to show
+    assert.equal((await hr.post(`/api/v1/interviews/${inv.session.id}/revoke`, {})).status, 200);
+    assertError(assert, await hr.get(`/api/v1/interviews/${inv.session.id}/invitation`), 409, 'not_open');
+  });
+
+  test('talentd interviews invite, invitation, revoke: the same use cases from the command line', async () => {
+    const app = await freshApp();
+    let r = await srv.cli(['interviews', 'invite', String(app.id), '--question-set', qs.code, '--days', '2']);
+    assert.equal(r.code, 0, r.stderr);
+    const inv = JSON.parse(r.stdout);
+    assert.match(inv.token, /^tdi_/);
+    assert.equal(inv.session.status, 'invited');
+    assert.ok(inv.invitation.zh.includes(inv.path));
+    assert.equal(await stage(app), 'ai_invited');
+    assert.equal((await anon.get(I(inv.token))).status, 200);
+    r = await srv.cli(['interviews', 'invitation', String(inv.session.id)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).token, inv.token);
+    r = await srv.cli(['interviews', 'invite', String(app.id), '--question-set', qs.code]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /still open/);
+    r = await srv.cli(['interviews', 'revoke', String(inv.session.id)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).status, 'revoked');
+    assert.equal(await stage(app), 'ai_incomplete');
+    r = await srv.cli(['interviews', 'invitation', String(inv.session.id)]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /revoked/);
+    for (const bad of [['interviews', 'invite', 'x'], ['interviews', 'invite', String(app.id), '--days', '31'],
+      ['interviews', 'revoke'], ['interviews', 'frobnicate']]) {
+      r = await srv.cli(bad);
+      assert.equal(r.code, 2, bad.join(' '));
+    }
+  });
+});
+
+describe('editing the question set during an interview', () => {
+  test('a live session keeps the questions it was invited with; new invitations get the edited set', async () => {
+    const set = (await s.admin.post('/api/v1/question-sets', { code: `IVE-${uniq()}`, name: 'Editable', questions: [Q1, Q2] })).body;
+    const app = await freshApp();
+    const inv = await invite(app, { question_set: set.code });
+    assert.equal(inv.session.set_version, set.version);
+    const t = inv.token;
+    const before = (await anon.get(I(t))).body.questions;
+    assert.equal((await put(t, before[0].id, { text: GOOD, final: true })).status, 200);
+    // HR rewrites the set: question 1 removed, question 2 reworded, a new required question added
+    const q2 = set.questions[1];
+    const ed = await hr.patch(`/api/v1/question-sets/${set.id}`, {
+      questions: [{ ...Q2, id: q2.id, text_zh: '改写后的问题' }, { text_zh: '新增的必答题', required: true, dims: ['logic'] }],
+    });
+    assert.equal(ed.status, 200, ed.text);
+    const st = (await anon.get(I(t))).body;
+    assert.deepEqual(st.questions.map((q) => [q.id, q.text_zh]), before.map((q) => [q.id, q.text_zh]));
+    assert.equal(st.answers.length, 1, 'the answer to the removed question is kept');
+    // a question that was added after the invitation is not part of this interview
+    const added = ed.body.questions.find((q) => q.text_zh === '新增的必答题');
+    assertError(assert, await put(t, added.id, { text: GOOD, final: true }), 404);
+    // finishing the original questions completes the interview and it is scored on them
+    assert.equal((await put(t, before[1].id, { text: GOOD, final: true })).status, 200);
+    const ex = await anon.post(I(t, '/exit'), { confirm: true });
+    assert.equal(ex.status, 200, ex.text);
+    assert.equal(ex.body.status, 'completed');
+    assert.equal(await stage(app), 'ai_pending_evaluation');
+    const sess = (await hr.get(`/api/v1/applications/${app.id}/interviews`)).body.items[0];
+    assert.ok(sess.result_id, JSON.stringify(sess));
+    assert.equal(sess.total, 2);
+    // a new invitation works from the edited set
+    const app2 = await freshApp();
+    const inv2 = await invite(app2, { question_set: set.code });
+    assert.equal(inv2.session.set_version, ed.body.version);
+    const st2 = (await anon.get(I(inv2.token))).body;
+    assert.deepEqual(st2.questions.map((q) => q.text_zh), ['改写后的问题', '新增的必答题']);
   });
 });
 
