@@ -21,6 +21,8 @@ int app_opt(struct app_opts *o, int argc, char **argv, int *i)
         slot = &o->db;
     else if (strcmp(argv[*i], "--key-file") == 0)
         slot = &o->key_file;
+    else if (strcmp(argv[*i], "--public-url") == 0)
+        slot = &o->public_url;
     if (!slot)
         return 0;
     if (*i + 1 >= argc)
@@ -31,7 +33,7 @@ int app_opt(struct app_opts *o, int argc, char **argv, int *i)
 
 void app_print_json(json_t *v)
 {
-    char *s = json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY);
+    char *s = json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
     puts(s);
     free(s);
 }
@@ -84,6 +86,26 @@ static int ensure_admin(struct app *a)
     return 0;
 }
 
+/* Checks and keeps the public URL (http:// or https://, no query or fragment; a trailing / is dropped). */
+static int public_url_set(struct app *a, const char *url)
+{
+    if (!url || !*url)
+        return 0;
+    size_t n = strlen(url);
+    while (n > 0 && url[n - 1] == '/')
+        n--;
+    int scheme = strncmp(url, "https://", 8) == 0 ? 8 : strncmp(url, "http://", 7) == 0 ? 7 : 0;
+    if (!scheme || n <= (size_t)scheme || n >= sizeof(a->public_url) || strcspn(url, "?# \t\r\n\"<>") < n) {
+        fprintf(stderr, "talentd: --public-url (or TALENTD_PUBLIC_URL) must be an http:// or https:// address "
+                        "without query or fragment, such as https://hr.example.com\n");
+        return 1;
+    }
+    memcpy(a->public_url, url, n);
+    a->public_url[n] = '\0';
+    a->ctx.public_url = a->public_url;
+    return 0;
+}
+
 int app_open(struct app *a, const struct app_opts *o, const char *actor_name)
 {
     memset(a, 0, sizeof(*a));
@@ -100,6 +122,8 @@ int app_open(struct app *a, const struct app_opts *o, const char *actor_name)
         fprintf(stderr, "talentd: --data, --db or --key-file is too long\n");
         return 1;
     }
+    if (public_url_set(a, o->public_url ? o->public_url : getenv("TALENTD_PUBLIC_URL")) != 0)
+        return 1;
     if (crypto_setup() != 0) {
         fprintf(stderr, "talentd: libsodium failed to initialise\n");
         return 1;

@@ -87,6 +87,7 @@ int cmd_serve(int argc, char **argv)
         .db_url = a.db_url,
         .kr = &a.kr,
         .data_dir = a.data_dir,
+        .public_url = a.ctx.public_url,
         .quiet = quiet,
         .scorer = scorer,
     };

@@ -193,6 +193,7 @@ static void dispatch(struct http_server *s, struct req *r)
     r->ctx.db = db;
     r->ctx.kr = s->cfg.kr;
     r->ctx.data_dir = s->cfg.data_dir;
+    r->ctx.public_url = s->cfg.public_url;
     r->ctx.scorer = s->cfg.scorer;
     r->ctx.actor = &r->actor;
     r->ctx.e = &r->err;

@@ -22,6 +22,7 @@ struct server_config {
     const struct keyring *kr;
     const char *web_root;      /* directory of the built web UI, or NULL */
     const char *data_dir;      /* the data directory (vendor mappings, exports) */
+    const char *public_url;    /* the address candidates and users reach talentd at; may be NULL */
     int quiet;                 /* no access log */
     const struct interview_scorer *scorer; /* scores completed interviews; NULL: the built-in one */
 };

@@ -127,15 +127,16 @@ json_t *iv_questions(json_t *sess)
 }
 
 /* The set's current questions in order, with dims and rubric (what an invitation snapshots). */
-static int set_questions_load(struct svc_ctx *c, int64_t set_id, json_t **out, int64_t *version)
+static int set_questions_load(struct svc_ctx *c, int64_t set_id, json_t **out, int64_t *version, int64_t *position)
 {
     struct db_stmt *v;
-    int rc = svc_prepare(c, "SELECT version FROM question_set WHERE id = ?", &v);
+    int rc = svc_prepare(c, "SELECT version, COALESCE(position_id, 0) FROM question_set WHERE id = ?", &v);
     if (rc != 0)
         return rc;
     db_bind_int64(v, 1, set_id);
     rc = db_step(v, c->e);
     *version = rc == DB_ROW ? db_col_int64(v, 0) : 0;
+    *position = rc == DB_ROW ? db_col_int64(v, 1) : 0;
     db_reset(v);
     if (rc < 0)
         return rc;
@@ -778,7 +779,8 @@ done:
 /* ------------------------------------------------------------------------
  * staff: invite, list, revoke */
 
-static json_t *invitation(json_t *app, const char *path, json_t *deadline, int64_t nq)
+/* The invitation text; link is the absolute link when the public URL is known, else the path. */
+static json_t *invitation(json_t *app, const char *link, json_t *deadline, int64_t nq)
 {
     const char *name = JS(app, "candidate_name"), *title = JS(app, "position_title"), *dl = json_string_value(deadline);
     char zh[2048], en[2048];
@@ -789,7 +791,7 @@ static json_t *invitation(json_t *app, const char *path, json_t *deadline, int64
              "2. 退出面试时系统会请您确认：" INTERVIEW_EXIT_WARNING_ZH "。\n"
              "3. 如中途断开或退出，在截止时间前使用同一链接返回，系统会提示“" INTERVIEW_RESUME_ZH
              "”，选择继续即可从上次停下的地方接着答题。\n",
-             name ? name : "", title ? title : "", (long long)nq, path, dl ? dl : "");
+             name ? name : "", title ? title : "", (long long)nq, link, dl ? dl : "");
     snprintf(en, sizeof(en),
              "Dear %.200s,\n\nYou are invited to an AI interview for the position \"%.200s\" (%lld questions).\n"
              "Interview link: %s\nDeadline: %s (UTC)\n\nPlease note:\n"
@@ -797,18 +799,19 @@ static json_t *invitation(json_t *app, const char *path, json_t *deadline, int64
              "2. Exiting asks you to confirm: " INTERVIEW_EXIT_WARNING_EN "\n"
              "3. If you are disconnected or exit early, come back with the same link before the deadline and "
              "choose to continue: you pick up where you stopped.\n",
-             name ? name : "", title ? title : "", (long long)nq, path, dl ? dl : "");
+             name ? name : "", title ? title : "", (long long)nq, link, dl ? dl : "");
     return json_pack("{s:s,s:s,s:O}", "zh", zh, "en", en, "deadline", deadline);
 }
 
 /* What invite and invitation answer: the session, the link token and path, and the invitation text. */
-static json_t *invite_reply(json_t *app, json_t *sess, const char *token)
+static json_t *invite_reply(struct svc_ctx *c, json_t *app, json_t *sess, const char *token)
 {
-    char path[80];
+    char path[80], link[640];
     snprintf(path, sizeof(path), "/i/%s", token);
-    return json_pack("{s:o,s:s,s:s,s:o}", "session", iv_public_session(sess), "token", token, "path", path,
-                     "invitation",
-                     invitation(app, path, json_object_get(sess, "expires_at"),
+    snprintf(link, sizeof(link), "%s%s", c->public_url ? c->public_url : "", path);
+    return json_pack("{s:o,s:s,s:s,s:o,s:o}", "session", iv_public_session(sess), "token", token, "path", path, "link",
+                     c->public_url ? json_string(link) : json_null(), "invitation",
+                     invitation(app, link, json_object_get(sess, "expires_at"),
                                 (int64_t)json_array_size(json_object_get(sess, "_questions"))));
 }
 
@@ -887,9 +890,15 @@ int svc_interview_invite(struct svc_ctx *c, int64_t app, json_t *in, json_t **ou
             goto done;
         }
     }
-    int64_t set_version = 0;
-    if ((rc = set_questions_load(c, set_id, &questions, &set_version)))
+    int64_t set_version = 0, set_position = 0;
+    if ((rc = set_questions_load(c, set_id, &questions, &set_version, &set_position)))
         goto done;
+    if (set_position && set_position != JI(a, "position_id")) {
+        rc = err_set(c->e, ERR_INVALID, "wrong_position", "question_set",
+                     "question set %.64s belongs to another position; use a set of position %.64s or a shared one",
+                     code ? code : "", JS(a, "position") ? JS(a, "position") : "");
+        goto done;
+    }
     if ((rc = close_open_sessions(c, app)) || (rc = app_follow(c, app, STAGE_AI_INVITED, staff_kind(c->actor), 1)))
         goto done;
     char *snapshot = json_dumps(questions, JSON_COMPACT), quoted[72];
@@ -925,7 +934,7 @@ int svc_interview_invite(struct svc_ctx *c, int64_t app, json_t *in, json_t **ou
     json_decref(pub);
     if (rc != 0 || (rc = svc_commit(c)))
         goto done;
-    *out = invite_reply(a, sess, token);
+    *out = invite_reply(c, a, sess, token);
 done:
     sodium_memzero(token, sizeof(token));
     json_decref(a);
@@ -972,7 +981,7 @@ int svc_interview_invitation(struct svc_ctx *c, int64_t id, json_t **out)
     json_decref(rec);
     if (rc != 0 || (rc = svc_commit(c)))
         goto done;
-    *out = invite_reply(a, sess, json_string_value(tok));
+    *out = invite_reply(c, a, sess, json_string_value(tok));
 done:
     if (json_is_string(tok))
         sodium_memzero((void *)json_string_value(tok), json_string_length(tok));

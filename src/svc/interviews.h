@@ -16,14 +16,16 @@
  * moved by expiry or revocation (HR moved it on); a candidate action that
  * the pipeline refuses answers its error (409 illegal_transition).
  *
- * Link tokens are "tdi_" + 256 random bits, shown once, stored as SHA-256.
+ * Link tokens are "tdi_" + 256 random bits, stored as SHA-256 for lookups
+ * and encrypted for svc_interview_invitation.
  * A wrong, unknown or revoked token is 404; past expires_at every candidate
  * call marks the session expired (if it is still open) and answers 409
  * "expired". A completed session stays readable through its link.
  *
  * Staff representation of a session: {id, application_id, set_id,
  * question_set (code), status, current_question, answered (final answers),
- * saved (answers saved), total (questions), started_at, last_saved_at,
+ * saved (answers saved), total (questions), set_version (of the question
+ * set when the questions were copied), started_at, last_saved_at,
  * completed_at, expires_at, revoked_at, scored_at, score_error, result_id,
  * version, created_at, created_by} - never the token. */
 #ifndef TALENTD_SVC_INTERVIEWS_H

@@ -61,14 +61,15 @@ struct svc_ctx {
     const struct keyring *kr;
     const struct actor *actor;
     struct err *e;
-    int64_t now;          /* ms, fixed per use case */
-    const char *data_dir; /* the data directory (vendor mappings, exports); may be NULL */
+    int64_t now;                           /* ms, fixed per use case */
+    const char *data_dir;                  /* the data directory (vendor mappings, exports); may be NULL */
+    const char *public_url;                /* "https://hr.example.com": where links in invitations point; may be NULL */
     const struct interview_scorer *scorer; /* scores completed interviews; NULL: the built-in one */
     /* Batch mode (bulk imports): the caller holds one transaction open across many use cases
      * (svc_batch_begin/commit); each use case then runs in a savepoint of it, so a failing one
      * leaves nothing behind while the others stay. */
     int batch;
-    int savepoint;        /* the current use case's savepoint is open */
+    int savepoint;         /* the current use case's savepoint is open */
     struct hist_log *hist; /* batch mode: histogram changes held back until the commit (results_apply.c) */
 };
 

@@ -80,6 +80,7 @@ describe('invite', () => {
     const inv = await invite(app, { question_set: qs.code, expires_in_days: 3 });
     assert.match(inv.token, /^tdi_/);
     assert.equal(inv.path, `/i/${inv.token}`);
+    assert.equal(inv.link, null, 'no public address configured: the path only');
     assert.equal(inv.session.status, 'invited');
     assert.equal(inv.session.question_set, qs.code);
     assert.equal(inv.session.total, 3);
@@ -103,6 +104,14 @@ describe('invite', () => {
     assertError(assert, again, 409, 'interview_open');
     // a set with sessions cannot be deleted
     assertError(assert, await hr.del(`/api/v1/question-sets/${qs.id}`), 409, 'in_use');
+  });
+
+  test('a set that belongs to another position is refused', async () => {
+    const other = (await s.admin.post('/api/v1/question-sets', { code: `IVO-${uniq()}`, name: 'Other', position: 'ENG-01', questions: [Q2] })).body;
+    assert.ok(other.id, JSON.stringify(other));
+    const app = await freshApp();
+    assertError(assert, await hr.post(`/api/v1/applications/${app.id}/invite`, { question_set: other.code }), 422, 'wrong_position');
+    assert.equal(await stage(app), 'applied');
   });
 
   test('the position default set is used; without one it is 422 no_question_set; bad input changes nothing', async () => {
@@ -402,10 +411,16 @@ describe('the invitation shown again, the CLI', () => {
 
   test('talentd interviews invite, invitation, revoke: the same use cases from the command line', async () => {
     const app = await freshApp();
-    let r = await srv.cli(['interviews', 'invite', String(app.id), '--question-set', qs.code, '--days', '2']);
+    let r = await srv.cli(['interviews', 'invite', String(app.id), '--question-set', qs.code, '--days', '2', '--public-url', 'ftp://x']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--public-url/);
+    r = await srv.cli(['interviews', 'invite', String(app.id), '--question-set', qs.code, '--days', '2', '--public-url', 'https://hr.example.com/']);
     assert.equal(r.code, 0, r.stderr);
     const inv = JSON.parse(r.stdout);
     assert.match(inv.token, /^tdi_/);
+    // with the public address known, the invitation carries the whole link
+    assert.equal(inv.link, `https://hr.example.com/i/${inv.token}`);
+    assert.ok(inv.invitation.zh.includes(inv.link) && inv.invitation.en.includes(inv.link), inv.invitation.zh);
     assert.equal(inv.session.status, 'invited');
     assert.ok(inv.invitation.zh.includes(inv.path));
     assert.equal(await stage(app), 'ai_invited');
