@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd/flags.h"
 #include "lib/mem.h"
 #include "store/migrate.h"
 #include "svc/auth.h"
@@ -159,4 +161,91 @@ void app_close(struct app *a)
         db_close(a->db);
     a->db = NULL;
     keyring_wipe(&a->kr);
+}
+
+int app_run_id(struct app_opts *o, const char *cmd, const char *what, const char *id_s,
+               int (*f)(struct svc_ctx *, int64_t, json_t **))
+{
+    long long id;
+    if (flag_int(cmd, what, id_s, 1, INT64_MAX, &id) != 0)
+        return 2;
+    struct app a;
+    if (app_open(&a, o, "cli") != 0)
+        return 1;
+    json_t *out = NULL;
+    int rc = f(&a.ctx, id, &out);
+    if (rc != 0)
+        rc = app_fail(&a, cmd);
+    else
+        app_print_json(out);
+    json_decref(out);
+    app_close(&a);
+    return rc;
+}
+
+int app_run_in(struct app_opts *o, const char *cmd, const char *file, json_t *in,
+               int (*f)(struct svc_ctx *, json_t *, json_t **))
+{
+    struct app a;
+    if (app_open(&a, o, "cli") != 0)
+        return 1;
+    json_t *out = NULL;
+    int rc = f(&a.ctx, in, &out);
+    if (rc != 0 && file) {
+        fprintf(stderr, "%s: %s%s%s\n", file, a.err.field, a.err.field[0] ? ": " : "", a.err.message);
+        rc = 1;
+    } else if (rc != 0) {
+        rc = app_fail(&a, cmd);
+    } else {
+        app_print_json(out);
+    }
+    json_decref(out);
+    app_close(&a);
+    return rc;
+}
+
+json_t *app_load_json_file(const char *path, long long max)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "%s: cannot read the file\n", path);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || (long long)st.st_size > max) {
+        fprintf(stderr, "%s: not a regular file of at most %lld bytes\n", path, max);
+        return NULL;
+    }
+    json_error_t je;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!doc)
+        fprintf(stderr, "%s: line %d column %d: %s\n", path, je.line, je.column, je.text);
+    return doc;
+}
+
+int app_print_pages(struct app *a, const char *what, int (*list)(struct svc_ctx *, json_t *, json_t **), json_t *q,
+                    const char *header, void (*line)(json_t *item), const char *empty)
+{
+    int any = 0;
+    for (;;) {
+        json_t *page = NULL, *it;
+        if (list(&a->ctx, q, &page) != 0)
+            return app_fail(a, what);
+        size_t i;
+        json_array_foreach(json_object_get(page, "items"), i, it)
+        {
+            if (!any++ && header)
+                fputs(header, stdout);
+            line(it);
+        }
+        json_t *next = json_object_get(page, "next_cursor");
+        if (!json_is_string(next)) {
+            json_decref(page);
+            break;
+        }
+        json_object_set(q, "cursor", next);
+        json_decref(page);
+    }
+    if (!any && empty)
+        puts(empty);
+    return 0;
 }

@@ -46,4 +46,23 @@ int app_opt(struct app_opts *o, int argc, char **argv, int *i);
 /* Prints v as pretty JSON on stdout. */
 void app_print_json(json_t *v);
 
+/* Opens the app, runs f on the id in id_s (an integer >= 1 named what in messages about cmd), prints its
+ * JSON output; returns the exit code (2 for a bad id, 1 for a failure). */
+int app_run_id(struct app_opts *o, const char *cmd, const char *what, const char *id_s,
+               int (*f)(struct svc_ctx *, int64_t, json_t **));
+
+/* Opens the app, runs f with in (borrowed), prints its JSON output; failures print "FILE: field: message"
+ * when file is given (the input came from it), else as app_fail. Returns the exit code. */
+int app_run_in(struct app_opts *o, const char *cmd, const char *file, json_t *in,
+               int (*f)(struct svc_ctx *, json_t *, json_t **));
+
+/* Prints every item of a list use case, page after page (q: its query, a "cursor" is set on it), one line
+ * each with line(); header (may be NULL) before the first, empty when there is none. On a failure prints
+ * it as app_fail(a, what) and returns 1. */
+int app_print_pages(struct app *a, const char *what, int (*list)(struct svc_ctx *, json_t *, json_t **), json_t *q,
+                    const char *header, void (*line)(json_t *item), const char *empty);
+
+/* Reads and parses a JSON document of at most max bytes; prints "path: problem" and returns NULL on failure. */
+json_t *app_load_json_file(const char *path, long long max);
+
 #endif

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cmd/app.h"
 #include "cmd/cmd.h"
@@ -24,28 +23,9 @@ static const char questions_usage[] =
     "   dims: [key], rubric?: {phrases?: {key: [{text, weight}]}, sample_answer?}}]}\n"
     "A problem is reported as FILE: field: message, and nothing is changed (exit status 1).\n";
 
-/* Reads and parses path (at most QUESTIONS_FILE_MAX bytes); prints the problem and returns NULL on failure. */
-static json_t *load_file(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(stderr, "%s: cannot read the file\n", path);
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode) || (long long)st.st_size > QUESTIONS_FILE_MAX) {
-        fprintf(stderr, "%s: not a regular file of at most %lld bytes\n", path, QUESTIONS_FILE_MAX);
-        return NULL;
-    }
-    json_error_t je;
-    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!doc)
-        fprintf(stderr, "%s: line %d column %d: %s\n", path, je.line, je.column, je.text);
-    return doc;
-}
-
 static int do_import(struct app_opts *o, const char *path)
 {
-    json_t *doc = load_file(path);
+    json_t *doc = app_load_json_file(path, QUESTIONS_FILE_MAX);
     if (!doc)
         return 1;
     struct app a;
@@ -74,6 +54,15 @@ static int do_import(struct app_opts *o, const char *path)
 }
 
 /* Prints every set, one line each, walking the pages. */
+static void set_line(json_t *it)
+{
+    json_t *pos = json_object_get(it, "position");
+    printf("%-6lld %-24s %-16s %-9lld %s\n", (long long)json_integer_value(json_object_get(it, "id")),
+           json_string_value(json_object_get(it, "code")), json_is_string(pos) ? json_string_value(pos) : "(shared)",
+           (long long)json_integer_value(json_object_get(it, "question_count")),
+           json_string_value(json_object_get(it, "name")));
+}
+
 static int do_list(struct app_opts *o, const char *position, const char *shared)
 {
     struct app a;
@@ -84,36 +73,9 @@ static int do_list(struct app_opts *o, const char *position, const char *shared)
         json_object_set_new(q, "position", json_string(position));
     if (shared)
         json_object_set_new(q, "shared", json_string(shared));
-    int rc = 0, header = 0;
-    for (;;) {
-        json_t *page = NULL;
-        if ((rc = svc_question_set_list(&a.ctx, q, &page)) != 0) {
-            rc = app_fail(&a, "questions list");
-            break;
-        }
-        size_t i;
-        json_t *it;
-        json_array_foreach(json_object_get(page, "items"), i, it)
-        {
-            if (!header++)
-                printf("%-6s %-24s %-16s %-9s %s\n", "ID", "CODE", "POSITION", "QUESTIONS", "NAME");
-            json_t *pos = json_object_get(it, "position");
-            printf("%-6lld %-24s %-16s %-9lld %s\n", (long long)json_integer_value(json_object_get(it, "id")),
-                   json_string_value(json_object_get(it, "code")),
-                   json_is_string(pos) ? json_string_value(pos) : "(shared)",
-                   (long long)json_integer_value(json_object_get(it, "question_count")),
-                   json_string_value(json_object_get(it, "name")));
-        }
-        json_t *next = json_object_get(page, "next_cursor");
-        if (!json_is_string(next)) {
-            json_decref(page);
-            break;
-        }
-        json_object_set(q, "cursor", next);
-        json_decref(page);
-    }
-    if (rc == 0 && !header)
-        puts("no question sets");
+    char header[96];
+    snprintf(header, sizeof(header), "%-6s %-24s %-16s %-9s %s\n", "ID", "CODE", "POSITION", "QUESTIONS", "NAME");
+    int rc = app_print_pages(&a, "questions list", svc_question_set_list, q, header, set_line, "no question sets");
     json_decref(q);
     app_close(&a);
     return rc;

@@ -11,7 +11,9 @@
 #include "cmd/flags.h"
 #include "cmd/scorer_opts.h"
 #include "http/server.h"
+#include "jobs/worker.h"
 #include "store/migrate.h"
+#include "svc/exports.h"
 
 static int parse_listen(const char *v, char *host, size_t n, uint16_t *port)
 {
@@ -35,12 +37,18 @@ int cmd_serve(int argc, char **argv)
     unsigned threads = 0;
     int quiet = 0;
     struct scorer_opts so = {0};
+    struct worker_config wc; /* the background worker (jobs/worker.h) */
+    worker_config_default(&wc);
     for (int i = 1; i < argc; i++) {
         int r = app_opt(&o, argc, argv, &i);
         if (r == 1)
             continue;
         if (r == 0 && (r = scorer_opt(&so, argc, argv, &i)) == 1)
             continue;
+        if (r == 0 && (r = worker_opt(&wc, argc, argv, &i, "serve")) == 1)
+            continue;
+        if (r == -2)
+            return 2;
         if (r == 0 && strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
             listen = argv[++i];
         } else if (r == 0 && strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
@@ -50,13 +58,20 @@ int cmd_serve(int argc, char **argv)
             threads = (unsigned)t;
         } else if (r == 0 && strcmp(argv[i], "--quiet") == 0) {
             quiet = 1;
+        } else if (r == 0 && strcmp(argv[i], "--export-dir") == 0 && i + 1 < argc) {
+            svc_exports_set_dir(argv[++i]); /* where exports with destination "directory" go (docs/exports.md) */
         } else if (strcmp(argv[i], "--help") == 0) {
             puts("usage: talentd serve [--data DIR] [--db URL] [--listen HOST:PORT] [--threads N] [--quiet]\n"
+                 "                     [--export-dir DIR]\n"
                  "                     " SCORER_OPTS_USAGE "\n"
+                 "                     " WORKER_OPTS_USAGE "\n"
                  "Completed AI interviews are scored by the built-in rubric scorer, or with --scorer-url by an\n"
                  "external scorer: the answers are POSTed as JSON to URL and a result in the native schema\n"
                  "(docs/results.md) comes back; 3 attempts, each within --scorer-timeout seconds (default 10).\n"
-                 "Its results carry vendor NAME (--scorer-name, default external).");
+                 "Its results carry vendor NAME (--scorer-name, default external).\n"
+                 "A background worker delivers webhooks, expires interviews and runs due exports every\n"
+                 "--jobs-interval-ms (default 1000), and the schedule rules every --rules-every-ms (default\n"
+                 "60000); --no-jobs serves the API without it (docs/webhooks.md, docs/automation.md).");
             return 0;
         } else {
             fprintf(stderr, "talentd serve: unknown or incomplete option %s\n", argv[i]);
@@ -104,12 +119,24 @@ int cmd_serve(int argc, char **argv)
         app_close(&a);
         return 1;
     }
+    wc.db_url = a.db_url;
+    wc.kr = &a.kr;
+    wc.data_dir = a.data_dir;
+    wc.public_url = a.ctx.public_url;
+    struct worker *jobs = NULL;
+    if (worker_start(&wc, &jobs, &a.err) != 0) {
+        app_fail(&a, "serve");
+        http_server_stop(srv);
+        app_close(&a);
+        return 1;
+    }
     printf("talentd: serving on http://%s:%u (%s, %u threads, %s interview scorer)\n", host, port,
            db_kind(a.db) == DB_POSTGRES ? "postgresql" : "sqlite", cfg.threads, scorer ? scorer->vendor : "built-in");
     fflush(stdout);
     int sig;
     sigwait(&set, &sig);
     fprintf(stderr, "talentd: stopping (signal %d)\n", sig);
+    worker_stop(jobs);
     http_server_stop(srv);
     app_close(&a);
     return 0;

@@ -22,27 +22,6 @@ static int read_password(char *buf, size_t n)
     return 0;
 }
 
-/* Runs a list svc call and prints every item as one line via fmt. */
-static int print_list(struct app *a, int (*list)(struct svc_ctx *, json_t *, json_t **), json_t *q,
-                      void (*line)(json_t *item))
-{
-    for (;;) {
-        json_t *page = NULL;
-        if (list(&a->ctx, q, &page) != 0)
-            return app_fail(a, "list");
-        size_t i;
-        json_t *it;
-        json_array_foreach(json_object_get(page, "items"), i, it) line(it);
-        json_t *next = json_object_get(page, "next_cursor");
-        if (!json_is_string(next)) {
-            json_decref(page);
-            return 0;
-        }
-        json_object_set(q, "cursor", next);
-        json_decref(page);
-    }
-}
-
 static void user_line(json_t *u)
 {
     printf("%-6lld %-20s %-12s %-10s %s\n", (long long)json_integer_value(json_object_get(u, "id")),
@@ -101,7 +80,7 @@ int cmd_user(int argc, char **argv)
         json_t *q = json_object();
         if (role)
             json_object_set_new(q, "role", json_string(role));
-        rc = print_list(&a, svc_user_list, q, user_line);
+        rc = app_print_pages(&a, "list", svc_user_list, q, NULL, user_line, NULL);
         json_decref(q);
     } else if (strcmp(sub, "disable") == 0) {
         if (!username) {
@@ -133,7 +112,8 @@ static const char token_usage[] =
     "       talentd token list\n"
     "scopes: org:read org:write positions:read positions:write candidates:read candidates:write\n"
     "        applications:read applications:write users:read users:write tokens:write audit:read\n"
-    "        results:read results:write events:read questions:read questions:write\n";
+    "        results:read results:write events:read questions:read questions:write rules:read rules:write\n"
+    "        webhooks:read webhooks:write\n";
 
 static void token_line(json_t *t)
 {
@@ -209,7 +189,7 @@ int cmd_token(int argc, char **argv)
         if (app_open(&a, &o, "cli") != 0)
             return 1;
         json_t *q = json_object();
-        rc = print_list(&a, svc_token_list, q, token_line);
+        rc = app_print_pages(&a, "list", svc_token_list, q, NULL, token_line, NULL);
         json_decref(q);
     } else {
         fputs(token_usage, stderr);

@@ -326,6 +326,42 @@ export async function startServer({ serveArgs = [] } = {}) {
   }
 }
 
+/**
+ * Starts `talentd serve` with args on a free port (three tries) and waits until /healthz answers:
+ * {url, proc, log()}; otherwise throws with the server's output. onSpawn sees each process started.
+ */
+async function spawnServe(args, what, onSpawn = () => {}) {
+  let log = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const p = spawn(BIN, ['serve', ...args, '--listen', `127.0.0.1:${port}`, '--quiet'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    onSpawn(p);
+    live.add(p);
+    p.on('exit', () => live.delete(p));
+    p.stdout.on('data', (d) => (log += d));
+    p.stderr.on('data', (d) => (log += d));
+    let exited = false;
+    p.on('exit', () => (exited = true));
+    const base = `http://127.0.0.1:${port}`;
+    const t0 = Date.now();
+    while (Date.now() - t0 < 15000 && !exited) {
+      try {
+        const r = await fetch(base + '/healthz');
+        await r.text();
+        if (r.status === 200) return { url: base, proc: p, log: () => log };
+      } catch {
+        /* not up yet */
+      }
+      await sleep(50);
+    }
+    p.kill('SIGKILL');
+    if (!exited) await new Promise((r) => p.once('exit', r));
+  }
+  throw new Error(`talentd serve did not ${what} within 15 s:\n${log}`);
+}
+
 async function startIn(state) {
   const { dataDir } = state;
   let dbUrl = null;
@@ -349,60 +385,25 @@ async function startIn(state) {
   const adminPassword = /^password: (.+)$/m.exec(admin)?.[1];
   if (!adminPassword) throw new Error(`no password in initial-admin.txt: ${admin}`);
 
-  let proc = null;
-  let url = null;
-  let log = '';
-  for (let attempt = 0; attempt < 3 && !url; attempt++) {
-    const port = await freePort();
-    const p = spawn(BIN, ['serve', ...dbArgs(), '--listen', `127.0.0.1:${port}`, '--quiet', ...state.serveArgs], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    state.proc = p;
-    live.add(p);
-    p.on('exit', () => live.delete(p));
-    p.stdout.on('data', (d) => (log += d));
-    p.stderr.on('data', (d) => (log += d));
-    let exited = false;
-    p.on('exit', () => (exited = true));
-    const base = `http://127.0.0.1:${port}`;
-    const t0 = Date.now();
-    while (Date.now() - t0 < 15000 && !exited) {
-      try {
-        const r = await fetch(base + '/healthz');
-        await r.text();
-        if (r.status === 200) {
-          url = base;
-          proc = p;
-          break;
-        }
-      } catch {
-        /* not up yet */
-      }
-      await sleep(50);
-    }
-    if (!url) {
-      p.kill('SIGKILL');
-      if (!exited) await new Promise((r) => p.once('exit', r));
-    }
-  }
-  if (!url) throw new Error(`talentd serve did not become healthy within 15 s:\n${log}`);
-  proc.on('exit', (code, sig) => {
-    if (!server.stopping) console.error(`# talentd serve exited unexpectedly (${code ?? sig}):\n${log}`);
-  });
+  const started = await spawnServe([...dbArgs(), ...state.serveArgs], 'become healthy', (p) => (state.proc = p));
+  return serverObject({ dataDir, dbUrl, dbName, adminPassword, cli, serveArgs: state.serveArgs }, started);
+}
 
+/**
+ * The server object of startServer and restartServer: base (data dir, database, cli, ...) with the
+ * running process started (spawnServe's) and what talks to it.
+ */
+function serverObject(base, started) {
+  const { url, proc } = started;
   const server = {
+    ...base,
     url,
-    dataDir,
-    dbUrl,
-    dbName,
-    adminPassword,
     stopping: false,
     get log() {
-      return log;
+      return started.log();
     },
-    cli,
-    login: (u, p) => login(url, u, p),
-    api: (method, p, opts) => request(url, method, p, opts),
+    login: (u, pw) => login(url, u, pw),
+    api: (method, pth, opts) => request(url, method, pth, opts),
     anon: () => new Client(url, { label: 'anonymous' }),
     bearer: (token, label = 'token') => new Client(url, { token, label }),
     alive: () => proc.exitCode === null && proc.signalCode === null,
@@ -419,16 +420,19 @@ async function startIn(state) {
     },
     async stop() {
       await server.halt();
-      if (dbName) {
+      if (base.dbName) {
         try {
-          await psql(PG_URL, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+          await psql(PG_URL, `DROP DATABASE IF EXISTS ${base.dbName} WITH (FORCE)`);
         } catch (e) {
           console.error(`# ${e.message}`);
         }
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(base.dataDir, { recursive: true, force: true });
     },
   };
+  proc.on('exit', (code, sig) => {
+    if (!server.stopping) console.error(`# talentd serve exited unexpectedly (${code ?? sig}):\n${started.log()}`);
+  });
   return server;
 }
 
@@ -675,4 +679,22 @@ export async function paginate(assert, client, listPath, limit = 3) {
   assert.equal(new Set(ids).size, ids.length, `no id twice in ${listPath}: ${ids}`);
   for (let i = 1; i < ids.length; i++) assert.ok(ids[i] > ids[i - 1], `ids ascending in ${listPath}: ${ids}`);
   return items;
+}
+
+// ---------------------------------------------------------------------------
+// restarts (webhooks.test.mjs): the same data directory and database, a new process
+
+/**
+ * Halts server (if it still runs) and starts `talentd serve` again on its data
+ * directory and database, on a new port, with serveArgs (default: those it
+ * was last started with). Returns a new server object like startServer's; from then on use that
+ * one (its stop() removes the data), not the old one.
+ */
+export async function restartServer(server, { serveArgs } = {}) {
+  await server.halt();
+  const args = serveArgs ?? server.serveArgs ?? [];
+  const dbArgs = ['--data', server.dataDir, ...(server.dbUrl ? ['--db', server.dbUrl] : [])];
+  const started = await spawnServe([...dbArgs, ...args], 'come back');
+  const { dataDir, dbUrl, dbName, adminPassword, cli } = server;
+  return serverObject({ dataDir, dbUrl, dbName, adminPassword, cli, serveArgs: args }, started);
 }
