@@ -50,8 +50,7 @@ int req_check_query(struct req *r, const char *const *allowed)
     struct query_check qc = {allowed, NULL};
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_one, &qc);
     if (qc.bad)
-        return err_set(&r->err, ERR_MALFORMED, "unknown_parameter", qc.bad, "unknown query parameter: %.100s",
-                       qc.bad);
+        return err_set(&r->err, ERR_MALFORMED, "unknown_parameter", qc.bad, "unknown query parameter: %.100s", qc.bad);
     return 0;
 }
 
@@ -94,5 +93,38 @@ int req_reply(struct req *r, int status, json_t *out)
     r->status = status;
     json_decref(r->out);
     r->out = out;
+    return 0;
+}
+
+int req_reply_file(struct req *r, int fd, uint64_t len, const char *ctype, const char *filename)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char ascii[256], enc[768];
+    size_t a = 0, n = 0;
+    int plain = 1;
+    for (const unsigned char *p = (const unsigned char *)filename; *p && a + 1 < sizeof(ascii); p++) {
+        int safe = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                   strchr("-._~", *p) != NULL;
+        plain &= safe;
+        ascii[a++] = safe ? (char)*p : '_';
+        if (n + 4 > sizeof(enc))
+            continue;
+        if (safe) {
+            enc[n++] = (char)*p;
+        } else {
+            enc[n++] = '%';
+            enc[n++] = hex[*p >> 4];
+            enc[n++] = hex[*p & 15];
+        }
+    }
+    ascii[a] = '\0';
+    enc[n] = '\0';
+    free(r->disposition);
+    r->disposition = plain ? xasprintf("attachment; filename=\"%s\"", ascii)
+                           : xasprintf("attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, enc);
+    r->file_fd = fd;
+    r->file_len = len;
+    r->content_type = ctype;
+    r->status = 200;
     return 0;
 }

@@ -32,18 +32,21 @@ struct req {
     const char *params[REQ_MAX_PARAMS]; /* {id}-style path segments in order (arena) */
     int nparams;
     struct actor actor;
-    int via_cookie;                     /* authenticated by the session cookie */
-    char csrf[96];                      /* that session's CSRF token */
-    struct svc_ctx ctx;                 /* db, keyring, actor, err for svc calls */
+    int via_cookie;     /* authenticated by the session cookie */
+    char csrf[96];      /* that session's CSRF token */
+    struct svc_ctx ctx; /* db, keyring, actor, err for svc calls */
 
     /* response */
     int status;
-    json_t *out;                        /* owned; sent as JSON */
-    char *raw;                          /* owned; sent as is when out is NULL */
+    json_t *out; /* owned; sent as JSON */
+    char *raw;   /* owned; sent as is when out is NULL */
     size_t raw_len;
-    const char *content_type;           /* for raw */
-    char *set_cookie;                   /* owned */
-    char *location;                     /* owned */
+    const char *content_type; /* for raw */
+    int file_fd;              /* > 0: the body is this open file of file_len bytes; the server sends and closes it */
+    uint64_t file_len;
+    char *disposition; /* owned; Content-Disposition of a file body */
+    char *set_cookie;  /* owned */
+    char *location;    /* owned */
     struct err err;
 };
 
@@ -67,5 +70,11 @@ int req_json_body(struct req *r, json_t **out);
 
 /* Sets status and the JSON body (reference stolen). Returns 0. */
 int req_reply(struct req *r, int status, json_t *out);
+
+/* Sets status 200 and the body to the open file fd of len bytes (the server sends and closes
+ * it; so does req_free when it is never sent), with Content-Type ctype and an "attachment"
+ * Content-Disposition naming filename: an ASCII fallback and, for other UTF-8 names, RFC 5987
+ * filename*. Returns 0. */
+int req_reply_file(struct req *r, int fd, uint64_t len, const char *ctype, const char *filename);
 
 #endif

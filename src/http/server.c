@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "http/auth.h"
 #include "http/router.h"
@@ -115,6 +116,9 @@ static void req_free(struct req *r)
     free(r->raw);
     free(r->set_cookie);
     free(r->location);
+    free(r->disposition);
+    if (r->file_fd > 0)
+        close(r->file_fd);
     arena_free(&r->arena);
     free(r);
 }
@@ -134,6 +138,10 @@ static void set_error_body(struct req *r)
         json_object_set_new(e, "existing_id", json_integer(r->err.existing_id));
     if (r->err.current[0])
         json_object_set_new(e, "current_stage", json_string(r->err.current));
+    if (r->err.line > 0) {
+        json_object_set_new(e, "line", json_integer(r->err.line));
+        json_object_set_new(e, "column", json_integer(r->err.col));
+    }
     json_object_set_new(e, "request_id", json_string(r->request_id));
     json_decref(r->out);
     r->out = json_pack("{s:o}", "error", e);
@@ -253,6 +261,17 @@ static enum MHD_Result send_response(struct req *r)
     }
     struct MHD_Response *resp = buf ? MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE)
                                     : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (r->file_fd > 0 && !r->out) { /* a file body (req_reply_file): MHD sends and closes it */
+        struct MHD_Response *file = MHD_create_response_from_fd64(r->file_len, r->file_fd);
+        if (file) {
+            MHD_destroy_response(resp);
+            resp = file;
+            r->file_fd = 0;
+            ctype = r->content_type;
+            if (r->disposition)
+                MHD_add_response_header(resp, "Content-Disposition", r->disposition);
+        }
+    }
     if (ctype)
         MHD_add_response_header(resp, "Content-Type", ctype);
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);

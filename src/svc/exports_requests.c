@@ -1,0 +1,176 @@
+/* exports_requests.c - the queue of exports requested by rules (svc/exports.h):
+ * a rule's export(template) action queues its application; the export worker
+ * exports what waits in eliminated_pending_export, one job per template, with
+ * every check and record of any other export (xjob_run_tx through
+ * svc_export_apps_tx). */
+#include "svc/exports_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/mem.h"
+
+#define REQUEST_BATCH 50000    /* applications one job of queued requests exports, at most */
+#define REQUEST_RETRY_MS 60000 /* a failed attempt is tried again after this long */
+
+int svc_export_request_tx(struct svc_ctx *c, int64_t app, const char *tmpl, int64_t rule_id)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c,
+                         "INSERT INTO export_request (application_id, template, rule_id, requested_at, next_at) "
+                         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (application_id) DO UPDATE SET template = "
+                         "excluded.template, rule_id = excluded.rule_id, requested_at = excluded.requested_at, "
+                         "next_at = excluded.next_at, last_error = NULL",
+                         &s);
+    if (rc != 0)
+        return rc;
+    db_bind_int64(s, 1, app);
+    db_bind_text(s, 2, tmpl);
+    if (rule_id)
+        db_bind_int64(s, 3, rule_id);
+    else
+        db_bind_null(s, 3);
+    db_bind_int64(s, 4, c->now);
+    db_bind_int64(s, 5, c->now);
+    return svc_exec(c, s);
+}
+
+/* The first template after after (in byte order) with requests due at now ("" when none). */
+static int next_template(struct svc_ctx *c, int64_t now, const char *after, char *out, size_t n)
+{
+    struct db_stmt *s;
+    out[0] = 0;
+    int rc = svc_begin_read(c);
+    if (rc == 0 && (rc = svc_prepare(c, "SELECT MIN(template) FROM export_request WHERE next_at <= ? AND template > ?",
+                                     &s)) == 0) {
+        db_bind_int64(s, 1, now);
+        db_bind_text(s, 2, after);
+        if ((rc = db_step(s, c->e)) == DB_ROW && !db_col_isnull(s, 0))
+            snprintf(out, n, "%s", db_col_text(s, 0));
+        db_reset(s);
+        rc = rc < 0 ? rc : 0;
+    }
+    return svc_end(c, rc);
+}
+
+/* Runs one statement over the due requests of tmpl (bound as ?1 = now-or-then, ?2 = tmpl, ?3 = now). */
+static int requests_exec(struct svc_ctx *c, const char *sql, int64_t v, const char *tmpl, const char *text)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c, sql, &s);
+    if (rc != 0)
+        return rc;
+    int i = 1;
+    if (text)
+        db_bind_text(s, i++, text);
+    db_bind_int64(s, i++, v);
+    db_bind_text(s, i++, tmpl);
+    db_bind_int64(s, i, c->now);
+    return svc_exec(c, s);
+}
+
+/* Exports the due requests of template tmpl that wait in eliminated_pending_export; drops those whose
+ * application is no longer eliminated; leaves those under review. *ran: 1 when a job was written. */
+static int run_template(struct svc_ctx *c, const char *tmpl, int *ran)
+{
+    *ran = 0;
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    json_t *job = NULL;
+    int rc = svc_begin(c);
+    if (rc != 0)
+        return rc;
+    /* requests whose application left the buffer some other way (overridden, exported by hand) */
+    if ((rc = requests_exec(c,
+                            "DELETE FROM export_request WHERE next_at <= ? AND template = ? AND application_id IN "
+                            "(SELECT id FROM application WHERE stage NOT IN ('eliminated_pending_review', "
+                            "'eliminated_pending_export')) AND requested_at <= ?",
+                            c->now, tmpl, NULL)))
+        goto done;
+    struct db_stmt *s;
+    if ((rc = svc_prepare(c,
+                          "SELECT r.application_id FROM export_request r JOIN application a ON a.id = r.application_id "
+                          "WHERE r.next_at <= ? AND r.template = ? AND a.stage = 'eliminated_pending_export' "
+                          "ORDER BY r.application_id LIMIT ?",
+                          &s)))
+        goto done;
+    db_bind_int64(s, 1, c->now);
+    db_bind_text(s, 2, tmpl);
+    db_bind_int64(s, 3, REQUEST_BATCH);
+    while ((rc = db_step(s, c->e)) == DB_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            ids = xrealloc(ids, cap * sizeof(*ids));
+        }
+        ids[n++] = db_col_int64(s, 0);
+    }
+    db_reset(s);
+    if (rc < 0)
+        goto done;
+    if (n > 0) {
+        if ((rc = svc_export_apps_tx(c, tmpl, ids, n, "rule", &job)) != 0)
+            goto done;
+        /* exported, or held back by the completeness check (listed on the job): either way done */
+        if ((rc = svc_prepare(c, "DELETE FROM export_request WHERE application_id = ?", &s)))
+            goto done;
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            db_bind_int64(s, 1, ids[i]);
+            rc = svc_exec(c, s);
+        }
+        if (rc != 0)
+            goto done;
+    }
+    if ((rc = svc_commit(c)) == 0)
+        *ran = n > 0;
+done:
+    if (rc != 0 && job)
+        svc_export_discard(job);
+    json_decref(job);
+    free(ids);
+    svc_end(c, rc);
+    if (rc == 0 || n == 0)
+        return rc;
+    /* The export was refused (an unacknowledged fairness flag, a missing template...): the requests wait
+     * and are tried again later, with the reason kept. */
+    struct err keep = *c->e;
+    int fail = rc;
+    err_clear(c->e);
+    if ((rc = svc_begin(c)) == 0 &&
+        (rc = requests_exec(c,
+                            "UPDATE export_request SET last_error = ?, next_at = ? WHERE template = ? AND next_at <= ?",
+                            c->now + REQUEST_RETRY_MS, tmpl, keep.message)) == 0)
+        rc = svc_commit(c);
+    svc_end(c, rc);
+    *c->e = keep;
+    return fail;
+}
+
+int svc_exports_run_requested(struct svc_ctx *c, int64_t now, int *ran)
+{
+    int first = 0;
+    struct err first_err = {0};
+    char tmpl[256] = "";
+    *ran = 0;
+    for (;;) {
+        char after[256];
+        int one = 0;
+        memcpy(after, tmpl, sizeof(after));
+        int rc = next_template(c, now, after, tmpl, sizeof(tmpl));
+        if (rc == 0 && !tmpl[0])
+            break;
+        if (rc == 0) {
+            rc = run_template(c, tmpl, &one);
+            *ran += one;
+        }
+        if (rc != 0 && !first) {
+            first = rc;
+            first_err = *c->e;
+        }
+        err_clear(c->e);
+        if (!tmpl[0])
+            break; /* the read failed */
+    }
+    if (first)
+        *c->e = first_err;
+    return first;
+}
