@@ -11,11 +11,13 @@
 #include "cmd/cmd.h"
 #include "cmd/flags.h"
 #include "core/mapping.h"
+#include "core/result.h"
 #include "io/vendors.h"
 #include "lib/csv.h"
 #include "lib/mem.h"
 #include "lib/timeutil.h"
 #include "svc/results.h"
+#include "svc/results_apply.h"
 #include "svc/vendors.h"
 
 /* Rows per transaction. Each commit lets SQLite checkpoint the WAL into the database, which writes
@@ -33,6 +35,12 @@ static const char import_results_usage[] =
     "  Rejected rows go to the rejects file (default FILE.rejects) with line number and reason;\n"
     "  one bad row never stops the rest. Importing the same file again skips what is already there.\n";
 
+/* A rejected row held back until its batch ends (struct run, hold). */
+struct held_reject {
+    long line;
+    char *text;
+};
+
 struct run {
     FILE *rejects;
     const char *rejects_path;
@@ -40,6 +48,11 @@ struct run {
     long imported, duplicates, rejected;
     int64_t t0, last_draw;
     int tty;
+    /* JSONL: the rejects of the open batch are held and written, in line order, when it ends (a
+     * batch stored again after a failure rejects its rows in another order than the lines') */
+    int hold;
+    struct held_reject *held;
+    size_t nheld, capheld;
 };
 
 static long count_lines(const char *path)
@@ -80,9 +93,8 @@ static void draw(struct run *r, int final)
         fputc('\n', stderr);
 }
 
-static void reject(struct run *r, long line, const struct err *e)
+static void write_reject(struct run *r, const char *text)
 {
-    r->rejected++;
     if (!r->rejects) {
         r->rejects = fopen(r->rejects_path, "w");
         if (!r->rejects) {
@@ -90,7 +102,43 @@ static void reject(struct run *r, long line, const struct err *e)
             return;
         }
     }
-    fprintf(r->rejects, "line %ld: %s%s%s\n", line, e->field[0] ? e->field : "", e->field[0] ? ": " : "", e->message);
+    fputs(text, r->rejects);
+}
+
+static void reject(struct run *r, long line, const struct err *e)
+{
+    r->rejected++;
+    char *text =
+        xasprintf("line %ld: %s%s%s\n", line, e->field[0] ? e->field : "", e->field[0] ? ": " : "", e->message);
+    if (!r->hold) {
+        write_reject(r, text);
+        free(text);
+        return;
+    }
+    if (r->nheld == r->capheld) {
+        r->capheld = r->capheld ? r->capheld * 2 : 64;
+        r->held = xrealloc(r->held, r->capheld * sizeof(*r->held));
+    }
+    r->held[r->nheld].line = line;
+    r->held[r->nheld++].text = text;
+}
+
+static int held_cmp(const void *a, const void *b)
+{
+    long x = ((const struct held_reject *)a)->line, y = ((const struct held_reject *)b)->line;
+    return x < y ? -1 : x > y;
+}
+
+/* Writes the held rejects in line order (a line is rejected once). */
+static void flush_rejects(struct run *r)
+{
+    if (r->nheld > 1)
+        qsort(r->held, r->nheld, sizeof(*r->held), held_cmp);
+    for (size_t i = 0; i < r->nheld; i++) {
+        write_reject(r, r->held[i].text);
+        free(r->held[i].text);
+    }
+    r->nheld = 0;
 }
 
 /* Ingests one mapped result (norm is consumed) inside the open batch. */
@@ -143,6 +191,7 @@ struct prepared {
 struct item {
     int ready;
     enum item_kind kind;
+    off_t offset;        /* where the line starts in the file */
     struct err e;        /* ITEM_BAD_LINE (JSON or mapping), ITEM_BAD_RESULT (validation) */
     struct prepared *pr; /* ITEM_OK and ITEM_BAD_RESULT */
 };
@@ -154,6 +203,7 @@ struct pipeline {
     const struct mapping *m;
     const struct keyring *kr;
     long next;  /* sequence number (line index) of the next line to read */
+    off_t pos;  /* file offset of that line */
     long taken; /* lines the main thread has taken */
     int eof, stop;
     struct prepared *trash; /* stored results for the workers to free */
@@ -179,7 +229,9 @@ static void prepare_line(struct pipeline *pl, char *line, size_t n, struct item 
         return;
     }
     json_error_t je;
-    json_t *payload = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je), *norm = NULL;
+    json_t *payload = result_json_load(line, n), *norm = NULL;
+    if (!payload) /* not read, or left to jansson: jansson's value, or its message */
+        payload = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je);
     if (!payload) {
         err_set(&it->e, ERR_MALFORMED, NULL, NULL, "not valid JSON (column %d): %s", je.column, je.text);
         it->kind = ITEM_BAD_LINE;
@@ -212,6 +264,8 @@ static void *worker(void *arg)
             break;
         }
         long seq = pl->next++;
+        off_t at = pl->pos;
+        pl->pos += n;
         struct prepared *trash = pl->trash;
         pl->trash = NULL;
         pthread_mutex_unlock(&pl->mu);
@@ -219,6 +273,7 @@ static void *worker(void *arg)
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             line[--n] = '\0';
         struct item it = {0};
+        it.offset = at;
         prepare_line(pl, line, (size_t)n, &it);
         pthread_mutex_lock(&pl->mu);
         it.ready = 1;
@@ -254,6 +309,108 @@ static int workers_wanted(void)
     return n < 1 ? 1 : n > MAX_WORKERS ? MAX_WORKERS : (int)n;
 }
 
+/* The lines a batch without savepoints has stored so far (svc_batch_unguard), to store them again
+ * should one of its results fail; and the counts as they were when it began. */
+struct batch_log {
+    struct stored_line {
+        long lineno;
+        off_t offset;
+    } * lines;
+    size_t n, cap;
+    long imported, duplicates;
+    int unguard; /* each batch starts unguarded */
+};
+
+/* Opens the next batch (svc_batch_begin's result). */
+static int jsonl_begin(struct app *a, struct run *r, struct batch_log *bl)
+{
+    bl->n = 0;
+    bl->imported = r->imported;
+    bl->duplicates = r->duplicates;
+    int rc = svc_batch_begin(&a->ctx);
+    if (rc == 0 && bl->unguard)
+        svc_batch_unguard(&a->ctx);
+    return rc;
+}
+
+/* batch_tick for JSONL: the held rejects are written when a batch commits. */
+static int jsonl_tick(struct app *a, struct run *r, struct batch_log *bl, long rows)
+{
+    if (rows % BATCH_ROWS != 0)
+        return 0;
+    int rc = svc_batch_commit(&a->ctx);
+    if (rc == 0)
+        flush_rejects(r);
+    if (rc != 0 || jsonl_begin(a, r, bl) != 0)
+        return app_fail(a, "commit");
+    return 0;
+}
+
+/* Stores one prepared result in the open batch: 0 when stored (or a duplicate), 1 when rejected,
+ * -1 when it failed in an unguarded batch (not rejected: the batch must be stored again). */
+static int store_prepared(struct app *a, struct run *r, long lineno, const struct result_prep *p)
+{
+    json_t *out = NULL;
+    int unguarded = svc_batch_unguarded(&a->ctx);
+    err_clear(a->ctx.e);
+    if (svc_result_store(&a->ctx, p, &out) != 0) {
+        json_decref(out);
+        if (unguarded)
+            return -1;
+        reject(r, lineno, a->ctx.e);
+        return 1;
+    }
+    if (json_is_true(json_object_get(out, "duplicate")))
+        r->duplicates++;
+    else
+        r->imported++;
+    json_decref(out);
+    return 0;
+}
+
+/* A result failed in an unguarded batch, which may have left some of its writes: drops the batch and
+ * stores its results again in a guarded batch (a savepoint each, so that the failing one fails
+ * alone), reading their lines back from the file. The rest of the batch stays guarded. */
+static int store_again(struct app *a, struct run *r, struct pipeline *pl, struct batch_log *bl, const char *path)
+{
+    svc_batch_abort(&a->ctx);
+    r->imported = bl->imported;
+    r->duplicates = bl->duplicates;
+    if (svc_batch_begin(&a->ctx) != 0)
+        return app_fail(a, "commit");
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        perror(path);
+        return 1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    int rc = 0;
+    for (size_t i = 0; i < bl->n && rc == 0; i++) {
+        ssize_t n = -1;
+        if (fseeko(fp, bl->lines[i].offset, SEEK_SET) == 0)
+            n = getline(&line, &cap, fp);
+        if (n < 0) {
+            fprintf(stderr, "talentd import: cannot read %s again\n", path);
+            rc = 1;
+            break;
+        }
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        struct item it = {0};
+        prepare_line(pl, line, (size_t)n, &it);
+        if (it.kind == ITEM_OK)
+            store_prepared(a, r, bl->lines[i].lineno, &it.pr->p);
+        else /* it was stored before: it cannot fail to prepare now, unless the file changed */
+            reject(r, bl->lines[i].lineno, &it.e);
+        free_prepared(it.pr);
+    }
+    free(line);
+    fclose(fp);
+    bl->n = 0;
+    return rc;
+}
+
 static int import_jsonl(struct app *a, struct run *r, const struct mapping *m, const char *path)
 {
     /* Every line allocates and frees a few hundred small blocks on each side of the pipeline: keep
@@ -272,6 +429,12 @@ static int import_jsonl(struct app *a, struct run *r, const struct mapping *m, c
     }
     pl->m = m;
     pl->kr = a->ctx.kr;
+    /* On SQLite a batch runs without a savepoint per result (each copies every page the result
+     * changes), and is stored again with them in the rare case that a result fails: the lines are
+     * read back from the file, which must be one that can be read again (not a pipe). */
+    struct batch_log bl = {0};
+    bl.unguard = db_kind(a->db) == DB_SQLITE && lseek(fileno(pl->fp), 0, SEEK_CUR) == 0;
+    r->hold = 1;
     pthread_mutex_init(&pl->mu, NULL);
     pthread_cond_init(&pl->ready, NULL);
     pthread_cond_init(&pl->space, NULL);
@@ -286,7 +449,7 @@ static int import_jsonl(struct app *a, struct run *r, const struct mapping *m, c
         return 1;
     }
     long rows = 0;
-    int rc = 0;
+    int rc = jsonl_begin(a, r, &bl);
     struct item it;
     for (long seq = 0; rc == 0 && take(pl, seq, &it); seq++) {
         long lineno = seq + 1;
@@ -294,18 +457,23 @@ static int import_jsonl(struct app *a, struct run *r, const struct mapping *m, c
         if (it.kind == ITEM_BAD_LINE) {
             reject(r, lineno, &it.e);
         } else if (it.kind != ITEM_BLANK) {
-            json_t *out = NULL;
-            err_clear(a->ctx.e);
-            if (it.kind == ITEM_BAD_RESULT)
+            if (it.kind == ITEM_BAD_RESULT) {
                 reject(r, lineno, &it.e);
-            else if (svc_result_store(&a->ctx, &it.pr->p, &out) != 0)
-                reject(r, lineno, a->ctx.e);
-            else if (json_is_true(json_object_get(out, "duplicate")))
-                r->duplicates++;
-            else
-                r->imported++;
-            json_decref(out);
-            rc = batch_tick(a, ++rows);
+            } else {
+                int st = store_prepared(a, r, lineno, &it.pr->p);
+                if (st < 0 && (rc = store_again(a, r, pl, &bl, path)) == 0)
+                    store_prepared(a, r, lineno, &it.pr->p); /* guarded now */
+                if (st == 0 && svc_batch_unguarded(&a->ctx)) {
+                    if (bl.n == bl.cap) {
+                        bl.cap = bl.cap ? bl.cap * 2 : 1024;
+                        bl.lines = xrealloc(bl.lines, bl.cap * sizeof(*bl.lines));
+                    }
+                    bl.lines[bl.n].lineno = lineno;
+                    bl.lines[bl.n++].offset = it.offset;
+                }
+            }
+            if (rc == 0)
+                rc = jsonl_tick(a, r, &bl, ++rows);
         }
         if (it.pr) {
             pthread_mutex_lock(&pl->mu);
@@ -329,6 +497,7 @@ static int import_jsonl(struct app *a, struct run *r, const struct mapping *m, c
     pthread_cond_destroy(&pl->ready);
     pthread_mutex_destroy(&pl->mu);
     free(pl);
+    free(bl.lines);
     return rc;
 }
 
@@ -417,11 +586,18 @@ int cmd_import_results(int argc, char **argv)
         struct err ignored = {0};
         db_exec(a.db, "PRAGMA cache_size=-" IMPORT_CACHE_KIB, &ignored);
     }
-    int rc = svc_batch_begin(&a.ctx);
-    if (rc == 0)
-        rc = mapping_is_csv(m) ? import_csv(&a, &r, m, pos[0]) : import_jsonl(&a, &r, m, pos[0]);
+    int rc = 0;
+    if (mapping_is_csv(m)) {
+        rc = svc_batch_begin(&a.ctx);
+        if (rc == 0)
+            rc = import_csv(&a, &r, m, pos[0]);
+    } else {
+        rc = import_jsonl(&a, &r, m, pos[0]); /* opens its batches itself */
+    }
     if (a.ctx.batch && svc_batch_commit(&a.ctx) != 0)
         rc = app_fail(&a, "commit");
+    flush_rejects(&r);
+    free(r.held);
     draw(&r, 1);
     if (r.rejects)
         fclose(r.rejects);

@@ -1269,6 +1269,10 @@ static int to_text(const struct ctx *c, json_t *v, const char *loc, json_t **out
     trim(&s, &n);
     if (n == 0)
         return 1;
+    if (n == json_string_length(v)) { /* nothing trimmed: the payload's string itself, shared */
+        *out = json_incref(v);
+        return 0;
+    }
     *out = json_stringn(s, n);
     if (!*out)
         return fail(c->e, loc, "not valid UTF-8");
@@ -1539,7 +1543,7 @@ static int put_text(const struct ctx *c, json_t *obj, const char *key, const str
     json_t *t;
     if (s->kind == SRC_NONE) {
         if (null_if_missing)
-            json_object_set_new(obj, key, json_null());
+            json_object_set_new_nocheck(obj, key, json_null());
         return 0;
     }
     int r = to_text(c, src_get(c, s, loc, sizeof(loc)), loc, &t);
@@ -1549,10 +1553,10 @@ static int put_text(const struct ctx *c, json_t *obj, const char *key, const str
         if (s->required)
             return missing_required(c, loc, key);
         if (null_if_missing)
-            json_object_set_new(obj, key, json_null());
+            json_object_set_new_nocheck(obj, key, json_null());
         return 0;
     }
-    json_object_set_new(obj, key, t);
+    json_object_set_new_nocheck(obj, key, t);
     return 0;
 }
 
@@ -1560,7 +1564,7 @@ static int put_candidate(const struct ctx *c, json_t *out)
 {
     json_t *cand = json_object();
     int rc = 0;
-    json_object_set_new(out, "candidate", cand);
+    json_object_set_new_nocheck(out, "candidate", cand);
     for (int i = 0; i < C__COUNT && rc == 0; i++) {
         const struct src *s = &c->m->cand[i];
         if (s->kind == SRC_NONE)
@@ -1598,7 +1602,7 @@ static int put_candidate(const struct ctx *c, json_t *out)
             rc = fail(c->e, loc, "expected an application id (a positive integer), got %s", d);
             continue;
         }
-        json_object_set_new(cand, "application_id", json_integer(id));
+        json_object_set_new_nocheck(cand, "application_id", json_integer(id));
     }
     return rc;
 }
@@ -1662,11 +1666,11 @@ static int add_dim(const struct ctx *c, json_t *arr, const char *loc, const char
     if (!en)
         en = json_string(key);
     d = json_object();
-    json_object_set_new(d, "key", json_string(key));
-    json_object_set_new(d, "label_zh", zh ? zh : json_string(key));
-    json_object_set_new(d, "label_en", en);
-    json_object_set_new(d, "score", json_integer(score));
-    json_object_set_new(d, "evidence", evidence ? evidence : json_null());
+    json_object_set_new_nocheck(d, "key", json_string(key));
+    json_object_set_new_nocheck(d, "label_zh", zh ? zh : json_string(key));
+    json_object_set_new_nocheck(d, "label_en", en);
+    json_object_set_new_nocheck(d, "score", json_integer(score));
+    json_object_set_new_nocheck(d, "evidence", evidence ? evidence : json_null());
     json_array_append_new(arr, d);
     return 0;
 }
@@ -1941,13 +1945,13 @@ static int put_seq(const struct ctx *c, json_t *arr, int moments)
             continue; /* nothing said / no label: left out */
         json_t *o = json_object();
         if (moments) {
-            json_object_set_new(o, "at_ms", json_integer(start));
-            json_object_set_new(o, "label", text);
+            json_object_set_new_nocheck(o, "at_ms", json_integer(start));
+            json_object_set_new_nocheck(o, "label", text);
         } else {
-            json_object_set_new(o, "start_ms", json_integer(start));
-            json_object_set_new(o, "end_ms", json_integer(end));
-            json_object_set_new(o, "speaker", json_string(speaker));
-            json_object_set_new(o, "text", text);
+            json_object_set_new_nocheck(o, "start_ms", json_integer(start));
+            json_object_set_new_nocheck(o, "end_ms", json_integer(end));
+            json_object_set_new_nocheck(o, "speaker", json_string(speaker));
+            json_object_set_new_nocheck(o, "text", text);
         }
         json_array_append_new(arr, o);
     }
@@ -1967,7 +1971,7 @@ static int put_enum(const struct ctx *c, json_t *out, const char *key, const str
         if (rc == 1 && es->src.required)
             return missing_required(c, loc, key);
     }
-    json_object_set_new(out, key, *val ? json_string(*val) : json_null());
+    json_object_set_new_nocheck(out, key, *val ? json_string(*val) : json_null());
     return 0;
 }
 
@@ -1982,7 +1986,7 @@ static int build(const struct ctx *c, json_t **out)
     int rc;
 
     *out = NULL;
-    json_object_set_new(r, "vendor", json_string(m->name));
+    json_object_set_new_nocheck(r, "vendor", json_string(m->name));
     if ((rc = put_text(c, r, "vendor_result_id", &m->result_id, 0)))
         goto done;
     rc = to_time(c, &m->completed, src_get(c, &m->completed.src, loc, sizeof(loc)), loc, &ms);
@@ -1993,7 +1997,7 @@ static int build(const struct ctx *c, json_t **out)
     time_format_rfc3339(ms, ts);
     if (ms % 1000 == 0) /* the canonical form: "...:00Z", milliseconds only when not zero */
         memcpy(ts + strlen(ts) - 5, "Z", 2);
-    json_object_set_new(r, "completed_at", json_string(ts));
+    json_object_set_new_nocheck(r, "completed_at", json_string(ts));
     if ((rc = put_text(c, r, "model_version", &m->model_version, 1)) || (rc = put_candidate(c, r)) ||
         (rc = put_dims(c, dims)))
         goto done;
@@ -2012,24 +2016,24 @@ static int build(const struct ctx *c, json_t **out)
     }
     if (rc)
         goto done;
-    json_object_set_new(r, "overall", json_integer(overall));
+    json_object_set_new_nocheck(r, "overall", json_integer(overall));
 
     if ((rc = put_enum(c, r, "vendor_recommendation", &m->rec, recommendations, "recommendation", &rec)) ||
         (rc = put_enum(c, r, "reason_category", &m->reason, pipeline_reasons, "reason", &reason)))
         goto done;
     /* A reason only goes with a rejection (or no recommendation at all). */
     if (reason && rec && strcmp(rec, "reject") != 0)
-        json_object_set_new(r, "reason_category", json_null());
+        json_object_set_new_nocheck(r, "reason_category", json_null());
 
-    json_object_set_new(r, "dimensions", dims);
+    json_object_set_new_nocheck(r, "dimensions", dims);
     dims = NULL;
-    json_object_set_new(r, "tags", arr = json_array());
+    json_object_set_new_nocheck(r, "tags", arr = json_array());
     if ((rc = put_tags(c, arr)))
         goto done;
-    json_object_set_new(r, "transcript", arr = json_array());
+    json_object_set_new_nocheck(r, "transcript", arr = json_array());
     if ((rc = put_seq(c, arr, 0)) || (rc = put_text(c, r, "video_url", &m->video_url, 1)))
         goto done;
-    json_object_set_new(r, "key_moments", arr = json_array());
+    json_object_set_new_nocheck(r, "key_moments", arr = json_array());
     if ((rc = put_seq(c, arr, 1)))
         goto done;
     *out = r;

@@ -19,6 +19,8 @@
 #define MATCH_NOT_RECOMMENDED_BELOW 60.0
 #define MATCH_RECOMMEND_FROM 70.0
 
+#define MATCH_MODEL_MAX 32 /* dimensions a position's competency model names, at most */
+
 struct competency {
     char dim[33];  /* a result dimension key */
     double weight; /* > 0 */

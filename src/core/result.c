@@ -1,6 +1,7 @@
 /* result.c - see result.h. */
 #include "core/result.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -219,13 +220,64 @@ static int has_space(const char *s, size_t n)
     return 0;
 }
 
-/* Reads v as text into *out and *len (NULL and 0 when v is NULL, null or "";
- * refused then with T_REQUIRED). Checks the type, NULs, UTF-8 and control
- * characters; lengths are the caller's. path names the value in errors. */
-static int text_value(json_t *v, const char *path, int flags, const char **out, size_t *len, struct err *e)
+/* A text value as the checks found it. */
+struct text {
+    json_t *v;     /* the string (borrowed); NULL when absent, null or "" */
+    const char *s; /* its bytes (NULL with v) */
+    size_t n;      /* bytes */
+    size_t chars;  /* code points; SIZE_MAX when not counted */
+    size_t crs;    /* carriage returns (T_MULTILINE); SIZE_MAX when not counted */
+};
+
+/* The common case of text_check in one pass over the n bytes at str: well-formed UTF-8 (as
+ * utf8_valid) without NUL, DEL, C1 controls or C0 controls (but tab, newline and CRLF with
+ * T_MULTILINE). Returns 1 with *chars and *crs counted when the text is all that, 0 when anything
+ * is off, for the checks one by one to name it. */
+static int text_quick(const char *str, size_t n, int multiline, size_t *chars, size_t *crs)
 {
-    *out = NULL;
-    *len = 0;
+    const unsigned char *p = (const unsigned char *)str;
+    size_t i = 0, cp = 0, cr = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7F) {
+                if (!multiline || !(c == '\n' || c == '\t' || (c == '\r' && i + 1 < n && p[i + 1] == '\n')))
+                    return 0;
+                cr += c == '\r';
+            }
+            i++;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+            if (n - i < 3 || p[i + 1] < lo || p[i + 1] > hi || (p[i + 2] & 0xC0) != 0x80)
+                return 0;
+            i += 3;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            /* C2 80..C2 9F: a C1 control */
+            if (n - i < 2 || (p[i + 1] & 0xC0) != 0x80 || (c == 0xC2 && p[i + 1] <= 0x9F))
+                return 0;
+            i += 2;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+            if (n - i < 4 || p[i + 1] < lo || p[i + 1] > hi || (p[i + 2] & 0xC0) != 0x80 || (p[i + 3] & 0xC0) != 0x80)
+                return 0;
+            i += 4;
+        } else {
+            return 0;
+        }
+        cp++;
+    }
+    *chars = cp;
+    *crs = cr;
+    return 1;
+}
+
+/* Reads v as text into t (t->v and t->s NULL when v is NULL, null or ""; refused then with
+ * T_REQUIRED). Checks the type, NULs, UTF-8 and control characters; lengths are the caller's.
+ * path names the value in errors. */
+static int text_check(json_t *v, const char *path, int flags, struct text *t, struct err *e)
+{
+    memset(t, 0, sizeof(*t));
+    t->chars = t->crs = SIZE_MAX;
     if (v && !json_is_null(v) && !json_is_string(v))
         return fail(e, "wrong_type", path, "%s must be a string", path);
     if (!v || json_is_null(v) || json_string_length(v) == 0) {
@@ -235,22 +287,36 @@ static int text_value(json_t *v, const char *path, int flags, const char **out, 
     }
     const char *s = json_string_value(v);
     size_t n = json_string_length(v);
-    if (strlen(s) != n)
-        return fail(e, "invalid_value", path, "%s contains a NUL character", path);
-    if (!utf8_valid(s, n))
-        return fail(e, "invalid_value", path, "%s is not valid UTF-8", path);
-    int bad = utf8_has_control(s, n);
-    for (size_t i = 0; i < n && !bad; i++) {
-        if (flags & T_MULTILINE)
-            bad = s[i] == '\r' && s[i + 1] != '\n'; /* only CRLF; s[n] is the NUL */
-        else
-            bad = s[i] == '\t' || s[i] == '\n' || s[i] == '\r';
+    if (!text_quick(s, n, flags & T_MULTILINE, &t->chars, &t->crs)) {
+        t->chars = t->crs = SIZE_MAX;
+        if (strlen(s) != n)
+            return fail(e, "invalid_value", path, "%s contains a NUL character", path);
+        if (!utf8_valid(s, n))
+            return fail(e, "invalid_value", path, "%s is not valid UTF-8", path);
+        int bad = utf8_has_control(s, n);
+        for (size_t i = 0; i < n && !bad; i++) {
+            if (flags & T_MULTILINE)
+                bad = s[i] == '\r' && s[i + 1] != '\n'; /* only CRLF; s[n] is the NUL */
+            else
+                bad = s[i] == '\t' || s[i] == '\n' || s[i] == '\r';
+        }
+        if (bad)
+            return fail(e, "invalid_value", path, "%s contains control characters", path);
     }
-    if (bad)
-        return fail(e, "invalid_value", path, "%s contains control characters", path);
-    *out = s;
-    *len = n;
+    t->v = v;
+    t->s = s;
+    t->n = n;
     return 0;
+}
+
+/* Reads v as text into *out and *len (NULL and 0 when v is NULL, null or ""), as text_check. */
+static int text_value(json_t *v, const char *path, int flags, const char **out, size_t *len, struct err *e)
+{
+    struct text t;
+    int rc = text_check(v, path, flags, &t, e);
+    *out = t.s;
+    *len = t.n;
+    return rc;
 }
 
 /* text_value of obj[key]. */
@@ -260,10 +326,9 @@ static int get_text(json_t *obj, const char *key, const char *path, int flags, c
     return text_value(json_object_get(obj, key), path, flags, out, len, e);
 }
 
-/* Checks that the n bytes at s hold min..max characters. */
-static int check_chars(const char *s, size_t n, size_t min, size_t max, const char *path, struct err *e)
+/* Checks that a text of cp code points holds min..max characters. */
+static int check_count(size_t cp, size_t min, size_t max, const char *path, struct err *e)
 {
-    size_t cp = utf8_count(s, n);
     if (cp < min)
         return cp == 0 ? fail(e, "required", path, "%s must not be empty", path)
                        : fail(e, "invalid_value", path, "%s must have at least %zu characters", path, min);
@@ -272,17 +337,36 @@ static int check_chars(const char *s, size_t n, size_t min, size_t max, const ch
     return 0;
 }
 
+/* Checks that the n bytes at s hold min..max characters. */
+static int check_chars(const char *s, size_t n, size_t min, size_t max, const char *path, struct err *e)
+{
+    return check_count(utf8_count(s, n), min, max, path, e);
+}
+
+/* Sets obj[key] (a key of this file: plain ASCII) to v, stolen. */
+static void put(json_t *obj, const char *key, json_t *v)
+{
+    json_object_set_new_nocheck(obj, key, v);
+}
+
+/* The n bytes at str as a JSON string: orig itself (shared) when they are all of it, else a copy. */
+static json_t *string_of(json_t *orig, const char *str, size_t n)
+{
+    if (json_is_string(orig) && json_string_value(orig) == str && json_string_length(orig) == n)
+        return json_incref(orig);
+    return json_stringn(str, n);
+}
+
 /* Reads a single-line text of up to max characters into norm[key] (null when
- * absent). */
+ * absent). The text is stored as it came: the same string, shared. */
 static int put_line(json_t *obj, const char *key, const char *path, int flags, size_t max, json_t *norm, struct err *e)
 {
-    const char *s;
-    size_t n;
-    int rc = get_text(obj, key, path, flags, &s, &n, e);
-    if (rc == 0 && s)
-        rc = check_chars(s, n, 1, max, path, e);
+    struct text t;
+    int rc = text_check(json_object_get(obj, key), path, flags, &t, e);
+    if (rc == 0 && t.s)
+        rc = t.chars != SIZE_MAX ? check_count(t.chars, 1, max, path, e) : check_chars(t.s, t.n, 1, max, path, e);
     if (rc == 0)
-        json_object_set_new(norm, key, s ? json_stringn(s, n) : json_null());
+        put(norm, key, t.s ? json_incref(t.v) : json_null());
     return rc;
 }
 
@@ -291,15 +375,22 @@ static int put_line(json_t *obj, const char *key, const char *path, int flags, s
 static int put_multiline(json_t *obj, const char *key, const char *path, int flags, size_t max, json_t *norm,
                          struct err *e)
 {
-    const char *s;
-    size_t n;
-    int rc = get_text(obj, key, path, flags | T_MULTILINE, &s, &n, e);
+    struct text t;
+    int rc = text_check(json_object_get(obj, key), path, flags | T_MULTILINE, &t, e);
     if (rc != 0)
         return rc;
-    if (!s) {
-        json_object_set_new(norm, key, json_null());
+    if (!t.s) {
+        put(norm, key, json_null());
         return 0;
     }
+    if (t.crs == 0) { /* nothing to turn: the string as it came, shared */
+        rc = check_count(t.chars, 1, max, path, e);
+        if (rc == 0)
+            put(norm, key, json_incref(t.v));
+        return rc;
+    }
+    const char *s = t.s;
+    size_t n = t.n;
     char *buf = xmalloc(n + 1);
     size_t o = 0;
     for (size_t i = 0; i < n; i++)
@@ -308,7 +399,7 @@ static int put_multiline(json_t *obj, const char *key, const char *path, int fla
     buf[o] = '\0';
     rc = check_chars(buf, o, 1, max, path, e);
     if (rc == 0)
-        json_object_set_new(norm, key, json_stringn(buf, o));
+        put(norm, key, json_stringn(buf, o));
     free(buf);
     return rc;
 }
@@ -412,7 +503,7 @@ static int parse_head(json_t *in, json_t *norm, struct result *out, struct err *
         return fail(e, "invalid_value", "vendor", "vendor may contain only a-z, 0-9, '_' and '-'");
     if (n > VENDOR_MAX)
         return fail(e, "too_long", "vendor", "vendor is longer than %d characters", VENDOR_MAX);
-    json_object_set_new(norm, "vendor", json_stringn(s, n));
+    put(norm, "vendor", string_of(json_object_get(in, "vendor"), s, n));
 
     if ((rc = put_line(in, "vendor_result_id", "vendor_result_id", T_REQUIRED, VRID_MAX, norm, e)))
         return rc;
@@ -427,7 +518,7 @@ static int parse_head(json_t *in, json_t *norm, struct result *out, struct err *
     size_t tl = strlen(ts);
     if (tl >= 5 && strcmp(ts + tl - 5, ".000Z") == 0)
         memcpy(ts + tl - 5, "Z", 2);
-    json_object_set_new(norm, "completed_at", json_string(ts));
+    put(norm, "completed_at", json_string(ts));
 
     return put_line(in, "model_version", "model_version", 0, MODEL_VERSION_MAX, norm, e);
 }
@@ -449,14 +540,21 @@ static int candidate_text(json_t *c, const char *key, size_t max, const char **s
     return check_chars(*s, *n, 1, max, path, e);
 }
 
-/* Stores the n bytes at s as nc[key], ASCII upper case lowered when lower. */
-static void put_hint(json_t *nc, const char *key, const char *s, size_t n, int lower)
+/* Stores the n bytes at s (within c[key]) as nc[key], ASCII upper case lowered when lower. */
+static void put_hint(json_t *c, json_t *nc, const char *key, const char *s, size_t n, int lower)
 {
+    int upper = 0;
+    for (size_t i = 0; i < n && lower && !upper; i++)
+        upper = s[i] >= 'A' && s[i] <= 'Z';
+    if (!upper) {
+        put(nc, key, string_of(json_object_get(c, key), s, n));
+        return;
+    }
     char *v = xstrndup(s, n);
-    for (size_t i = 0; i < n && lower; i++)
+    for (size_t i = 0; i < n; i++)
         if (v[i] >= 'A' && v[i] <= 'Z')
             v[i] = (char)(v[i] - 'A' + 'a');
-    json_object_set_new(nc, key, json_stringn(v, n));
+    put(nc, key, json_stringn(v, n));
     free(v);
 }
 
@@ -474,23 +572,23 @@ static int parse_candidate(json_t *in, json_t *norm, struct result *out, struct 
         return rc;
 
     json_t *nc = json_object();
-    json_object_set_new(norm, "candidate", nc);
+    put(norm, "candidate", nc);
     int present;
     if ((rc = get_int(c, "application_id", "candidate.application_id", 0, 1, &out->application_id, &present, e)))
         return rc;
     if (present)
-        json_object_set_new(nc, "application_id", json_integer(out->application_id));
+        put(nc, "application_id", json_integer(out->application_id));
 
     const char *s;
     size_t n;
     if ((rc = candidate_text(c, "external_id", EXTERNAL_ID_MAX, &s, &n, e)))
         return rc;
     if (s)
-        put_hint(nc, "external_id", s, n, 0);
+        put_hint(c, nc, "external_id", s, n, 0);
     if ((rc = candidate_text(c, "name", PERSON_NAME_MAX, &s, &n, e)))
         return rc;
     if (s)
-        put_hint(nc, "name", s, n, 0);
+        put_hint(c, nc, "name", s, n, 0);
 
     if ((rc = candidate_text(c, "email", EMAIL_MAX, &s, &n, e)))
         return rc;
@@ -498,7 +596,7 @@ static int parse_candidate(json_t *in, json_t *norm, struct result *out, struct 
         const char *at = memchr(s, '@', n);
         if (!at || at == s || at == s + n - 1 || memchr(at + 1, '@', (size_t)(s + n - at - 1)) || has_space(s, n))
             return fail(e, "invalid_value", "candidate.email", "candidate.email is not an email address");
-        put_hint(nc, "email", s, n, 1);
+        put_hint(c, nc, "email", s, n, 1);
     }
 
     if ((rc = candidate_text(c, "phone", PHONE_MAX, &s, &n, e)))
@@ -510,13 +608,13 @@ static int parse_candidate(json_t *in, json_t *norm, struct result *out, struct 
         if (!ok)
             return fail(e, "invalid_value", "candidate.phone",
                         "candidate.phone must be %d to %d digits, spaces, '+', '-', '(' or ')'", PHONE_MIN, PHONE_MAX);
-        put_hint(nc, "phone", s, n, 0);
+        put_hint(c, nc, "phone", s, n, 0);
     }
 
     if ((rc = candidate_text(c, "position_code", POSITION_CODE_MAX, &s, &n, e)))
         return rc;
     if (s)
-        put_hint(nc, "position_code", s, n, 0);
+        put_hint(c, nc, "position_code", s, n, 0);
 
     if (json_object_size(nc) == 0)
         return fail(e, "required", "candidate",
@@ -533,19 +631,19 @@ static int parse_verdict(json_t *in, json_t *norm, struct result *out, struct er
     int rc = get_score(in, "overall", "overall", &out->overall, e);
     if (rc != 0)
         return rc;
-    json_object_set_new(norm, "overall", json_integer(out->overall));
+    put(norm, "overall", json_integer(out->overall));
 
     if ((rc = get_text(in, "vendor_recommendation", "vendor_recommendation", 0, &s, &n, e)))
         return rc;
     if (s && strcmp(s, "pass") != 0 && strcmp(s, "hold") != 0 && strcmp(s, "reject") != 0)
         return fail(e, "invalid_value", "vendor_recommendation", "vendor_recommendation must be pass, hold or reject");
-    json_object_set_new(norm, "vendor_recommendation", s ? json_string(s) : json_null());
+    put(norm, "vendor_recommendation", s ? string_of(json_object_get(in, "vendor_recommendation"), s, n) : json_null());
 
     if ((rc = get_text(in, "reason_category", "reason_category", 0, &s, &n, e)))
         return rc;
     if (s && !reason_is_valid(s))
         return fail(e, "invalid_value", "reason_category", "reason_category is not a known elimination category");
-    json_object_set_new(norm, "reason_category", s ? json_string(s) : json_null());
+    put(norm, "reason_category", s ? string_of(json_object_get(in, "reason_category"), s, n) : json_null());
     return 0;
 }
 
@@ -579,7 +677,7 @@ static int parse_dimension(json_t *d, size_t i, json_t *ndims, struct err *e)
 
     json_t *nd = json_object();
     json_array_append_new(ndims, nd);
-    json_object_set_new(nd, "key", json_string(key));
+    put(nd, "key", string_of(json_object_get(d, "key"), key, n));
     static const char *const label_keys[] = {"label_zh", "label_en"};
     for (int k = 0; k < 2; k++) {
         path_member(path, sizeof(path), pre, label_keys[k]);
@@ -587,14 +685,14 @@ static int parse_dimension(json_t *d, size_t i, json_t *ndims, struct err *e)
             return rc;
         if (json_is_null(json_object_get(nd, label_keys[k]))) {
             const char *l = result_dim_label(key, k);
-            json_object_set_new(nd, label_keys[k], json_string(l ? l : key));
+            put(nd, label_keys[k], json_string(l ? l : key));
         }
     }
     int score = 0;
     path_member(path, sizeof(path), pre, "score");
     if ((rc = get_score(d, "score", path, &score, e)))
         return rc;
-    json_object_set_new(nd, "score", json_integer(score));
+    put(nd, "score", json_integer(score));
     path_member(path, sizeof(path), pre, "evidence");
     return put_multiline(d, "evidence", path, 0, EVIDENCE_MAX, nd, e);
 }
@@ -603,7 +701,7 @@ static int parse_dimensions(json_t *in, json_t *norm, struct err *e)
 {
     json_t *a, *nd = json_array(), *d;
     size_t i;
-    json_object_set_new(norm, "dimensions", nd);
+    put(norm, "dimensions", nd);
     int rc = get_array(in, "dimensions", RESULT_MAX_DIMS, &a, e);
     json_array_foreach(a, i, d)
     {
@@ -631,7 +729,7 @@ static int parse_tags(json_t *in, json_t *norm, struct err *e)
 {
     json_t *a, *nt = json_array(), *t;
     size_t i;
-    json_object_set_new(norm, "tags", nt);
+    put(norm, "tags", nt);
     /* The array may be longer than TAGS_MAX when it repeats itself: the limit
      * is on distinct tags, checked below. */
     int rc = get_array(in, "tags", SIZE_MAX, &a, e);
@@ -652,7 +750,7 @@ static int parse_tags(json_t *in, json_t *norm, struct err *e)
             rc = fail(e, "too_many", "tags", "tags has more than %d distinct tags", TAGS_MAX);
             break;
         }
-        json_array_append_new(nt, json_stringn(s, n));
+        json_array_append_new(nt, string_of(t, s, n));
     }
     return rc;
 }
@@ -684,7 +782,10 @@ static int parse_segment(json_t *sg, size_t i, json_t *nt, struct err *e)
         return rc;
     if (strcmp(s, "candidate") != 0 && strcmp(s, "interviewer") != 0 && strcmp(s, "ai") != 0)
         return fail(e, "invalid_value", path, "%s must be candidate, interviewer or ai", path);
-    json_t *ns = json_pack("{sIsIss}", "start_ms", (json_int_t)start, "end_ms", (json_int_t)end, "speaker", s);
+    json_t *ns = json_object();
+    put(ns, "start_ms", json_integer(start));
+    put(ns, "end_ms", json_integer(end));
+    put(ns, "speaker", string_of(json_object_get(sg, "speaker"), s, n));
     json_array_append_new(nt, ns);
     path_member(path, sizeof(path), pre, "text");
     return put_multiline(sg, "text", path, T_REQUIRED, TEXT_MAX, ns, e);
@@ -694,7 +795,7 @@ static int parse_transcript(json_t *in, json_t *norm, struct err *e)
 {
     json_t *a, *nt = json_array(), *sg;
     size_t i;
-    json_object_set_new(norm, "transcript", nt);
+    put(norm, "transcript", nt);
     int rc = get_array(in, "transcript", SEGMENTS_MAX, &a, e);
     json_array_foreach(a, i, sg)
     {
@@ -713,7 +814,7 @@ static int parse_video(json_t *in, json_t *norm, struct err *e)
     if (rc != 0)
         return rc;
     if (!s) {
-        json_object_set_new(norm, "video_url", json_null());
+        put(norm, "video_url", json_null());
         return 0;
     }
     if ((rc = check_chars(s, n, 1, URL_MAX, "video_url", e)))
@@ -722,11 +823,18 @@ static int parse_video(json_t *in, json_t *norm, struct err *e)
     if (scheme == 0 || n == scheme || strchr("/?#", s[scheme]) || has_space(s, n))
         return fail(e, "invalid_value", "video_url", "video_url must be an http:// or https:// address");
     /* The scheme is case-insensitive (RFC 3986): store it lower-case. */
+    int upper = 0;
+    for (size_t i = 0; i < scheme && !upper; i++)
+        upper = s[i] >= 'A' && s[i] <= 'Z';
+    if (!upper) {
+        put(norm, "video_url", string_of(json_object_get(in, "video_url"), s, n));
+        return 0;
+    }
     char *url = xstrndup(s, n);
     for (size_t i = 0; i < scheme; i++)
         if (url[i] >= 'A' && url[i] <= 'Z')
             url[i] = (char)(url[i] - 'A' + 'a');
-    json_object_set_new(norm, "video_url", json_stringn(url, n));
+    put(norm, "video_url", json_stringn(url, n));
     free(url);
     return 0;
 }
@@ -746,7 +854,8 @@ static int parse_moment(json_t *m, size_t i, json_t *nm, struct err *e)
     path_member(path, sizeof(path), pre, "at_ms");
     if ((rc = get_int(m, "at_ms", path, 1, 0, &at, &present, e)))
         return rc;
-    json_t *o = json_pack("{sI}", "at_ms", (json_int_t)at);
+    json_t *o = json_object();
+    put(o, "at_ms", json_integer(at));
     json_array_append_new(nm, o);
     path_member(path, sizeof(path), pre, "label");
     return put_line(m, "label", path, T_REQUIRED, MOMENT_LABEL_MAX, o, e);
@@ -756,7 +865,7 @@ static int parse_moments(json_t *in, json_t *norm, struct err *e)
 {
     json_t *a, *nm = json_array(), *m;
     size_t i;
-    json_object_set_new(norm, "key_moments", nm);
+    put(norm, "key_moments", nm);
     int rc = get_array(in, "key_moments", MOMENTS_MAX, &a, e);
     json_array_foreach(a, i, m)
     {
@@ -961,63 +1070,110 @@ static int jb_scalar(struct jbuf *b, json_t *v)
     }
 }
 
+#define JB_SMALL 16 /* members of an object sorted in place; more take a heap array */
+
 /* One open array or object while writing. */
 struct jframe {
     json_t *v;
     size_t i, n;
-    struct jkey *keys; /* objects: members in the order written */
+    int obj;
+    struct jkey *heap;           /* objects with more than JB_SMALL members: their members */
+    struct jkey small[JB_SMALL]; /* the others' (frames move when the stack grows: no pointer into one) */
 };
+
+static struct jkey *frame_keys(struct jframe *f)
+{
+    return f->heap ? f->heap : f->small;
+}
+
+/* Sorts keys by name: insertion sort for the few members of most objects (the keys of an object
+ * are distinct, so any sort gives the same order). */
+static void sort_keys(struct jkey *k, size_t n)
+{
+    if (n > JB_SMALL) {
+        qsort(k, n, sizeof(*k), jkey_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        struct jkey x = k[i];
+        size_t j = i;
+        for (; j > 0 && strcmp(k[j - 1].key, x.key) > 0; j--)
+            k[j] = k[j - 1];
+        k[j] = x;
+    }
+}
 
 /* Opens an array or object: writes its bracket and fills f. The members of an
  * object are sorted when sort is set; keys skip1 and skip2 (may be NULL) are left out. */
 static void jb_open(struct jbuf *b, struct jframe *f, json_t *v, int sort, const char *skip1, const char *skip2)
 {
-    memset(f, 0, sizeof(*f));
     f->v = v;
-    if (json_is_array(v)) {
+    f->i = f->n = 0;
+    f->heap = NULL;
+    f->obj = !json_is_array(v);
+    if (!f->obj) {
         jb_put(b, "[", 1);
         f->n = json_array_size(v);
         return;
     }
     jb_put(b, "{", 1);
-    f->keys = xmalloc((json_object_size(v) + 1) * sizeof(*f->keys));
+    size_t size = json_object_size(v);
+    if (size > JB_SMALL)
+        f->heap = xmalloc(size * sizeof(*f->heap));
+    struct jkey *keys = frame_keys(f);
     const char *key;
     json_t *val;
     json_object_foreach(v, key, val)
     {
         if ((skip1 && strcmp(key, skip1) == 0) || (skip2 && strcmp(key, skip2) == 0))
             continue;
-        f->keys[f->n].key = key;
-        f->keys[f->n++].value = val;
+        keys[f->n].key = key;
+        keys[f->n++].value = val;
     }
     if (sort && f->n > 1)
-        qsort(f->keys, f->n, sizeof(*f->keys), jkey_cmp);
+        sort_keys(keys, f->n);
 }
 
+/* Where a member of the top-level object was written: its key's opening quote and its value. */
+struct jmember {
+    const char *key;
+    size_t key_at, value_at;
+};
+
+#define JB_STACK 8
+
 /* Writes v, compact, keys sorted when sort is set, top-level keys skip1/skip2 left out. Iterative:
- * a payload may nest as deep as the JSON parser allows. */
-static void jb_value(struct jbuf *b, json_t *v, int sort, const char *skip1, const char *skip2)
+ * a payload may nest as deep as the JSON parser allows. With tops (room for every member of v, an
+ * object), where each top-level member went. */
+static void jb_value_at(struct jbuf *b, json_t *v, int sort, const char *skip1, const char *skip2, struct jmember *tops)
 {
     if (jb_scalar(b, v) == 0)
         return;
-    size_t depth = 0, cap = 8;
-    struct jframe *st = xmalloc(cap * sizeof(*st));
+    struct jframe stack0[JB_STACK], *st = stack0;
+    size_t depth = 0, cap = JB_STACK;
     jb_open(b, &st[depth++], v, sort, skip1, skip2);
     while (depth > 0) {
         struct jframe *f = &st[depth - 1];
         if (f->i == f->n) {
-            jb_put(b, f->keys ? "}" : "]", 1);
-            free(f->keys);
+            jb_put(b, f->obj ? "}" : "]", 1);
+            free(f->heap);
             depth--;
             continue;
         }
         if (f->i > 0)
             jb_put(b, ",", 1);
         json_t *child;
-        if (f->keys) {
-            jb_string(b, f->keys[f->i].key, strlen(f->keys[f->i].key));
+        if (f->obj) {
+            struct jkey *k = &frame_keys(f)[f->i];
+            if (tops && depth == 1) {
+                tops[f->i].key = k->key;
+                tops[f->i].key_at = b->len;
+            }
+            jb_string(b, k->key, strlen(k->key));
             jb_put(b, ":", 1);
-            child = f->keys[f->i].value;
+            if (tops && depth == 1)
+                tops[f->i].value_at = b->len;
+            child = k->value;
         } else {
             child = json_array_get(f->v, f->i);
         }
@@ -1026,11 +1182,22 @@ static void jb_value(struct jbuf *b, json_t *v, int sort, const char *skip1, con
             continue;
         if (depth == cap) {
             cap *= 2;
-            st = xrealloc(st, cap * sizeof(*st));
+            if (st == stack0) {
+                st = xmalloc(cap * sizeof(*st));
+                memcpy(st, stack0, sizeof(stack0));
+            } else {
+                st = xrealloc(st, cap * sizeof(*st));
+            }
         }
         jb_open(b, &st[depth++], child, sort, NULL, NULL);
     }
-    free(st);
+    if (st != stack0)
+        free(st);
+}
+
+static void jb_value(struct jbuf *b, json_t *v, int sort, const char *skip1, const char *skip2)
+{
+    jb_value_at(b, v, sort, skip1, skip2, NULL);
 }
 
 static char *jb_done(struct jbuf *b, size_t *len)
@@ -1053,11 +1220,36 @@ void result_texts(const struct result *r, struct result_texts *t)
 {
     struct jbuf b = {0};
     memset(t, 0, sizeof(*t));
-    t->canonical = result_json_compact(r->normalised, 1, &t->canonical_len);
-    jb_value(&b, r->normalised, 1, "candidate", "transcript");
-    t->public_json = jb_done(&b, NULL);
-    t->hints = result_json_compact(json_object_get(r->normalised, "candidate"), 1, &t->hints_len);
-    json_t *tr = json_object_get(r->normalised, "transcript");
+    json_t *norm = r->normalised;
+    size_t n = json_object_size(norm);
+    struct jmember *tops = xcalloc(n ? n : 1, sizeof(*tops));
+    jb_value_at(&b, norm, 1, NULL, NULL, tops);
+    t->canonical = jb_done(&b, &t->canonical_len);
+    /* The public form and the hints are parts of the canonical form: the same members written the
+     * same way. A member ends where the next one's comma is, the last one before the closing brace. */
+    struct jbuf pub = {0};
+    jb_put(&pub, "{", 1);
+    int first = 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t end = i + 1 < n ? tops[i + 1].key_at - 1 : t->canonical_len - 1;
+        if (strcmp(tops[i].key, "candidate") == 0) {
+            t->hints_len = end - tops[i].value_at;
+            t->hints = xstrndup(t->canonical + tops[i].value_at, t->hints_len);
+            continue;
+        }
+        if (strcmp(tops[i].key, "transcript") == 0)
+            continue;
+        if (!first)
+            jb_put(&pub, ",", 1);
+        jb_put(&pub, t->canonical + tops[i].key_at, end - tops[i].key_at);
+        first = 0;
+    }
+    jb_put(&pub, "}", 1);
+    t->public_json = jb_done(&pub, NULL);
+    free(tops);
+    if (!t->hints)
+        t->hints = result_json_compact(json_object_get(norm, "candidate"), 1, &t->hints_len);
+    json_t *tr = json_object_get(norm, "transcript");
     if (json_array_size(tr))
         t->transcript = result_json_compact(tr, 0, &t->transcript_len);
 }
@@ -1071,4 +1263,387 @@ void result_texts_free(struct result_texts *t)
     free(t->hints);
     free(t->transcript);
     memset(t, 0, sizeof(*t));
+}
+
+/* ---- reading a payload ---- */
+
+#define LOAD_MAX_DEPTH 256 /* deeper payloads are left to jansson (whose limit is 2048) */
+
+struct loader {
+    const unsigned char *p, *end;
+    char *buf; /* unescaped strings */
+    size_t cap;
+    int depth;
+};
+
+static void skip_ws(struct loader *l)
+{
+    while (l->p < l->end && (*l->p == ' ' || *l->p == '\t' || *l->p == '\n' || *l->p == '\r'))
+        l->p++;
+}
+
+static int hex4(const unsigned char *p, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v += c - '0';
+        else if (c >= 'a' && c <= 'f')
+            v += c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            v += c - 'A' + 10;
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Reads the string whose opening quote l->p is past: *s and *n its bytes (in the input when it has
+ * no escapes, else in l->buf). Returns 0, or -1 for anything jansson would refuse or that is left
+ * to it: control characters, malformed UTF-8 (as jansson decodes it: no overlong forms, surrogates
+ * or code points above U+10FFFF), bad escapes, \u0000, lone surrogates. */
+static int load_string(struct loader *l, const char **s, size_t *n)
+{
+    const unsigned char *start = l->p, *p = l->p, *end = l->end;
+    int escaped = 0;
+    for (;;) {
+        if (p >= end)
+            return -1;
+        unsigned char c = *p;
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            return -1;
+        if (c == '\\') {
+            escaped = 1;
+            if (end - p < 2)
+                return -1;
+            p += p[1] == 'u' ? 6 : 2; /* checked when unescaping */
+            continue;
+        }
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        if (c >= 0xE0 && c <= 0xEF) {
+            unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+            if (end - p < 3 || p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80)
+                return -1;
+            p += 3;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            if (end - p < 2 || (p[1] & 0xC0) != 0x80)
+                return -1;
+            p += 2;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+            if (end - p < 4 || p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+                return -1;
+            p += 4;
+        } else {
+            return -1;
+        }
+    }
+    l->p = p + 1;
+    if (!escaped) {
+        *s = (const char *)start;
+        *n = (size_t)(p - start);
+        return 0;
+    }
+    size_t len = (size_t)(p - start); /* the unescaped text is never longer */
+    if (len + 1 > l->cap) {
+        l->cap = len + 64;
+        l->buf = xrealloc(l->buf, l->cap);
+    }
+    char *o = l->buf;
+    for (const unsigned char *q = start; q < p;) {
+        if (*q != '\\') {
+            *o++ = (char)*q++;
+            continue;
+        }
+        q++;
+        switch (*q) {
+        case '"':
+        case '\\':
+        case '/':
+            *o++ = (char)*q++;
+            break;
+        case 'b':
+            *o++ = '\b';
+            q++;
+            break;
+        case 'f':
+            *o++ = '\f';
+            q++;
+            break;
+        case 'n':
+            *o++ = '\n';
+            q++;
+            break;
+        case 'r':
+            *o++ = '\r';
+            q++;
+            break;
+        case 't':
+            *o++ = '\t';
+            q++;
+            break;
+        case 'u': {
+            unsigned v, v2;
+            if (p - q < 5 || hex4(q + 1, &v) != 0)
+                return -1;
+            q += 5;
+            if (v == 0 || (v >= 0xDC00 && v <= 0xDFFF))
+                return -1;
+            if (v >= 0xD800 && v <= 0xDBFF) {
+                if (p - q < 6 || q[0] != '\\' || q[1] != 'u' || hex4(q + 2, &v2) != 0 || v2 < 0xDC00 || v2 > 0xDFFF)
+                    return -1;
+                q += 6;
+                v = ((v - 0xD800) << 10) + (v2 - 0xDC00) + 0x10000;
+            }
+            if (v < 0x80) {
+                *o++ = (char)v;
+            } else if (v < 0x800) {
+                *o++ = (char)(0xC0 | (v >> 6));
+                *o++ = (char)(0x80 | (v & 0x3F));
+            } else if (v < 0x10000) {
+                *o++ = (char)(0xE0 | (v >> 12));
+                *o++ = (char)(0x80 | ((v >> 6) & 0x3F));
+                *o++ = (char)(0x80 | (v & 0x3F));
+            } else {
+                *o++ = (char)(0xF0 | (v >> 18));
+                *o++ = (char)(0x80 | ((v >> 12) & 0x3F));
+                *o++ = (char)(0x80 | ((v >> 6) & 0x3F));
+                *o++ = (char)(0x80 | (v & 0x3F));
+            }
+            break;
+        }
+        default:
+            return -1;
+        }
+    }
+    *s = l->buf;
+    *n = (size_t)(o - l->buf);
+    return 0;
+}
+
+/* A number as jansson reads it: an integer (no fraction, no exponent; within json_int_t) or a real
+ * (strtod, not out of range). NULL for anything else, or what is left to jansson (long integers). */
+static json_t *load_number(struct loader *l)
+{
+    const unsigned char *start = l->p, *p = l->p, *end = l->end;
+    int neg = 0, real = 0;
+    if (p < end && *p == '-') {
+        neg = 1;
+        p++;
+    }
+    if (p >= end || *p < '0' || *p > '9')
+        return NULL;
+    const unsigned char *digits = p;
+    if (*p == '0') {
+        p++;
+        if (p < end && *p >= '0' && *p <= '9')
+            return NULL;
+    } else {
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    size_t ndigits = (size_t)(p - digits);
+    if (p < end && *p == '.') {
+        real = 1;
+        p++;
+        if (p >= end || *p < '0' || *p > '9')
+            return NULL;
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        real = 1;
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= end || *p < '0' || *p > '9')
+            return NULL;
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    l->p = p;
+    if (!real) {
+        if (ndigits > 18)
+            return NULL;
+        json_int_t v = 0;
+        for (const unsigned char *q = digits; q < p; q++)
+            v = v * 10 + (*q - '0');
+        return json_integer(neg ? -v : v);
+    }
+    char tok[64];
+    size_t len = (size_t)(p - start);
+    if (len >= sizeof(tok))
+        return NULL;
+    memcpy(tok, start, len);
+    tok[len] = '\0';
+    char *stop = NULL;
+    errno = 0;
+    double d = strtod(tok, &stop);
+    if (errno == ERANGE || stop != tok + len)
+        return NULL;
+    return json_real(d);
+}
+
+/* 1 when the byte after a literal or number may follow a value. */
+static int value_end(const struct loader *l)
+{
+    if (l->p >= l->end)
+        return 1;
+    unsigned char c = *l->p;
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ']' || c == '}';
+}
+
+/* The reader descends through load_value: the nesting it follows is bounded (LOAD_MAX_DEPTH), so the
+ * recursion is too. */
+static json_t *load_value(struct loader *l);
+
+static json_t *load_object(struct loader *l) /* NOLINT(misc-no-recursion): bounded, see above */
+{
+    json_t *o = json_object();
+    skip_ws(l);
+    if (l->p < l->end && *l->p == '}') {
+        l->p++;
+        return o;
+    }
+    for (;;) {
+        const char *k;
+        size_t kn;
+        if (l->p >= l->end || *l->p != '"')
+            goto fail;
+        l->p++;
+        if (load_string(l, &k, &kn) != 0)
+            goto fail;
+        /* k may be in l->buf, which the value can overwrite: keep a copy when it is */
+        char small[64], *kc = NULL;
+        if (k == l->buf) {
+            kc = kn < sizeof(small) ? small : xmalloc(kn + 1);
+            memcpy(kc, k, kn);
+            k = kc;
+        }
+        json_t *v = NULL;
+        int bad = json_object_getn(o, k, kn) != NULL; /* a duplicate key: jansson says so */
+        if (!bad) {
+            skip_ws(l);
+            bad = l->p >= l->end || *l->p != ':';
+        }
+        if (!bad) {
+            l->p++;
+            skip_ws(l);
+            v = load_value(l);
+            bad = !v || json_object_setn_new_nocheck(o, k, kn, v) != 0;
+        }
+        if (kc && kc != small)
+            free(kc);
+        if (bad)
+            goto fail;
+        skip_ws(l);
+        if (l->p < l->end && *l->p == ',') {
+            l->p++;
+            skip_ws(l);
+            continue;
+        }
+        if (l->p < l->end && *l->p == '}') {
+            l->p++;
+            return o;
+        }
+        goto fail;
+    }
+fail:
+    json_decref(o);
+    return NULL;
+}
+
+static json_t *load_array(struct loader *l) /* NOLINT(misc-no-recursion): bounded, see load_value */
+{
+    json_t *a = json_array();
+    skip_ws(l);
+    if (l->p < l->end && *l->p == ']') {
+        l->p++;
+        return a;
+    }
+    for (;;) {
+        json_t *v = load_value(l);
+        if (!v || json_array_append_new(a, v) != 0)
+            goto fail;
+        skip_ws(l);
+        if (l->p < l->end && *l->p == ',') {
+            l->p++;
+            skip_ws(l);
+            continue;
+        }
+        if (l->p < l->end && *l->p == ']') {
+            l->p++;
+            return a;
+        }
+        goto fail;
+    }
+fail:
+    json_decref(a);
+    return NULL;
+}
+
+/* The value at l->p (white space skipped before it). */
+static json_t *load_value(struct loader *l) /* NOLINT(misc-no-recursion): LOAD_MAX_DEPTH */
+{
+    if (l->p >= l->end)
+        return NULL;
+    json_t *v = NULL;
+    unsigned char c = *l->p;
+    if (c == '{' || c == '[') {
+        if (++l->depth > LOAD_MAX_DEPTH)
+            return NULL;
+        l->p++;
+        v = c == '{' ? load_object(l) : load_array(l);
+        l->depth--;
+        return v;
+    }
+    if (c == '"') {
+        const char *s;
+        size_t n;
+        l->p++;
+        return load_string(l, &s, &n) == 0 ? json_stringn_nocheck(s, n) : NULL;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        v = load_number(l);
+    } else {
+        static const char *const words[] = {"true", "false", "null"};
+        for (int i = 0; i < 3 && !v; i++) {
+            size_t wn = strlen(words[i]);
+            if ((size_t)(l->end - l->p) >= wn && memcmp(l->p, words[i], wn) == 0) {
+                l->p += wn;
+                v = i == 0 ? json_true() : i == 1 ? json_false() : json_null();
+            }
+        }
+    }
+    if (v && !value_end(l)) {
+        json_decref(v);
+        v = NULL;
+    }
+    return v;
+}
+
+json_t *result_json_load(const char *s, size_t n)
+{
+    struct loader l = {(const unsigned char *)s, (const unsigned char *)s + n, NULL, 0, 0};
+    skip_ws(&l);
+    json_t *v = NULL;
+    if (l.p < l.end && (*l.p == '{' || *l.p == '['))
+        v = load_value(&l);
+    if (v) {
+        skip_ws(&l);
+        if (l.p != l.end) {
+            json_decref(v);
+            v = NULL;
+        }
+    }
+    free(l.buf);
+    return v;
 }

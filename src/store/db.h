@@ -81,4 +81,10 @@ void db_reset(struct db_stmt *s);
 /* Rows changed by the last completed INSERT/UPDATE/DELETE on this connection. */
 int64_t db_changes(struct db *db);
 
+/* SQLite: the rowid of the last row inserted on this connection (0 on PostgreSQL, where an INSERT
+ * says its id with RETURNING). For the hot paths that insert without RETURNING on SQLite: SQLite
+ * runs RETURNING as a trigger, and a statement with a trigger keeps a statement journal (a copy of
+ * every existing page it changes, in case it fails half-way). */
+int64_t db_last_insert_id(struct db *db);
+
 #endif

@@ -5,6 +5,7 @@
  * transactions start with BEGIN IMMEDIATE so a writer waits for the lock up
  * front instead of failing with SQLITE_BUSY when a read upgrades. Prepared
  * statements are cached per connection by their SQL text. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,9 @@ struct sq_stmt {
     struct db_stmt base;
     sqlite3_stmt *st;
     char *sql;
-    int done;                 /* stepped to completion since the last reset */
-    struct sq_stmt *next;     /* hash chain */
+    int done;             /* stepped to completion since the last reset */
+    int clean;            /* reset with bindings cleared, not stepped since */
+    struct sq_stmt *next; /* hash chain */
 };
 
 struct sq_db {
@@ -142,9 +144,12 @@ static int sq_prepare(struct db *db, const char *sql, struct db_stmt **out, stru
     unsigned b = hash_sql(sql) % CACHE_BUCKETS;
     for (struct sq_stmt *s = d->cache[b]; s; s = s->next) {
         if (strcmp(s->sql, sql) == 0) {
-            sqlite3_reset(s->st);
-            sqlite3_clear_bindings(s->st);
-            s->done = 0;
+            if (!s->clean) {
+                sqlite3_reset(s->st);
+                sqlite3_clear_bindings(s->st);
+                s->done = 0;
+                s->clean = 1;
+            }
             *out = &s->base;
             return 0;
         }
@@ -157,6 +162,7 @@ static int sq_prepare(struct db *db, const char *sql, struct db_stmt **out, stru
     s->base.db = db;
     s->st = st;
     s->sql = xstrdup(sql);
+    s->clean = 1;
     s->next = d->cache[b];
     d->cache[b] = s;
     *out = &s->base;
@@ -164,27 +170,45 @@ static int sq_prepare(struct db *db, const char *sql, struct db_stmt **out, stru
 }
 
 #define ST(s) (((struct sq_stmt *)(s))->st)
+/* The statement's bindings are no longer the cleared ones. */
+#define DIRTY(s) (((struct sq_stmt *)(s))->clean = 0)
 
-static void sq_bind_int64(struct db_stmt *s, int idx, int64_t v) { sqlite3_bind_int64(ST(s), idx, v); }
-static void sq_bind_double(struct db_stmt *s, int idx, double v) { sqlite3_bind_double(ST(s), idx, v); }
+static void sq_bind_int64(struct db_stmt *s, int idx, int64_t v)
+{
+    DIRTY(s);
+    sqlite3_bind_int64(ST(s), idx, v);
+}
+
+static void sq_bind_double(struct db_stmt *s, int idx, double v)
+{
+    DIRTY(s);
+    sqlite3_bind_double(ST(s), idx, v);
+}
 
 static void sq_bind_textn(struct db_stmt *s, int idx, const char *v, size_t n)
 {
+    DIRTY(s);
     sqlite3_bind_text64(ST(s), idx, v, n, SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
 static void sq_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n)
 {
+    DIRTY(s);
     sqlite3_bind_blob64(ST(s), idx, p, n, SQLITE_TRANSIENT);
 }
 
-static void sq_bind_null(struct db_stmt *s, int idx) { sqlite3_bind_null(ST(s), idx); }
+static void sq_bind_null(struct db_stmt *s, int idx)
+{
+    DIRTY(s);
+    sqlite3_bind_null(ST(s), idx);
+}
 
 static int sq_step(struct db_stmt *s, struct err *e)
 {
     struct sq_stmt *q = (struct sq_stmt *)s;
     if (q->done)
         return DB_DONE;
+    q->clean = 0;
     int rc = sqlite3_step(q->st);
     if (rc == SQLITE_ROW)
         return DB_ROW;
@@ -199,15 +223,24 @@ static int sq_step(struct db_stmt *s, struct err *e)
     return code;
 }
 
-static int sq_col_count(struct db_stmt *s) { return sqlite3_column_count(ST(s)); }
+static int sq_col_count(struct db_stmt *s)
+{
+    return sqlite3_column_count(ST(s));
+}
 
 static int sq_col_isnull(struct db_stmt *s, int col)
 {
     return sqlite3_column_type(ST(s), col) == SQLITE_NULL;
 }
 
-static int64_t sq_col_int64(struct db_stmt *s, int col) { return sqlite3_column_int64(ST(s), col); }
-static double sq_col_double(struct db_stmt *s, int col) { return sqlite3_column_double(ST(s), col); }
+static int64_t sq_col_int64(struct db_stmt *s, int col)
+{
+    return sqlite3_column_int64(ST(s), col);
+}
+static double sq_col_double(struct db_stmt *s, int col)
+{
+    return sqlite3_column_double(ST(s), col);
+}
 
 static const char *sq_col_text(struct db_stmt *s, int col)
 {
@@ -221,7 +254,10 @@ static const void *sq_col_blob(struct db_stmt *s, int col, size_t *n)
     return p;
 }
 
-static const char *sq_col_name(struct db_stmt *s, int col) { return sqlite3_column_name(ST(s), col); }
+static const char *sq_col_name(struct db_stmt *s, int col)
+{
+    return sqlite3_column_name(ST(s), col);
+}
 
 static void sq_reset(struct db_stmt *s)
 {
@@ -229,11 +265,17 @@ static void sq_reset(struct db_stmt *s)
     sqlite3_reset(q->st);
     sqlite3_clear_bindings(q->st);
     q->done = 0;
+    q->clean = 1;
 }
 
 static int64_t sq_changes(struct db *db)
 {
     return sqlite3_changes64(((struct sq_db *)db)->h);
+}
+
+int64_t db_last_insert_id(struct db *db)
+{
+    return db_kind(db) == DB_SQLITE ? sqlite3_last_insert_rowid(((struct sq_db *)db)->h) : 0;
 }
 
 static const struct db_ops sqlite_ops = {
@@ -261,8 +303,18 @@ static const struct db_ops sqlite_ops = {
     .changes = sq_changes,
 };
 
+/* Process-wide settings, made once before SQLite initialises: no memory statistics. With them on
+ * (SQLite's default) every allocation SQLite makes takes a global mutex to count it, and talentd
+ * never asks for the counts. */
+static void sq_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_sqlite_open(const char *path, struct db **out, struct err *e)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sq_configure);
     sqlite3 *h = NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path, &h, flags, NULL);

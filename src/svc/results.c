@@ -11,6 +11,7 @@
 #include "core/result.h"
 #include "lib/crypto.h"
 #include "lib/mem.h"
+#include "lib/timeutil.h"
 #include "svc/applications.h"
 #include "svc/candidates.h"
 #include "svc/query.h"
@@ -80,26 +81,28 @@ static int one_id(struct svc_ctx *c, const char *sql, const char *text, int64_t 
     return rc < 0 ? rc : 0;
 }
 
-/* The candidate named by the hints: external id, then email, then phone (blind indexes). */
-static int find_candidate(struct svc_ctx *c, const struct result *r, int64_t *cand)
+/* The candidate named by the hints: external id, then email, then phone (blind indexes, as
+ * svc_result_prepare computed them). */
+static int find_candidate(struct svc_ctx *c, const struct result_prep *p, int64_t *cand)
 {
-    char idx[65];
+    const struct result *r = &p->r;
     int rc = 0;
     *cand = 0;
     if (r->external_id && (rc = one_id(c, "SELECT id FROM candidate WHERE external_id = ?", r->external_id, 0, cand)))
         return rc;
-    hint_index(c->kr, r->email, 1, idx);
-    if (!*cand && idx[0] && (rc = one_id(c, "SELECT id FROM candidate WHERE email_idx = ?", idx, 0, cand)))
+    if (!*cand && p->email_idx[0] &&
+        (rc = one_id(c, "SELECT id FROM candidate WHERE email_idx = ?", p->email_idx, 0, cand)))
         return rc;
-    hint_index(c->kr, r->phone, 0, idx);
-    if (!*cand && idx[0] && (rc = one_id(c, "SELECT id FROM candidate WHERE phone_idx = ?", idx, 0, cand)))
+    if (!*cand && p->phone_idx[0] &&
+        (rc = one_id(c, "SELECT id FROM candidate WHERE phone_idx = ?", p->phone_idx, 0, cand)))
         return rc;
     return 0;
 }
 
 /* Matching of docs/results.md: *app, or 0 with *why naming what failed. May create the application. */
-static int match_application(struct svc_ctx *c, const struct result *r, int64_t *app, const char **why)
+static int match_application(struct svc_ctx *c, const struct result_prep *p, int64_t *app, const char **why)
 {
+    const struct result *r = &p->r;
     int rc;
     *app = 0;
     *why = NULL;
@@ -111,7 +114,7 @@ static int match_application(struct svc_ctx *c, const struct result *r, int64_t 
         return 0;
     }
     int64_t cand, pid = 0;
-    if ((rc = find_candidate(c, r, &cand)))
+    if ((rc = find_candidate(c, p, &cand)))
         return rc;
     if (!cand) {
         *why = "candidate_not_found";
@@ -132,13 +135,23 @@ static int match_application(struct svc_ctx *c, const struct result *r, int64_t 
             *why = n ? "ambiguous_application" : "no_application";
         return 0;
     }
-    if ((rc = one_id(c, "SELECT id FROM position WHERE code = ?", r->position_code, 0, &pid)))
+    struct db_stmt *s;
+    int open = 0;
+    if ((rc = svc_prepare(c, "SELECT id, status FROM position WHERE code = ?", &s)))
+        return rc;
+    db_bind_text(s, 1, r->position_code);
+    rc = db_step(s, c->e);
+    if (rc == DB_ROW) {
+        pid = db_col_int64(s, 0);
+        open = strcmp(db_col_text(s, 1), "open") == 0;
+    }
+    db_reset(s);
+    if (rc < 0)
         return rc;
     if (!pid) {
         *why = "position_not_found";
         return 0;
     }
-    struct db_stmt *s;
     if ((rc = svc_prepare(c, "SELECT id FROM application WHERE candidate_id = ? AND position_id = ?", &s)))
         return rc;
     db_bind_int64(s, 1, cand);
@@ -148,13 +161,13 @@ static int match_application(struct svc_ctx *c, const struct result *r, int64_t 
     db_reset(s);
     if (rc < 0 || *app)
         return rc < 0 ? rc : 0;
-    rc = svc_app_insert_tx(c, cand, NULL, pid, NULL, app);
-    if (rc == ERR_INVALID && strcmp(c->e->slug, "position_closed") == 0) {
-        err_clear(c->e);
+    if (!open) {
         *why = "position_closed";
         return 0;
     }
-    return rc;
+    /* What svc_app_insert_tx checks first is known here: the candidate was just found, the position is
+     * open, and the candidate has no application for it. */
+    return svc_app_insert_new_tx(c, cand, pid, NULL, app);
 }
 
 /* Encrypts n bytes of text into *ct / *ctn (text NULL: *ct NULL). */
@@ -224,15 +237,16 @@ static void bind_blob_or_null(struct db_stmt *s, int idx, const unsigned char *p
 static int insert_result(struct svc_ctx *c, const struct result_prep *p, int version, int64_t app, const char *why,
                          int64_t *id)
 {
+#define INSERT_RESULT                                                                                                  \
+    "INSERT INTO ai_result (vendor, vendor_result_id, version, is_current, content_hash, application_id, "             \
+    "unmatched_reason, email_idx, phone_idx, completed_at, model_version, overall, vendor_recommendation, "            \
+    "reason_category, result_json, hints_enc, transcript_enc, raw_enc, received_at, matched_at) VALUES (?, ?, ?, 1, "  \
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     const struct result *r = &p->r;
     struct db_stmt *s;
-    int rc = svc_prepare(c,
-                         "INSERT INTO ai_result (vendor, vendor_result_id, version, is_current, content_hash, "
-                         "application_id, unmatched_reason, email_idx, phone_idx, completed_at, model_version, "
-                         "overall, vendor_recommendation, reason_category, result_json, hints_enc, transcript_enc, "
-                         "raw_enc, received_at, matched_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                         "?, ?, ?) RETURNING id",
-                         &s);
+    /* SQLite: without RETURNING (see db_last_insert_id) */
+    int sqlite = db_kind(c->db) == DB_SQLITE;
+    int rc = svc_prepare(c, sqlite ? INSERT_RESULT : INSERT_RESULT " RETURNING id", &s);
     if (rc != 0)
         return rc;
     db_bind_text(s, 1, r->vendor);
@@ -261,7 +275,7 @@ static int insert_result(struct svc_ctx *c, const struct result_prep *p, int ver
     else
         db_bind_null(s, 19);
     rc = db_step(s, c->e);
-    *id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
+    *id = rc == DB_ROW ? db_col_int64(s, 0) : rc == DB_DONE && sqlite ? db_last_insert_id(c->db) : 0;
     rc = rc < 0 ? rc : 0;
     db_reset(s);
     return rc;
@@ -333,9 +347,13 @@ int svc_result_store(struct svc_ctx *c, const struct result_prep *p, json_t **ou
     int64_t id = 0, app = 0;
     const char *why = NULL;
     json_t *sum = NULL;
-    int rc;
-    if ((rc = svc_begin(c)) != 0)
+    int rc, unguarded = svc_batch_unguarded(c);
+    if (unguarded) { /* in the batch's transaction itself (results_apply.h) */
+        c->now = time_now_ms();
+        svc_hist_mark(c);
+    } else if ((rc = svc_begin(c)) != 0) {
         goto done;
+    }
     if ((rc = load_current(c, r, &cur)))
         goto done;
     if (cur.id && strcmp(cur.hash, p->hash) == 0) { /* a resend: nothing changes */
@@ -346,7 +364,7 @@ int svc_result_store(struct svc_ctx *c, const struct result_prep *p, json_t **ou
     }
     if (cur.app)
         app = cur.app; /* a re-score belongs where the first version went */
-    else if ((rc = match_application(c, r, &app, &why)))
+    else if ((rc = match_application(c, p, &app, &why)))
         goto done;
     if (cur.id) {
         struct db_stmt *s;
@@ -364,7 +382,8 @@ int svc_result_store(struct svc_ctx *c, const struct result_prep *p, json_t **ou
         goto done;
     sum = summary(id, r, cur.version + 1, 0, app, why, &ap);
     if ((rc = svc_audit(c, cur.id ? "result.rescore" : "result.receive", "ai_result", id, NULL, sum)) ||
-        (rc = svc_event(c, app ? "result.received" : "result.unmatched", "ai_result", id, sum)) || (rc = svc_commit(c)))
+        (rc = svc_event(c, app ? "result.received" : "result.unmatched", "ai_result", id, sum)) ||
+        (!unguarded && (rc = svc_commit(c))))
         goto done;
     *out = sum;
     sum = NULL;

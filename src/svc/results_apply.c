@@ -1,6 +1,7 @@
 /* results_apply.c - see results_apply.h. */
 #include "svc/results_apply.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +9,7 @@
 #include "core/pipeline.h"
 #include "lib/mem.h"
 #include "svc/applications.h"
-
-#define MODEL_MAX 32
+#include "svc/rules.h"
 
 /* Adds delta to one histogram bucket in the database. */
 static int hist_write(struct svc_ctx *c, int64_t pid, const char *dim, int bucket, int64_t delta)
@@ -31,18 +31,86 @@ static int hist_write(struct svc_ctx *c, int64_t pid, const char *dim, int bucke
 }
 
 /* Histogram changes a batch holds back until it commits (see svc_hist_flush): one entry per change,
- * in order, so that a use case rolled back to its savepoint takes its own entries back. */
+ * in order, so that a use case rolled back to its savepoint takes its own entries back. dim is an
+ * index into the batch's table of dimension keys. */
 struct hist_delta {
     int64_t pid;
+    uint32_t dim;
+    uint32_t key; /* set by svc_hist_flush: the rank of dim among the keys, then the bucket */
     int bucket, delta;
-    char dim[RESULT_DIM_KEY_MAX + 1];
 };
 
+typedef char dim_key[RESULT_DIM_KEY_MAX + 1];
+
+/* What a position contributes to applying a result: its competency model and review flag. */
+struct pos_info {
+    int64_t id;
+    int review_required;
+    int n; /* entries of model */
+    struct competency model[MATCH_MODEL_MAX];
+};
+
+#define POS_CACHE 64 /* positions remembered per batch (a direct-mapped cache by id) */
+
+/* The state a batch keeps for results (c->hist): the held-back histogram changes, and, on SQLite
+ * only, the positions read so far. The batch's transaction holds SQLite's write lock, so no other
+ * connection can change a position until it commits, and no use case of an import changes one;
+ * on PostgreSQL other writers can, and every result reads the position again. */
 struct hist_log {
     struct hist_delta *d;
     size_t n, cap;
-    size_t mark; /* entries before the current use case's savepoint */
+    size_t mark;   /* entries before the current use case's savepoint */
+    dim_key *dims; /* the dimension keys the entries name */
+    uint32_t ndims, dims_cap, last;
+    struct pos_info *pos[POS_CACHE];
+    int unguarded; /* svc_batch_unguard */
 };
+
+/* The batch state, made on first use; NULL outside batch mode. */
+static struct hist_log *batch_state(struct svc_ctx *c)
+{
+    if (!c->batch)
+        return NULL;
+    if (!c->hist)
+        c->hist = xcalloc(1, sizeof(*c->hist));
+    return c->hist;
+}
+
+static void batch_state_free(struct hist_log *h)
+{
+    for (int i = 0; i < POS_CACHE; i++)
+        free(h->pos[i]);
+    free(h->dims);
+    free(h->d);
+    free(h);
+}
+
+/* The index of dim (at most RESULT_DIM_KEY_MAX characters) in h's table of keys, added when new;
+ * UINT32_MAX from dim_find when it is not there. */
+static uint32_t dim_find(const struct hist_log *h, const char *dim)
+{
+    if (h->last < h->ndims && strcmp(h->dims[h->last], dim) == 0)
+        return h->last;
+    for (uint32_t i = 0; i < h->ndims; i++)
+        if (strcmp(h->dims[i], dim) == 0)
+            return i;
+    return UINT32_MAX;
+}
+
+static uint32_t dim_id(struct hist_log *h, const char *dim)
+{
+    uint32_t i = dim_find(h, dim);
+    if (i == UINT32_MAX) {
+        if (h->ndims == h->dims_cap) {
+            h->dims_cap = h->dims_cap ? h->dims_cap * 2 : 32;
+            h->dims = xrealloc(h->dims, h->dims_cap * sizeof(*h->dims));
+        }
+        i = h->ndims++;
+        snprintf(h->dims[i], sizeof(h->dims[i]), "%s", dim);
+    }
+    h->last = i + 1; /* the keys of a result come in the same order each time: guess the next */
+    return i;
+}
 
 /* Counts score in (or, delta -1, out of) the position's histogram for dim. In batch mode the change
  * is logged and written, summed per bucket, when the batch commits: the same counts, a fraction of
@@ -53,9 +121,7 @@ static int hist_add(struct svc_ctx *c, int64_t pid, const char *dim, int score, 
     int bucket = score < 0 ? 0 : score > 100 ? 100 : score;
     if (!c->batch || strlen(dim) > RESULT_DIM_KEY_MAX)
         return hist_write(c, pid, dim, bucket, delta);
-    struct hist_log *h = c->hist;
-    if (!h)
-        h = c->hist = xcalloc(1, sizeof(*h));
+    struct hist_log *h = batch_state(c);
     if (h->n == h->cap) {
         h->cap = h->cap ? h->cap * 2 : 1024;
         h->d = xrealloc(h->d, h->cap * sizeof(*h->d));
@@ -64,8 +130,30 @@ static int hist_add(struct svc_ctx *c, int64_t pid, const char *dim, int score, 
     d->pid = pid;
     d->bucket = bucket;
     d->delta = delta;
-    snprintf(d->dim, sizeof(d->dim), "%s", dim);
+    d->dim = dim_id(h, dim);
     return 0;
+}
+
+void svc_batch_unguard(struct svc_ctx *c)
+{
+    struct hist_log *h = batch_state(c);
+    if (h)
+        h->unguarded = 1;
+}
+
+int svc_batch_unguarded(const struct svc_ctx *c)
+{
+    return c->batch && c->hist && c->hist->unguarded;
+}
+
+void svc_batch_abort(struct svc_ctx *c)
+{
+    db_rollback(c->db);
+    c->batch = 0;
+    c->savepoint = 0;
+    if (c->hist)
+        batch_state_free(c->hist);
+    c->hist = NULL;
 }
 
 void svc_hist_mark(struct svc_ctx *c)
@@ -80,15 +168,20 @@ void svc_hist_undo(struct svc_ctx *c)
         c->hist->n = c->hist->mark;
 }
 
+/* Orders entries by position, dimension key (strcmp) and bucket, with key set. */
 static int delta_cmp(const void *a, const void *b)
 {
     const struct hist_delta *x = a, *y = b;
     if (x->pid != y->pid)
         return x->pid < y->pid ? -1 : 1;
-    int d = strcmp(x->dim, y->dim);
-    if (d)
-        return d;
-    return x->bucket - y->bucket;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static const dim_key *rank_dims; /* for dim_rank_cmp: svc_hist_flush runs on one thread at a time */
+
+static int dim_rank_cmp(const void *a, const void *b)
+{
+    return strcmp(rank_dims[*(const uint32_t *)a], rank_dims[*(const uint32_t *)b]);
 }
 
 int svc_hist_flush(struct svc_ctx *c)
@@ -99,18 +192,30 @@ int svc_hist_flush(struct svc_ctx *c)
         return 0;
     c->hist = NULL;
     /* Sum the changes per bucket; a bucket whose changes cancel out is still written (n + 0), so that
-     * the rows are exactly those the changes one by one would have left. */
+     * the rows are exactly those the changes one by one would have left. The buckets are written in
+     * order of position, dimension key and bucket. */
+    uint32_t *order = xmalloc((h->ndims + 1) * sizeof(*order)), *rank = xmalloc((h->ndims + 1) * sizeof(*rank));
+    for (uint32_t i = 0; i < h->ndims; i++)
+        order[i] = i;
+    rank_dims = h->dims;
+    qsort(order, h->ndims, sizeof(*order), dim_rank_cmp);
+    rank_dims = NULL;
+    for (uint32_t i = 0; i < h->ndims; i++)
+        rank[order[i]] = i;
+    for (size_t i = 0; i < h->n; i++)
+        h->d[i].key = rank[h->d[i].dim] << 8 | (uint32_t)h->d[i].bucket;
+    free(order);
+    free(rank);
     qsort(h->d, h->n, sizeof(*h->d), delta_cmp);
     for (size_t i = 0; i < h->n && rc == 0;) {
         size_t j = i;
         int64_t sum = 0;
         for (; j < h->n && delta_cmp(&h->d[i], &h->d[j]) == 0; j++)
             sum += h->d[j].delta;
-        rc = hist_write(c, h->d[i].pid, h->d[i].dim, h->d[i].bucket, sum);
+        rc = hist_write(c, h->d[i].pid, h->dims[h->d[i].dim], h->d[i].bucket, sum);
         i = j;
     }
-    free(h->d);
-    free(h);
+    batch_state_free(h);
     return rc;
 }
 
@@ -129,8 +234,9 @@ int svc_hist_read(struct svc_ctx *c, int64_t position_id, const char *dim, int64
             counts[b] = db_col_int64(s, 1);
     }
     db_reset(s);
-    for (size_t i = 0; c->hist && i < c->hist->n; i++) /* what the batch holds back */
-        if (c->hist->d[i].pid == position_id && strcmp(c->hist->d[i].dim, dim) == 0)
+    uint32_t id = c->hist && strlen(dim) <= RESULT_DIM_KEY_MAX ? dim_find(c->hist, dim) : UINT32_MAX;
+    for (size_t i = 0; id != UINT32_MAX && i < c->hist->n; i++) /* what the batch holds back */
+        if (c->hist->d[i].pid == position_id && c->hist->d[i].dim == id)
             counts[c->hist->d[i].bucket] += c->hist->d[i].delta;
     return rc < 0 ? rc : 0;
 }
@@ -151,6 +257,50 @@ int svc_position_model(struct svc_ctx *c, int64_t position_id, struct competency
     }
     db_reset(s);
     return rc < 0 ? rc : n;
+}
+
+/* Reads position pid's model and review flag into p (an unknown position: no model, no review). */
+static int pos_read(struct svc_ctx *c, int64_t pid, struct pos_info *p)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c, "SELECT competency_json, review_required FROM position WHERE id = ?", &s);
+    if (rc != 0)
+        return rc;
+    db_bind_int64(s, 1, pid);
+    rc = db_step(s, c->e);
+    p->id = pid;
+    p->n = 0;
+    p->review_required = 0;
+    if (rc == DB_ROW) {
+        json_t *m = json_loads(db_col_text(s, 0), 0, NULL);
+        p->n = match_model_from_json(m, p->model, MATCH_MODEL_MAX);
+        json_decref(m);
+        p->review_required = db_col_int64(s, 1) != 0;
+    }
+    db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+/* Position pid's model and review flag: *out points into the batch's cache (SQLite, batch mode) or
+ * at tmp. */
+static int pos_get(struct svc_ctx *c, int64_t pid, struct pos_info *tmp, const struct pos_info **out)
+{
+    struct hist_log *h = db_kind(c->db) == DB_SQLITE ? batch_state(c) : NULL;
+    if (!h) {
+        *out = tmp;
+        return pos_read(c, pid, tmp);
+    }
+    struct pos_info **slot = &h->pos[(uint64_t)pid % POS_CACHE];
+    if (!*slot || (*slot)->id != pid) {
+        int rc = pos_read(c, pid, tmp);
+        if (rc != 0)
+            return rc;
+        if (!*slot)
+            *slot = xmalloc(sizeof(**slot));
+        **slot = *tmp;
+    }
+    *out = *slot;
+    return 0;
 }
 
 /* Application facts the apply steps need. */
@@ -190,8 +340,12 @@ static int take_out(struct svc_ctx *c, int64_t app, const struct app_facts *f)
         return rc;
     db_bind_int64(s, 1, app);
     char dims[RESULT_MAX_DIMS][33];
-    int scores[RESULT_MAX_DIMS], n = 0;
-    while ((rc = db_step(s, c->e)) == DB_ROW && n < RESULT_MAX_DIMS) {
+    int scores[RESULT_MAX_DIMS], n = 0, more = 0;
+    while ((rc = db_step(s, c->e)) == DB_ROW) {
+        if (n == RESULT_MAX_DIMS) {
+            more = 1; /* rows beyond what is counted out are still deleted below */
+            break;
+        }
         snprintf(dims[n], sizeof(dims[n]), "%s", db_col_text(s, 0));
         scores[n++] = (int)db_col_int64(s, 1);
     }
@@ -203,6 +357,8 @@ static int take_out(struct svc_ctx *c, int64_t app, const struct app_facts *f)
             return rc;
     if (f->has_result && (rc = hist_add(c, f->position_id, "", f->overall, -1)))
         return rc;
+    if (n == 0 && !more) /* nothing to delete (a first result) */
+        return 0;
     if ((rc = svc_prepare(c, "DELETE FROM ai_dim WHERE application_id = ?", &s)))
         return rc;
     db_bind_int64(s, 1, app);
@@ -211,7 +367,9 @@ static int take_out(struct svc_ctx *c, int64_t app, const struct app_facts *f)
     return rc < 0 ? rc : 0;
 }
 
-/* Writes r's scores as the application's effective scores and counts them in the histograms. */
+/* Writes r's scores as the application's effective scores and counts them in the histograms. (One
+ * row per statement: a statement inserting several rows keeps a statement journal, a copy of every
+ * page it changes, in case one of them fails.) */
 static int put_in(struct svc_ctx *c, int64_t app, int64_t pid, const struct result *r)
 {
     struct db_stmt *s;
@@ -230,19 +388,20 @@ static int put_in(struct svc_ctx *c, int64_t app, int64_t pid, const struct resu
     return hist_add(c, pid, "", r->overall, 1);
 }
 
-/* Computes the match report of r against the position's model and stores it on the application. */
-static int store_match(struct svc_ctx *c, int64_t app, int64_t rid, int64_t pid, const struct result *r,
-                       struct applied *out)
+/* The match report of r against the position's model into out. */
+static void report(const struct pos_info *pi, const struct result *r, struct applied *out)
 {
-    struct competency model[MODEL_MAX];
-    int n = svc_position_model(c, pid, model, MODEL_MAX);
-    if (n < 0)
-        return n;
     struct match_report rep;
-    match_compute(model, n, r, &rep);
+    match_compute(pi->model, pi->n, r, &rep);
     out->match_score = rep.match_score;
     out->recommendation = rep.recommendation;
     match_report_free(&rep);
+}
+
+/* Stores the match report (and r's overall) on the application; rid non-zero also makes it the
+ * current result, received now. */
+static int store_match(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r, const struct applied *out)
+{
     struct db_stmt *s;
     int rc = svc_prepare(c,
                          rid ? "UPDATE application SET overall = ?, match_score = ?, recommendation = ?, "
@@ -268,19 +427,67 @@ static int store_match(struct svc_ctx *c, int64_t app, int64_t rid, int64_t pid,
     return rc < 0 ? rc : 0;
 }
 
+/* store_match (rid non-zero) and the move from stage from to ai_pending_evaluation in one UPDATE:
+ * the row the two updates one after the other (svc_app_move_tx's) would leave: stage, prev_stage and
+ * stage_changed_at set, elimination reason and note kept (leaving an early stage), version up by 2;
+ * then the move's stage_history row. Only while the application is still in stage from: *moved is 0
+ * and nothing is written when another writer has moved it since (PostgreSQL). */
+static int store_match_moved(struct svc_ctx *c, int64_t app, int64_t rid, const char *from, const struct result *r,
+                             const struct applied *out, int *moved)
+{
+    struct db_stmt *s;
+    *moved = 0;
+    int rc = svc_prepare(c,
+                         "UPDATE application SET overall = ?, match_score = ?, recommendation = ?, updated_at = ?, "
+                         "version = version + 2, result_id = ?, result_at = ?, stage = ?, prev_stage = ?, "
+                         "stage_changed_at = ? WHERE id = ? AND stage = ?",
+                         &s);
+    if (rc != 0)
+        return rc;
+    db_bind_int64(s, 1, r->overall);
+    db_bind_double(s, 2, out->match_score);
+    db_bind_text(s, 3, out->recommendation);
+    db_bind_int64(s, 4, c->now);
+    db_bind_int64(s, 5, rid);
+    db_bind_int64(s, 6, c->now);
+    db_bind_text(s, 7, stage_name(STAGE_AI_PENDING_EVALUATION));
+    db_bind_text(s, 8, from);
+    db_bind_int64(s, 9, c->now);
+    db_bind_int64(s, 10, app);
+    db_bind_text(s, 11, from);
+    rc = db_step(s, c->e);
+    db_reset(s);
+    if (rc < 0)
+        return rc;
+    if (db_changes(c->db) == 0) /* (counted rather than RETURNING id: see db_last_insert_id) */
+        return 0;
+    *moved = 1;
+    char note[200];
+    snprintf(note, sizeof(note), "AI result %.32s/%.128s received", r->vendor, r->vendor_result_id);
+    return svc_app_history_tx(c, app, from, stage_name(STAGE_AI_PENDING_EVALUATION), NULL, note, ACTOR_SYSTEM);
+}
+
 static int early_stage(enum stage st)
 {
     return st == STAGE_APPLIED || st == STAGE_AI_INVITED || st == STAGE_AI_IN_PROGRESS || st == STAGE_AI_INCOMPLETE;
 }
 
-/* Moves the application on to ai_pending_evaluation when it is still before it. f->stage is its stage. */
+/* The actor's view is scoped (manager, interviewer): loading the application is what checks that it
+ * may be seen. */
+static int scoped_actor(const struct svc_ctx *c)
+{
+    return c->actor->role == ROLE_MANAGER || c->actor->role == ROLE_INTERVIEWER;
+}
+
+/* Moves the application on to ai_pending_evaluation when it is still before it (after store_match).
+ * f->stage is its stage. */
 static int move_on(struct svc_ctx *c, int64_t app, const struct app_facts *f, const struct result *r,
                    struct applied *out)
 {
     /* Past the early stages nothing moves: the stage is all there is to say, unless the actor's view is
-     * scoped (manager, interviewer), where loading the application is what checks that it may be seen. */
+     * scoped. */
     enum stage st = stage_parse(f->stage);
-    if (!early_stage(st) && c->actor->role != ROLE_MANAGER && c->actor->role != ROLE_INTERVIEWER) {
+    if (!early_stage(st) && !scoped_actor(c)) {
         snprintf(out->stage, sizeof(out->stage), "%s", stage_name(st));
         return 0;
     }
@@ -300,20 +507,68 @@ static int move_on(struct svc_ctx *c, int64_t app, const struct app_facts *f, co
     return rc;
 }
 
-int svc_result_apply_tx(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r, struct applied *out)
+static int apply_result(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r, struct applied *out)
 {
     struct app_facts f = {0};
+    struct pos_info tmp;
+    const struct pos_info *pi;
     int rc;
     if ((rc = load_facts(c, app, &f)) || (rc = take_out(c, app, &f)) || (rc = put_in(c, app, f.position_id, r)) ||
-        (rc = store_match(c, app, rid, f.position_id, r, out)))
+        (rc = pos_get(c, f.position_id, &tmp, &pi)))
+        return rc;
+    report(pi, r, out);
+    enum stage st = stage_parse(f.stage);
+    if (rid && early_stage(st) && !scoped_actor(c)) {
+        /* The move svc_app_move_tx would make next, folded into the one update: the same check first. */
+        struct transition_req tr = {.from = st,
+                                    .to = STAGE_AI_PENDING_EVALUATION,
+                                    .actor = ACTOR_SYSTEM,
+                                    .reason = NULL,
+                                    .review_required = pi->review_required};
+        int moved = 0;
+        if ((rc = pipeline_check(&tr, c->e)) || (rc = store_match_moved(c, app, rid, f.stage, r, out, &moved)))
+            return rc;
+        if (moved) {
+            snprintf(out->stage, sizeof(out->stage), "%s", stage_name(STAGE_AI_PENDING_EVALUATION));
+            /* what svc_app_move_tx does after a move */
+            return svc_rules_run_tx(c, app, RULE_ON_STAGE, NULL);
+        }
+        /* moved by another writer since load_facts: the two steps, as for everyone else */
+    }
+    if ((rc = store_match(c, app, rid, r, out)))
         return rc;
     return move_on(c, app, &f, r, out);
+}
+
+/* The stage application app is in now into out->stage. */
+static int read_stage(struct svc_ctx *c, int64_t app, struct applied *out)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c, "SELECT stage FROM application WHERE id = ?", &s);
+    if (rc != 0)
+        return rc;
+    db_bind_int64(s, 1, app);
+    if ((rc = db_step(s, c->e)) == DB_ROW)
+        snprintf(out->stage, sizeof(out->stage), "%s", db_col_text(s, 0));
+    db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+int svc_result_apply_tx(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r, struct applied *out)
+{
+    int moved = 0, rc = apply_result(c, app, rid, r, out);
+    /* A new current result is what the rules triggered by a result arriving wait for. */
+    if (rc == 0 && rid && (rc = svc_rules_run_tx(c, app, RULE_ON_RESULT, &moved)) == 0 && moved)
+        rc = read_stage(c, app, out);
+    return rc;
 }
 
 int svc_result_rescore_tx(struct svc_ctx *c, int64_t app, const struct result *r, const char *dim, int score,
                           struct applied *out)
 {
     struct app_facts f = {0};
+    struct pos_info tmp;
+    const struct pos_info *pi;
     int rc = load_facts(c, app, &f);
     if (rc != 0)
         return rc;
@@ -324,7 +579,10 @@ int svc_result_rescore_tx(struct svc_ctx *c, int64_t app, const struct result *r
         if (strcmp(eff.dims[i].key, dim) == 0)
             eff.dims[i].score = score;
     if ((rc = take_out(c, app, &f)) || (rc = put_in(c, app, f.position_id, &eff)) ||
-        (rc = store_match(c, app, 0, f.position_id, &eff, out)))
+        (rc = pos_get(c, f.position_id, &tmp, &pi)))
+        return rc;
+    report(pi, &eff, out);
+    if ((rc = store_match(c, app, 0, &eff, out)))
         return rc;
     snprintf(out->stage, sizeof(out->stage), "%s", "");
     return 0;

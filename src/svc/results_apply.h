@@ -40,6 +40,16 @@ void svc_hist_mark(struct svc_ctx *c);
 void svc_hist_undo(struct svc_ctx *c);
 int svc_hist_flush(struct svc_ctx *c);
 
+/* A batch without a savepoint per use case, for bulk imports on SQLite, where each savepoint costs
+ * a copy of every page the use case changes: after svc_batch_unguard (in batch mode; until the batch
+ * ends) svc_result_store writes straight into the batch's transaction, and a result that fails
+ * leaves whatever it had written. The caller must then drop the whole batch (svc_batch_abort: rolls
+ * its transaction back, forgets what it held back and leaves batch mode) and store its results
+ * again in a guarded batch, where each fails alone. */
+void svc_batch_unguard(struct svc_ctx *c);
+int svc_batch_unguarded(const struct svc_ctx *c);
+void svc_batch_abort(struct svc_ctx *c);
+
 /* The position's competency model (up to max entries): the count, or a negative error. */
 int svc_position_model(struct svc_ctx *c, int64_t position_id, struct competency *model, int max);
 

@@ -10,7 +10,7 @@
 #include "core/result.h"
 #include "svc/svc.h"
 
-#define SCORES_MODEL_MAX 32
+#define SCORES_MODEL_MAX MATCH_MODEL_MAX
 
 struct scores {
     int64_t app_id, position_id;

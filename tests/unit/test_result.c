@@ -872,6 +872,222 @@ static void texts_match_json_dumps(void **state)
     json_decref(in);
 }
 
+/* result_json_load against json_loadb(JSON_REJECT_DUPLICATES): when it reads a text, jansson reads
+ * the same tree (compared as written, member order and integer/real kept apart); when jansson
+ * refuses one, it does too. want_read: the text is one it must read itself. */
+static void assert_loads_like_jansson(const char *doc, size_t n, int want_read)
+{
+    json_error_t je;
+    json_t *want = json_loadb(doc, n, JSON_REJECT_DUPLICATES, &je);
+    json_t *got = result_json_load(doc, n);
+    if (want_read) {
+        if (!got)
+            fail_msg("not read: %.*s", (int)n, doc);
+    }
+    if (got) {
+        if (!want)
+            fail_msg("jansson refuses (%s) what was read: %.*s", je.text, (int)n, doc);
+        char *a = result_json_compact(want, 0, NULL), *b = result_json_compact(got, 0, NULL);
+        assert_string_equal(b, a);
+        free(a);
+        free(b);
+    }
+    json_decref(want);
+    json_decref(got);
+}
+
+static void json_load_like_jansson(void **state)
+{
+    (void)state;
+    static const char *const good[] = {
+        "{}",
+        "[]",
+        " \t\r\n{ \"a\" : 1 , \"b\" :[ ] ,\"c\":{ } } \n",
+        "[0,-0,1,-1,123456789012345678,-123456789012345678,0.5,-0.0,1e3,1E-3,2.5e+10,1.0,3.14159265358979]",
+        "[true,false,null,\"\",\"a\\\"b\\\\c\\/d\\be\\ff\\ng\\rh\\ti\"]",
+        "[\"\\u00e9\\u4e2d\\uD83D\\uDE00\\u0001\\u001F\\u007f\",\"沟通能力 \\u00a0 😀\",\"\xc2\xa0\xe3\x80\x80\"]",
+        "{\"key with \\\" and \\n\":\"v\",\"\\u6c9f\":1,\"沟通\":{\"x\":[[[[]]]]}}",
+        "{\"b\":1,\"a\":2,\"c\":3,\"A\":4}",
+    };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        assert_loads_like_jansson(good[i], strlen(good[i]), 1);
+    assert_loads_like_jansson(EXAMPLE, strlen(EXAMPLE), 1);
+    static const char *const bad[] = {
+        "",
+        " ",
+        "1",
+        "\"a\"",
+        "null",
+        "{",
+        "[1,]",
+        "[,1]",
+        "{\"a\":1,}",
+        "{\"a\" 1}",
+        "{\"a\":1,\"a\":2}",
+        "{\"\\u6c9f\":1,\"沟\":2}",
+        "{a:1}",
+        "[01]",
+        "[-]",
+        "[1.]",
+        "[.5]",
+        "[1e]",
+        "[+1]",
+        "[1x]",
+        "[truex]",
+        "[nul]",
+        "[\"\\u0000\"]",
+        "{\"\\u0000\":1}",
+        "[\"\\uD800\"]",
+        "[\"\\uDC00\"]",
+        "[\"\\uD800\\u0041\"]",
+        "[\"\\x\"]",
+        "[\"\\u12\"]",
+        "[\"tab\there\"]",
+        "[\"a\"] [\"b\"]",
+        "[\"\xc0\xaf\"]",
+        "[\"\xed\xa0\x80\"]",
+        "[\"\xf4\x90\x80\x80\"]",
+        "[\"\xe4\xb8\"]",
+        "[1e999]",
+        "[-1e999]",
+        "[12345678901234567890]",
+        "[-9223372036854775809]",
+        "[9223372036854775807]",
+        "{\"a\":[1,2}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_loads_like_jansson(bad[i], strlen(bad[i]), 0);
+    assert_loads_like_jansson("[1]\0", 4, 0); /* a NUL byte after the value */
+    assert_loads_like_jansson("[\"a\0b\"]", 7, 0);
+    /* nesting: read up to its own limit, deeper is jansson's */
+    char deep[2 * 300 + 1];
+    for (int d = 250; d <= 300; d += 50) {
+        memset(deep, '[', (size_t)d);
+        memset(deep + d, ']', (size_t)d);
+        assert_loads_like_jansson(deep, 2 * (size_t)d, d <= 256);
+    }
+    /* random edits of the example: whatever is read is what jansson reads */
+    static const char pieces[][8] = {"\"",   "\\",   "{",    "}",    "[", "]", ",",   ":",
+                                     " ",    "0",    "-",    ".",    "e", "1", "\\u", "\\uD83D",
+                                     "\xe4", "\xb8", "\x80", "\x01", "n", "t", "\\n", "a"};
+    size_t en = strlen(EXAMPLE);
+    char *buf = malloc(en + 64);
+    unsigned seed = 12345;
+    for (int round = 0; round < 20000; round++) {
+        memcpy(buf, EXAMPLE, en + 1);
+        size_t n = en;
+        int edits = 1 + round % 3;
+        for (int k = 0; k < edits; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t at = (seed >> 8) % n;
+            seed = seed * 1103515245u + 12345u;
+            const char *pc = pieces[(seed >> 8) % (sizeof(pieces) / sizeof(pieces[0]))];
+            size_t pn = strlen(pc);
+            seed = seed * 1103515245u + 12345u;
+            int op = (int)((seed >> 8) % 3);
+            if (op == 0 && n > 1) { /* delete a byte */
+                memmove(buf + at, buf + at + 1, n - at);
+                n--;
+            } else if (op == 1) { /* insert */
+                memmove(buf + at + pn, buf + at, n - at + 1);
+                memcpy(buf + at, pc, pn);
+                n += pn;
+            } else { /* replace a byte */
+                buf[at] = pc[0];
+            }
+        }
+        assert_loads_like_jansson(buf, n, 0);
+    }
+    free(buf);
+}
+
+/* The public form and the hints cut out of the canonical form are what json_dumps writes for them. */
+static void texts_cut_from_the_canonical_form(void **state)
+{
+    (void)state;
+    static const char *const cands[] = {
+        "{\"application_id\": 7}",
+        "{\"email\": \" A.B@Example.COM \", \"name\": \"\\\"q\\\" \\u00e9\"}",
+        "{\"phone\": \"+86 138 0013 8000\", \"position_code\": \"P-1\", \"external_id\": \"x\\\\y\"}",
+    };
+    for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+        json_t *in = json_loads(EXAMPLE, 0, NULL), *c = json_loads(cands[i], 0, NULL);
+        assert_non_null(c);
+        json_object_set_new(in, "candidate", c);
+        if (i == 1) {
+            json_object_set_new(in, "transcript", json_array());
+            json_object_set_new(in, "video_url", json_null());
+        }
+        struct result r;
+        struct err e = {0};
+        assert_int_equal(result_parse(in, &r, &e), 0);
+        struct result_texts t;
+        result_texts(&r, &t);
+        char *want = json_dumps(r.normalised, JSON_COMPACT | JSON_SORT_KEYS);
+        assert_string_equal(t.canonical, want);
+        free(want);
+        json_t *pub = json_copy(r.normalised);
+        json_object_del(pub, "candidate");
+        json_object_del(pub, "transcript");
+        want = json_dumps(pub, JSON_COMPACT | JSON_SORT_KEYS);
+        assert_string_equal(t.public_json, want);
+        free(want);
+        json_decref(pub);
+        want = json_dumps(json_object_get(r.normalised, "candidate"), JSON_COMPACT | JSON_SORT_KEYS);
+        assert_string_equal(t.hints, want);
+        assert_int_equal(t.hints_len, strlen(want));
+        free(want);
+        result_texts_free(&t);
+        result_free(&r);
+        json_decref(in);
+    }
+}
+
+/* The canonical form does not depend on whether the text checks took their quick path: texts with
+ * CRLF, C1 controls, tabs and 4-byte characters give the same results (and errors) as before. */
+static void quick_text_checks_agree(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *evidence;
+        const char *want; /* NULL: accepted; else the error's field */
+    } cases[] = {
+        {"plain", NULL},
+        {"多行\\r\\n第二行", NULL},
+        {"tab\\tand\\nnewline", NULL},
+        {"emoji 😀 and é", NULL},
+        {"lone \\r cr", "dimensions[0].evidence"},
+        {"ends with cr\\r", "dimensions[0].evidence"},
+        {"c1 \\u0085 control", "dimensions[0].evidence"},
+        {"del \\u007f", "dimensions[0].evidence"},
+        {"bell \\u0007", "dimensions[0].evidence"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char doc[512];
+        snprintf(doc, sizeof(doc),
+                 "{\"vendor\":\"v\",\"vendor_result_id\":\"r\",\"completed_at\":\"2026-11-20T09:30:00Z\","
+                 "\"candidate\":{\"external_id\":\"x\"},\"overall\":50,"
+                 "\"dimensions\":[{\"key\":\"logic\",\"score\":50,\"evidence\":\"%s\"}]}",
+                 cases[i].evidence);
+        json_t *in = json_loads(doc, 0, NULL);
+        assert_non_null(in);
+        struct result r;
+        struct err e = {0};
+        int rc = result_parse(in, &r, &e);
+        if (cases[i].want) {
+            assert_int_equal(rc, ERR_INVALID);
+            assert_string_equal(e.field, cases[i].want);
+        } else {
+            assert_int_equal(rc, 0);
+            const char *ev = r.dims[0].evidence;
+            assert_non_null(ev);
+            assert_null(strchr(ev, '\r'));
+        }
+        result_free(&r);
+        json_decref(in);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -900,6 +1116,9 @@ int main(void)
         cmocka_unit_test(catalogue),
         cmocka_unit_test(compact_json_like_jansson),
         cmocka_unit_test(texts_match_json_dumps),
+        cmocka_unit_test(json_load_like_jansson),
+        cmocka_unit_test(texts_cut_from_the_canonical_form),
+        cmocka_unit_test(quick_text_checks_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
