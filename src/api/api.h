@@ -21,6 +21,8 @@ int api_update(struct req *r, svc_update_fn f);
 int api_create_under(struct req *r, svc_update_fn f);
 /* GET /x?filters -> 200 {"items","next_cursor"}; every query parameter is passed as a string. */
 int api_list(struct req *r, svc_list_fn f);
+/* POST with a JSON body that creates nothing -> 200. */
+int api_post(struct req *r, svc_create_fn f);
 /* POST /x/{id}/verb without a body -> 200. */
 int api_action(struct req *r, svc_get_fn f);
 
@@ -95,9 +97,54 @@ int api_interviews_list(struct req *r);
 int api_interview_revoke(struct req *r);
 int api_interview_rescore(struct req *r);
 int api_interview_invitation(struct req *r);
+int api_rules_list(struct req *r);
+int api_rules_create(struct req *r);
+int api_rules_get(struct req *r);
+int api_rules_update(struct req *r);
+int api_rules_delete(struct req *r);
+int api_rules_check(struct req *r);
+int api_rules_simulate(struct req *r);
+int api_rules_simulate_unsaved(struct req *r);
+int api_rule_firings(struct req *r);
+int api_reviews_list(struct req *r);
+int api_reviews_confirm(struct req *r);
+int api_reviews_override(struct req *r);
+int api_reviews_confirm_bulk(struct req *r);
+int api_fairness_config_get(struct req *r);
+int api_fairness_config_put(struct req *r);
+int api_fairness_report(struct req *r);
+int api_fairness_acknowledge(struct req *r);
+int api_candidate_attributes_get(struct req *r);
+int api_candidate_attributes_put(struct req *r);
+int api_pool_search(struct req *r);
+int api_pool_add(struct req *r);
+int api_pool_remove(struct req *r);
 int api_interview_state(struct req *r);
 int api_interview_answer(struct req *r);
 int api_interview_exit(struct req *r);
 int api_interview_resume(struct req *r);
+
+int api_webhooks_list(struct req *r);
+int api_webhooks_create(struct req *r);
+int api_webhooks_get(struct req *r);
+int api_webhooks_update(struct req *r);
+int api_webhooks_delete(struct req *r);
+int api_webhooks_replay(struct req *r);
+int api_webhooks_ping(struct req *r);
+int api_webhook_events(struct req *r);
+int api_webhook_deliveries(struct req *r);
+int api_webhook_delivery_get(struct req *r);
+int api_webhook_delivery_replay(struct req *r);
+
+int api_export_fields(struct req *r);
+int api_export_templates_list(struct req *r);
+int api_export_templates_create(struct req *r);
+int api_export_templates_get(struct req *r);
+int api_export_templates_update(struct req *r);
+int api_export_templates_delete(struct req *r);
+int api_exports_create(struct req *r);
+int api_exports_list(struct req *r);
+int api_exports_get(struct req *r);
+int api_exports_file(struct req *r);
 
 #endif

@@ -39,6 +39,16 @@ int api_get(struct req *r, svc_get_fn f)
     return rc ? rc : req_reply(r, 200, out);
 }
 
+int api_post(struct req *r, svc_create_fn f)
+{
+    json_t *in = NULL, *out = NULL;
+    int rc = req_json_body(r, &in);
+    if (rc == 0)
+        rc = f(&r->ctx, in, &out);
+    json_decref(in);
+    return rc ? rc : req_reply(r, 200, out);
+}
+
 int api_action(struct req *r, svc_get_fn f)
 {
     return api_get(r, f);

@@ -12,12 +12,7 @@ int api_interview_invite(struct req *r)
 }
 int api_interview_invite_bulk(struct req *r)
 {
-    json_t *in = NULL, *out = NULL;
-    int rc = req_json_body(r, &in);
-    if (rc == 0)
-        rc = svc_interview_invite_bulk(&r->ctx, in, &out);
-    json_decref(in);
-    return rc ? rc : req_reply(r, 200, out);
+    return api_post(r, svc_interview_invite_bulk);
 }
 int api_interviews_list(struct req *r)
 {

@@ -22,5 +22,11 @@ int cmd_questions(int argc, char **argv);
 int cmd_interviews(int argc, char **argv);
 int cmd_rescore(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_reviews(int argc, char **argv);
+int cmd_fairness(int argc, char **argv);
+int cmd_pool(int argc, char **argv);
+int cmd_webhooks(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -49,27 +49,6 @@ static int do_expire(struct app_opts *o, const char *before_s)
     return rc;
 }
 
-/* Runs f on the id in id_s (named what) and prints its JSON output. */
-static int run_on_id(struct app_opts *o, const char *cmd, const char *what, const char *id_s,
-                     int (*f)(struct svc_ctx *, int64_t, json_t **))
-{
-    long long id;
-    if (flag_int(cmd, what, id_s, 1, INT64_MAX, &id) != 0)
-        return 2;
-    struct app a;
-    if (app_open(&a, o, "cli") != 0)
-        return 1;
-    json_t *out = NULL;
-    int rc = f(&a.ctx, id, &out);
-    if (rc != 0)
-        rc = app_fail(&a, cmd);
-    else
-        app_print_json(out);
-    json_decref(out);
-    app_close(&a);
-    return rc;
-}
-
 static int do_invite(struct app_opts *o, const char *app_s, const char *set, const char *days_s)
 {
     long long id, days = INTERVIEW_DAYS_DEFAULT;
@@ -123,7 +102,7 @@ int cmd_interviews(int argc, char **argv)
             fputs(interviews_usage, stderr);
             return 2;
         }
-        return run_on_id(&o, by_id[i].cmd, by_id[i].what, pos[0], by_id[i].f);
+        return app_run_id(&o, by_id[i].cmd, by_id[i].what, pos[0], by_id[i].f);
     }
     if (strcmp(argv[1], "invite") == 0) {
         const char *set = NULL, *days = NULL;

@@ -91,7 +91,59 @@ const struct route routes[] = {
     {"PATCH", "/api/v1/question-sets/{id}", api_question_sets_update, HR, "questions:write", 0},
     {"DELETE", "/api/v1/question-sets/{id}", api_question_sets_delete, HR, "questions:write", 0},
 
+    /* rules: hr writes and simulates, managers may read */
+    {"GET", "/api/v1/rules", api_rules_list, HR_MGR, "rules:read", 0},
+    {"POST", "/api/v1/rules", api_rules_create, HR, "rules:write", ROUTE_CREATE},
+    {"POST", "/api/v1/rules/check", api_rules_check, HR, "rules:read", 0},
+    {"POST", "/api/v1/rules/simulate", api_rules_simulate_unsaved, HR, "rules:read", 0},
+    {"GET", "/api/v1/rules/{id}", api_rules_get, HR_MGR, "rules:read", 0},
+    {"PATCH", "/api/v1/rules/{id}", api_rules_update, HR, "rules:write", 0},
+    {"DELETE", "/api/v1/rules/{id}", api_rules_delete, HR, "rules:write", 0},
+    {"POST", "/api/v1/rules/{id}/simulate", api_rules_simulate, HR, "rules:read", 0},
+    {"GET", "/api/v1/applications/{id}/rule-firings", api_rule_firings, STAFF, "applications:read", 0},
+
+    {"GET", "/api/v1/reviews", api_reviews_list, HR, "applications:read", 0},
+    {"POST", "/api/v1/reviews/confirm", api_reviews_confirm_bulk, HR, "applications:write", 0},
+    {"POST", "/api/v1/reviews/{id}/confirm", api_reviews_confirm, HR, "applications:write", 0},
+    {"POST", "/api/v1/reviews/{id}/override", api_reviews_override, HR, "applications:write", 0},
+
+    {"GET", "/api/v1/fairness", api_fairness_report, HR, "applications:read", 0},
+    {"GET", "/api/v1/fairness/config", api_fairness_config_get, HR, "rules:read", 0},
+    {"PUT", "/api/v1/fairness/config", api_fairness_config_put, ADMIN, "rules:write", 0},
+    {"POST", "/api/v1/fairness/acknowledgements", api_fairness_acknowledge, HR, "applications:write", ROUTE_CREATE},
+    {"GET", "/api/v1/talent-pool", api_pool_search, HR_MGR, "applications:read", 0},
+    {"POST", "/api/v1/talent-pool", api_pool_add, HR, "applications:write", ROUTE_CREATE},
+    {"DELETE", "/api/v1/talent-pool/{id}", api_pool_remove, HR, "applications:write", 0},
+    {"GET", "/api/v1/candidates/{id}/attributes", api_candidate_attributes_get, HR, "candidates:read", 0},
+    {"PUT", "/api/v1/candidates/{id}/attributes", api_candidate_attributes_put, HR, "candidates:write", 0},
+
     {"GET", "/api/v1/audit", api_audit_list, HR, "audit:read", 0},
+
+    /* webhooks: admin manages integrations, hr may look */
+    {"GET", "/api/v1/webhook-events", api_webhook_events, HR, "webhooks:read", 0},
+    {"GET", "/api/v1/webhooks", api_webhooks_list, HR, "webhooks:read", 0},
+    {"POST", "/api/v1/webhooks", api_webhooks_create, ADMIN, "webhooks:write", ROUTE_CREATE},
+    {"GET", "/api/v1/webhooks/{id}", api_webhooks_get, HR, "webhooks:read", 0},
+    {"PATCH", "/api/v1/webhooks/{id}", api_webhooks_update, ADMIN, "webhooks:write", 0},
+    {"DELETE", "/api/v1/webhooks/{id}", api_webhooks_delete, ADMIN, "webhooks:write", 0},
+    {"GET", "/api/v1/webhooks/{id}/deliveries", api_webhook_deliveries, HR, "webhooks:read", 0},
+    {"GET", "/api/v1/webhooks/{id}/deliveries/{delivery_id}", api_webhook_delivery_get, HR, "webhooks:read", 0},
+    {"POST", "/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay", api_webhook_delivery_replay, ADMIN,
+     "webhooks:write", 0},
+    {"POST", "/api/v1/webhooks/{id}/replay", api_webhooks_replay, ADMIN, "webhooks:write", 0},
+    {"POST", "/api/v1/webhooks/{id}/ping", api_webhooks_ping, ADMIN, "webhooks:write", 0},
+
+    /* exports: the files leave the system with personal data in clear, so admin and hr only */
+    {"GET", "/api/v1/export-fields", api_export_fields, HR, "applications:read", 0},
+    {"GET", "/api/v1/export-templates", api_export_templates_list, HR, "applications:read", 0},
+    {"POST", "/api/v1/export-templates", api_export_templates_create, HR, "applications:write", ROUTE_CREATE},
+    {"GET", "/api/v1/export-templates/{id}", api_export_templates_get, HR, "applications:read", 0},
+    {"PATCH", "/api/v1/export-templates/{id}", api_export_templates_update, HR, "applications:write", 0},
+    {"DELETE", "/api/v1/export-templates/{id}", api_export_templates_delete, HR, "applications:write", 0},
+    {"POST", "/api/v1/exports", api_exports_create, HR, "applications:write", ROUTE_CREATE},
+    {"GET", "/api/v1/exports", api_exports_list, HR, "applications:read", 0},
+    {"GET", "/api/v1/exports/{id}", api_exports_get, HR, "applications:read", 0},
+    {"GET", "/api/v1/exports/{id}/file", api_exports_file, HR, "applications:read", 0},
 };
 
 const int routes_count = (int)(sizeof(routes) / sizeof(routes[0]));

@@ -31,6 +31,7 @@ struct err {
     char message[512];   /* human readable, English */
     int64_t existing_id; /* for duplicates: the id that already exists, else 0 */
     char current[48];    /* for illegal transitions: the current stage, else "" */
+    int line, col;       /* for errors in a source text (rule expressions): 1-based position, else 0 */
 };
 
 /* Sets e (if non-NULL) and returns code. slug may be NULL (derived from code). */

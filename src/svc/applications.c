@@ -3,6 +3,7 @@
  * audit row and an outbox event in the same transaction. */
 #include "svc/applications.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "lib/timeutil.h"
 #include "svc/org.h"
 #include "svc/query.h"
+#include "svc/rules.h"
 #include "svc/validate.h"
 #include "svc/views.h"
 
@@ -187,6 +189,12 @@ static int add_history(struct svc_ctx *c, int64_t app, const char *from, const c
     return run(c, s);
 }
 
+int svc_app_history_tx(struct svc_ctx *c, int64_t app, const char *from, const char *to, const char *reason,
+                       const char *note, enum actor_kind kind)
+{
+    return add_history(c, app, from, to, reason, note, (int)kind);
+}
+
 /* Loads the written application, appends audit and event, commits and
  * hands the new representation to *out. payload NULL means the application. */
 static int finish_write(struct svc_ctx *c, int64_t id, const char *action, const char *event, json_t *before,
@@ -270,11 +278,18 @@ int svc_app_insert_tx(struct svc_ctx *c, int64_t cand, const char *code, int64_t
         return rc;
     if (found)
         return duplicate(c, found);
+    return svc_app_insert_new_tx(c, cand, pid, note, id);
+}
+
+int svc_app_insert_new_tx(struct svc_ctx *c, int64_t cand, int64_t pid, const char *note, int64_t *id)
+{
+#define INSERT_APPLICATION                                                                                             \
+    "INSERT INTO application (candidate_id, position_id, stage, stage_changed_at, special_note, created_at, "          \
+    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
     struct db_stmt *s;
-    if ((rc = svc_prepare(c,
-                          "INSERT INTO application (candidate_id, position_id, stage, stage_changed_at, special_note, "
-                          "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                          &s)))
+    /* SQLite: without RETURNING (see db_last_insert_id) */
+    int rc, sqlite = db_kind(c->db) == DB_SQLITE;
+    if ((rc = svc_prepare(c, sqlite ? INSERT_APPLICATION : INSERT_APPLICATION " RETURNING id", &s)))
         return rc;
     db_bind_int64(s, 1, cand);
     db_bind_int64(s, 2, pid);
@@ -284,7 +299,7 @@ int svc_app_insert_tx(struct svc_ctx *c, int64_t cand, const char *code, int64_t
     db_bind_int64(s, 6, c->now);
     db_bind_int64(s, 7, c->now);
     rc = db_step(s, c->e);
-    *id = rc == DB_ROW ? db_col_int64(s, 0) : 0;
+    *id = rc == DB_ROW ? db_col_int64(s, 0) : rc == DB_DONE && sqlite ? db_last_insert_id(c->db) : 0;
     db_reset(s);
     if (rc < 0)
         return rc;
@@ -716,9 +731,11 @@ int svc_app_move_tx(struct svc_ctx *c, json_t *before, enum stage to, enum actor
     db_bind_int64(s, 7, id);
     db_bind_int64(s, 8, json_integer_value(json_object_get(before, "version")));
     rc = svc_step_versioned(c, s, "application", id);
-    if (rc < 0)
+    if (rc < 0 || (rc = add_history(c, id, from_s, stage_name(to), reason, note, (int)kind)))
         return rc;
-    return add_history(c, id, from_s, stage_name(to), reason, note, (int)kind);
+    /* The rules listening to stage changes see this one; the moves rules make themselves do not
+     * start them again. */
+    return kind == ACTOR_RULE ? 0 : svc_rules_run_tx(c, id, RULE_ON_STAGE, NULL);
 }
 
 int svc_application_transition(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
@@ -769,16 +786,43 @@ int svc_application_history(struct svc_ctx *c, int64_t id, json_t **out)
                           &s)))
         goto done;
     db_bind_int64(s, 1, id);
-    while ((rc = db_step(s, c->e)) == DB_ROW)
-        json_array_append_new(items, json_pack("{s:s?,s:s,s:s,s:s?,s:s?,s:s?,s:o}", "from", db_col_text(s, 0), "to",
-                                               db_col_text(s, 1), "actor", db_col_text(s, 2), "user", db_col_text(s, 3),
-                                               "reason", db_col_text(s, 4), "note", db_col_text(s, 5), "at",
-                                               json_time(db_col_int64(s, 6))));
+    int64_t by_rule = 0, by_person = 0, by_system = 0, exported_at = 0, completed_at = 0;
+    while ((rc = db_step(s, c->e)) == DB_ROW) {
+        const char *kind = db_col_text(s, 2), *to = db_col_text(s, 1);
+        json_array_append_new(items, json_pack("{s:s?,s:s,s:s,s:s?,s:s?,s:s?,s:o}", "from", db_col_text(s, 0), "to", to,
+                                               "actor", kind, "user", db_col_text(s, 3), "reason", db_col_text(s, 4),
+                                               "note", db_col_text(s, 5), "at", json_time(db_col_int64(s, 6))));
+        int transition = !db_col_isnull(s, 0); /* the first row is the application's creation */
+        by_rule += transition && strcmp(kind, "rule") == 0;
+        by_system += transition && strcmp(kind, "system") == 0;
+        by_person += transition && strcmp(kind, "rule") != 0 && strcmp(kind, "system") != 0;
+        if (strcmp(to, "exported") == 0)
+            exported_at = db_col_int64(s, 6);
+    }
+    db_reset(s);
+    if (rc < 0)
+        goto done;
+    /* when the AI interview of the current result was completed */
+    if ((rc = svc_prepare(c,
+                          "SELECT r.completed_at FROM application a JOIN ai_result r ON r.id = a.result_id "
+                          "WHERE a.id = ?",
+                          &s)))
+        goto done;
+    db_bind_int64(s, 1, id);
+    if ((rc = db_step(s, c->e)) == DB_ROW)
+        completed_at = db_col_int64(s, 0);
     db_reset(s);
     if (rc < 0)
         goto done;
     rc = 0;
-    *out = json_pack("{s:O}", "items", items);
+    json_t *kpi = json_pack("{s:{s:I,s:I,s:I},s:o,s:o,s:o}", "transitions", "by_rule", (json_int_t)by_rule, "by_person",
+                            (json_int_t)by_person, "by_system", (json_int_t)by_system, "ai_completed_at",
+                            completed_at ? json_time(completed_at) : json_null(), "exported_at",
+                            exported_at ? json_time(exported_at) : json_null(), "completion_to_export_minutes",
+                            completed_at && exported_at
+                                ? json_real((double)llround((double)(exported_at - completed_at) / 6000.0) / 10.0)
+                                : json_null());
+    *out = json_pack("{s:O,s:o}", "items", items, "kpi", kpi);
 done:
     json_decref(app);
     json_decref(items);

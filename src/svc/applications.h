@@ -65,8 +65,17 @@ int svc_application_assign(struct svc_ctx *c, int64_t id, json_t *in, json_t **o
 /* Inserts the application of candidate cand for the position given by code (or id pid when code
  * is NULL) in stage applied, with its stage_history row. Errors as svc_application_create; a
  * duplicate found before inserting has e->existing_id set. */
-int svc_app_insert_tx(struct svc_ctx *c, int64_t cand, const char *code, int64_t pid, const char *note,
-                      int64_t *id);
+int svc_app_insert_tx(struct svc_ctx *c, int64_t cand, const char *code, int64_t pid, const char *note, int64_t *id);
+
+/* svc_app_insert_tx without its checks, for a caller that has made them in the open transaction:
+ * candidate cand exists, position pid exists and is open, and the candidate has no application for
+ * it. Inserts the application in stage applied with its stage_history row. */
+int svc_app_insert_new_tx(struct svc_ctx *c, int64_t cand, int64_t pid, const char *note, int64_t *id);
+
+/* Appends the stage_history row of a move of application app from stage from (NULL: none) to to,
+ * made now by the caller as an actor of kind, for a use case that writes the stage itself. */
+int svc_app_history_tx(struct svc_ctx *c, int64_t app, const char *from, const char *to, const char *reason,
+                       const char *note, enum actor_kind kind);
 
 /* Moves the application whose representation is before to stage to as an actor of kind, after
  * pipeline_check (with the position's review flag); records elimination reason/note and appends

@@ -19,6 +19,7 @@
 #include "core/rubric.h"
 #include "lib/utf8.h"
 #include "svc/applications.h"
+#include "svc/moves.h"
 #include "svc/query.h"
 #include "svc/question_sets.h"
 #include "svc/results.h"
@@ -308,11 +309,6 @@ static int state_build(struct svc_ctx *c, json_t *sess, json_t **out)
 
 /* ------------------------------------------------------------------------
  * moving the application with the session */
-
-static enum actor_kind staff_kind(const struct actor *a)
-{
-    return a->role == ROLE_ADMIN ? ACTOR_ADMIN : a->role == ROLE_HR ? ACTOR_HR : ACTOR_SYSTEM;
-}
 
 /* One move of app (loaded as a) to `to`, with its audit row and event. *a is reloaded. */
 static int app_move(struct svc_ctx *c, json_t **a, enum stage to, enum actor_kind kind)
@@ -899,7 +895,7 @@ int svc_interview_invite(struct svc_ctx *c, int64_t app, json_t *in, json_t **ou
                      code ? code : "", JS(a, "position") ? JS(a, "position") : "");
         goto done;
     }
-    if ((rc = close_open_sessions(c, app)) || (rc = app_follow(c, app, STAGE_AI_INVITED, staff_kind(c->actor), 1)))
+    if ((rc = close_open_sessions(c, app)) || (rc = app_follow(c, app, STAGE_AI_INVITED, svc_staff_kind(c->actor), 1)))
         goto done;
     char *snapshot = json_dumps(questions, JSON_COMPACT), quoted[72];
     snprintf(quoted, sizeof(quoted), "\"%s\"", token);
@@ -995,49 +991,7 @@ int svc_interview_invite_bulk(struct svc_ctx *c, json_t *in, json_t **out)
 {
     static const char *const fields[] = {"application_ids", "question_set", "expires_in_days", NULL};
     int rc = jv_known(in, fields, c->e);
-    if (rc != 0)
-        return rc;
-    json_t *ids = json_object_get(in, "application_ids"), *v;
-    if (!json_is_array(ids))
-        return err_set(c->e, ERR_INVALID, ids ? "wrong_type" : "required", "application_ids",
-                       "application_ids must be an array of application ids");
-    if (json_array_size(ids) == 0 || json_array_size(ids) > INTERVIEW_BULK_MAX)
-        return err_set(c->e, ERR_INVALID, "out_of_range", "application_ids", "application_ids holds 1 to %d ids",
-                       INTERVIEW_BULK_MAX);
-    size_t i;
-    json_array_foreach(ids, i, v)
-    {
-        if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-            char f[48];
-            snprintf(f, sizeof(f), "application_ids[%d]", (int)i);
-            return err_set(c->e, ERR_INVALID, "wrong_type", f, "%s must be a positive integer", f);
-        }
-    }
-    json_t *sub = json_deep_copy(in), *items = json_array();
-    json_object_del(sub, "application_ids");
-    int64_t ok = 0, failed = 0;
-    json_array_foreach(ids, i, v)
-    {
-        json_t *o = NULL;
-        int64_t app = json_integer_value(v);
-        err_clear(c->e);
-        if (svc_interview_invite(c, app, sub, &o) == 0) {
-            json_object_set_new(o, "application_id", json_integer(app));
-            json_object_set_new(o, "ok", json_true());
-            json_array_append_new(items, o);
-            ok++;
-        } else {
-            json_array_append_new(items, json_pack("{s:I,s:b,s:i,s:{s:s,s:s,s:s}}", "application_id", (json_int_t)app,
-                                                   "ok", 0, "status", err_http_status(c->e->code), "error", "code",
-                                                   c->e->slug[0] ? c->e->slug : "error", "message", c->e->message,
-                                                   "field", c->e->field));
-            failed++;
-        }
-    }
-    err_clear(c->e);
-    json_decref(sub);
-    *out = json_pack("{s:I,s:I,s:o}", "invited", (json_int_t)ok, "failed", (json_int_t)failed, "items", items);
-    return 0;
+    return rc != 0 ? rc : svc_bulk(c, in, "application_ids", INTERVIEW_BULK_MAX, "invited", svc_interview_invite, out);
 }
 
 int svc_interview_list(struct svc_ctx *c, int64_t app, json_t **out)

@@ -171,6 +171,59 @@ int svc_step_versioned(struct svc_ctx *c, struct db_stmt *s, const char *what, i
     return rc;
 }
 
+int svc_bulk(struct svc_ctx *c, json_t *in, const char *key, int max, const char *ok_name,
+             int (*one)(struct svc_ctx *c, int64_t id, json_t *sub, json_t **out), json_t **out)
+{
+    json_t *ids = json_object_get(in, key), *v;
+    if (!json_is_array(ids))
+        return err_invalid(c->e, ids ? "wrong_type" : "required", key, "%s must be a list of ids", key);
+    if (json_array_size(ids) == 0 || json_array_size(ids) > (size_t)max)
+        return err_invalid(c->e, "out_of_range", key, "%s holds 1 to %d ids", key, max);
+    size_t i;
+    json_array_foreach(ids, i, v)
+    {
+        if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+            char f[96];
+            snprintf(f, sizeof(f), "%.40s[%d]", key, (int)i);
+            return err_invalid(c->e, "wrong_type", f, "%s must be a positive integer", f);
+        }
+    }
+    json_t *sub = json_deep_copy(in), *items = json_array();
+    json_object_del(sub, key);
+    int64_t ok = 0, failed = 0;
+    json_array_foreach(ids, i, v)
+    {
+        json_t *o = NULL;
+        int64_t id = json_integer_value(v);
+        err_clear(c->e);
+        if (one(c, id, sub, &o) == 0) {
+            json_t *item = json_pack("{s:I,s:b}", "application_id", (json_int_t)id, "ok", 1);
+            if (json_is_object(o))
+                json_object_update_missing(item, o);
+            json_array_append_new(items, item);
+            ok++;
+        } else {
+            json_array_append_new(items, json_pack("{s:I,s:b,s:i,s:{s:s,s:s,s:s}}", "application_id", (json_int_t)id,
+                                                   "ok", 0, "status", err_http_status(c->e->code), "error", "code",
+                                                   c->e->slug[0] ? c->e->slug : "error", "message", c->e->message,
+                                                   "field", c->e->field));
+            failed++;
+        }
+        json_decref(o);
+    }
+    err_clear(c->e);
+    json_decref(sub);
+    *out = json_pack("{s:I,s:I,s:o}", ok_name, (json_int_t)ok, "failed", (json_int_t)failed, "items", items);
+    return 0;
+}
+
+int svc_exec(struct svc_ctx *c, struct db_stmt *s)
+{
+    int rc = db_step(s, c->e);
+    db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
 int svc_step_one(struct svc_ctx *c, struct db_stmt *s)
 {
     int rc = db_step(s, c->e);

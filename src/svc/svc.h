@@ -95,6 +95,16 @@ int svc_audit(struct svc_ctx *c, const char *action, const char *entity, int64_t
 /* Appends an outbox event in the current transaction. payload is borrowed. */
 int svc_event(struct svc_ctx *c, const char *event, const char *entity, int64_t id, json_t *payload);
 
+/* A bulk action: in[key] is a list of 1..max positive ids; one(c, id, sub, &o) runs for each in its own
+ * use case, sub being in without key. *out = {<ok_name>: n, failed: n, items: [{application_id, ok: true,
+ * ...o} | {application_id, ok: false, status, error: {code, message, field}}]} in the order given. A bad list
+ * is 422 on key (nothing run). */
+int svc_bulk(struct svc_ctx *c, json_t *in, const char *key, int max, const char *ok_name,
+             int (*one)(struct svc_ctx *c, int64_t id, json_t *sub, json_t **out), json_t **out);
+
+/* Steps s once (a statement without rows, bound by the caller) and resets it: 0 or the error. */
+int svc_exec(struct svc_ctx *c, struct db_stmt *s);
+
 /* Runs a prepared statement expected to produce at most one row; returns DB_ROW/DB_DONE or an error. */
 int svc_step_one(struct svc_ctx *c, struct db_stmt *s);
 

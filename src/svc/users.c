@@ -10,10 +10,17 @@
 #include "svc/views.h"
 
 const char *const token_scopes[] = {
-    "org:read",         "org:write",         "positions:read",     "positions:write", "candidates:read",
-    "candidates:write", "applications:read", "applications:write", "users:read",      "users:write",
-    "tokens:write",     "audit:read",        "results:read",       "results:write",   "events:read",
-    "questions:read",   "questions:write",   NULL,
+    "org:read",          "org:write",
+    "positions:read",    "positions:write",
+    "candidates:read",   "candidates:write",
+    "applications:read", "applications:write",
+    "users:read",        "users:write",
+    "tokens:write",      "audit:read",
+    "results:read",      "results:write",
+    "events:read",       "questions:read",
+    "questions:write",   "rules:read",
+    "rules:write",       "webhooks:read",
+    "webhooks:write",    NULL,
 };
 
 #define USER_COLS                                                                                                      \

@@ -6,6 +6,7 @@
 // and field-level redaction and masking.
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import { PASSWORD, assertError, cliToken, dbSnapshot, seed, snapshotDiff, startServer, uniq } from './lib/harness.mjs';
@@ -28,6 +29,10 @@ const ALL_SCOPES = [
   'events:read',
   'questions:read',
   'questions:write',
+  'rules:read',
+  'rules:write',
+  'webhooks:read',
+  'webhooks:write',
 ];
 
 const STAFF = ['admin', 'hr', 'manager', 'interviewer'];
@@ -85,6 +90,37 @@ before(async () => {
   const doneExit = await srv.api('POST', `/api/v1/interview/${doneInv.token}/exit`, { body: { confirm: true } });
   if (doneExit.body?.status !== 'completed') throw new Error(`exit: ${doneExit.status} ${doneExit.text}`);
   extra.completedSession = doneInv.session;
+  // Reviews: an elimination waiting for review for refused calls; fairness attributes configured.
+  extra.victimReview = await fresh.review();
+  extra.victimPool = await fresh.pooled();
+  await admin.req('PUT', '/api/v1/fairness/config', { body: { attributes: [{ attr: 'gender', label_zh: '性别', label_en: 'Gender' }] } });
+  // Results: one on an application of SALES-01 assigned to int2 (the interviewer who reads it, see
+  // `as` below; int1's assignments stay as the row-level tests expect), one waiting unmatched.
+  extra.resultApp = await mk('/api/v1/applications', {
+    candidate_id: (await mk('/api/v1/candidates', { name: 'Rbac Result', email: 'rbac.result@example.com' })).id,
+    position: 'SALES-01',
+  });
+  const assign = await admin.post(`/api/v1/applications/${extra.resultApp.id}/assignees`, { user: 'int2' });
+  if (assign.status !== 200) throw new Error(`assign int2: ${assign.status} ${assign.text}`);
+  extra.result = await mk('/api/v1/results', resultBody({ application_id: extra.resultApp.id }));
+  extra.victimUnmatched = await fresh.unmatched();
+  // Rules: disabled, dry-run, so they never fire on the other routes' data.
+  extra.rule = await mk('/api/v1/rules', ruleBody());
+  extra.victimRule = await mk('/api/v1/rules', ruleBody());
+  // Webhooks: disabled, pointing at a closed port on 127.0.0.1, so nothing is ever delivered and the
+  // background worker (which only works while some subscription is enabled) leaves them alone.
+  hookUrl = `http://127.0.0.1:${await closedPort()}/rbac`;
+  extra.hook = await mk('/api/v1/webhooks', hookBody());
+  extra.victimHook = await mk('/api/v1/webhooks', hookBody());
+  const ping = await admin.post(`/api/v1/webhooks/${extra.hook.id}/ping`);
+  if (ping.status !== 200) throw new Error(`ping: ${ping.status} ${ping.text}`);
+  extra.delivery = ping.body; // pending, the connection refused
+  // Exports: templates, an export made (with its file), and an application waiting for export that
+  // a refused POST /exports must leave waiting.
+  extra.template = await mk('/api/v1/export-templates', templateBody());
+  extra.victimTemplate = await mk('/api/v1/export-templates', templateBody());
+  extra.victimEliminated = await fresh.eliminated();
+  extra.exportJob = await mk('/api/v1/exports', { template: extra.template.name, filter: { candidate_id: await fresh.eliminated() } });
   // Tokens owned by admin: exactly one scope (CLI-made), every scope but one (API-made).
   for (const sc of ALL_SCOPES) {
     tokens.only[sc] = await cliToken(srv, [sc], { name: `only-${sc}` });
@@ -101,6 +137,51 @@ after(async () => {
 /** A small valid question set. */
 function qsetBody(code) {
   return { code, name: 'Matrix set', questions: [{ text_zh: '请介绍你自己。', dims: ['communication'] }] };
+}
+
+/** A native AI result for the candidate reference given (application_id, email, ...). */
+function resultBody(candidate) {
+  return {
+    vendor: 'native',
+    vendor_result_id: `RBAC-${uniq()}`,
+    completed_at: '2026-11-20T09:30:00Z',
+    candidate,
+    overall: 70,
+    dimensions: [
+      { key: 'logic', score: 70 },
+      { key: 'communication', score: 70 },
+    ],
+    transcript: [{ start_ms: 0, end_ms: 3000, speaker: 'candidate', text: '我做过三年销售。' }],
+  };
+}
+
+/** A rule that never fires: disabled, and dry-run should it ever be enabled. */
+function ruleBody() {
+  return { name: `rbac rule ${uniq()}`, when: 'ai.overall < 60', actions: [{ type: 'tag', tag: 'rbac' }], mode: 'dry_run', enabled: false };
+}
+
+/** A small export template. */
+function templateBody() {
+  return { name: `rbac-template-${uniq()}`, fields: ['application.id', 'candidate.name'], format: 'csv' };
+}
+
+let hookUrl; // http://127.0.0.1:<a closed port>/rbac, set in before()
+
+/** A disabled subscription to a closed port: nothing is ever sent. */
+function hookBody() {
+  return { name: `rbac hook ${uniq()}`, url: hookUrl, events: ['org_unit.deleted'], enabled: false };
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on (taken, then released). */
+function closedPort() {
+  return new Promise((resolve, reject) => {
+    const l = net.createServer();
+    l.on('error', reject);
+    l.listen(0, '127.0.0.1', () => {
+      const { port } = l.address();
+      l.close(() => resolve(port));
+    });
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -151,11 +232,67 @@ const fresh = {
     assert.equal(r.status, 201, r.text);
     return r.body.id;
   },
+  /** An application kept in the talent pool. */
+  async pooled() {
+    const app = await fresh.application();
+    const r = await admin.post('/api/v1/talent-pool', { application_id: app, tags: ['matrix'] });
+    assert.equal(r.status, 201, r.text);
+    return app;
+  },
+  /** An application of a review-required position eliminated by hr: waiting in the review queue. */
+  async review() {
+    const c = await admin.post('/api/v1/candidates', { name: 'Rbac Review', email: `rbac.rev.${uniq()}@example.com` });
+    assert.equal(c.status, 201, c.text);
+    const a = await admin.post('/api/v1/applications', { candidate_id: c.body.id, position: 'ENG-BE-01' });
+    assert.equal(a.status, 201, a.text);
+    const t = await admin.post(`/api/v1/applications/${a.body.id}/transitions`, { to: 'eliminated_pending_review', reason: 'skills_mismatch' });
+    assert.equal(t.status, 200, t.text);
+    return a.body.id;
+  },
+  /** A result that matched nothing, waiting in the unmatched queue. */
+  async unmatched() {
+    const who = { name: 'Rbac Nobody', email: `rbac.nobody.${uniq()}@example.com`, position_code: 'SALES-01' };
+    const r = await admin.post('/api/v1/results', resultBody(who));
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.body.unmatched_reason, 'candidate_not_found', r.text);
+    return r.body.id;
+  },
+  async rule() {
+    const r = await admin.post('/api/v1/rules', ruleBody());
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  },
+  async hook() {
+    const r = await admin.post('/api/v1/webhooks', hookBody());
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  },
+  async exportTemplate() {
+    const r = await admin.post('/api/v1/export-templates', templateBody());
+    assert.equal(r.status, 201, r.text);
+    return r.body.id;
+  },
+  /**
+   * A new candidate whose SALES-01 application (no review needed), with a complete AI result, waits in eliminated_pending_export;
+   * returns the candidate id: the export filter {candidate_id} then takes exactly that application.
+   */
+  async eliminated() {
+    const cand = await fresh.candidate();
+    const a = await admin.post('/api/v1/applications', { candidate_id: cand, position: 'SALES-01' });
+    assert.equal(a.status, 201, a.text);
+    // a complete evaluation (result, transcript, every dimension of the model): the export gate lets it out
+    const r = await admin.post('/api/v1/results', resultBody({ application_id: a.body.id }));
+    assert.equal(r.status, 201, r.text);
+    const t = await admin.post(`/api/v1/applications/${a.body.id}/transitions`, { to: 'eliminated_pending_export', reason: 'skills_mismatch' });
+    assert.equal(t.status, 200, t.text);
+    return cand;
+  },
 };
 
 // Each route: method, path (a function building it with real ids), the roles
 // routes.c lets in, the token scope, the status an allowed caller gets, and
-// the body (a function, may create fresh resources).
+// the body (a function, may create fresh resources). Rarely: `as` names the
+// user playing a role on that route, `raw` marks a response that is a file.
 const ROUTES = [
   { pat: '/api/v1/auth/logout', m: 'POST', p: () => '/api/v1/auth/logout', roles: STAFF, scope: null, ok: 200 },
   { pat: '/api/v1/me', m: 'GET', p: () => '/api/v1/me', roles: STAFF, scope: null, ok: 200 },
@@ -247,6 +384,16 @@ const ROUTES = [
     scope: 'applications:write', ok: 200, body: async () => ({ user: 'int2' }),
   },
 
+  {
+    pat: '/api/v1/results', m: 'POST', p: () => '/api/v1/results', roles: HR, scope: 'results:write', ok: 201,
+    body: async (refused) => resultBody({ application_id: refused ? extra.victimApp.id : await fresh.application() }),
+  },
+  {
+    // The interviewer asking is int2, assigned to the result's application (int1 sees sales_a only).
+    pat: '/api/v1/results/{id}', m: 'GET', p: () => `/api/v1/results/${extra.result.id}`, roles: STAFF, scope: 'results:read',
+    ok: 200, as: { interviewer: 'int2' },
+  },
+
   { pat: '/api/v1/audit', m: 'GET', p: () => '/api/v1/audit', roles: HR, scope: 'audit:read', ok: 200 },
 
   { pat: '/api/v1/question-sets', m: 'GET', p: () => '/api/v1/question-sets', roles: STAFF, scope: 'questions:read', ok: 200 },
@@ -268,6 +415,11 @@ const ROUTES = [
   },
 
   { pat: '/api/v1/unmatched-results', m: 'GET', p: () => '/api/v1/unmatched-results', roles: HR, scope: 'results:read', ok: 200 },
+  {
+    pat: '/api/v1/unmatched-results/{id}/attach', m: 'POST', p: (id) => `/api/v1/unmatched-results/${id}/attach`, roles: HR,
+    scope: 'results:write', ok: 200, id: (refused) => (refused ? extra.victimUnmatched : fresh.unmatched()),
+    body: async () => ({ create_candidate: true }),
+  },
   { pat: '/api/v1/vendors', m: 'GET', p: () => '/api/v1/vendors', roles: HR, scope: 'results:read', ok: 200 },
   {
     pat: '/api/v1/applications/{id}/report', m: 'GET', p: () => `/api/v1/applications/${s.app.sales_a.id}/report`, roles: STAFF,
@@ -327,6 +479,162 @@ const ROUTES = [
     pat: '/api/v1/interviews/{id}/rescore', m: 'POST', p: (id) => `/api/v1/interviews/${id}/rescore`, roles: HR,
     scope: 'applications:write', ok: 200, id: () => extra.completedSession.id,
   },
+  {
+    pat: '/api/v1/interviews/{id}/invitation', m: 'GET', p: () => `/api/v1/interviews/${extra.victimSession.id}/invitation`,
+    roles: HR, scope: 'applications:write', ok: 200,
+  },
+
+  { pat: '/api/v1/rules', m: 'GET', p: () => '/api/v1/rules', roles: HR_MGR, scope: 'rules:read', ok: 200 },
+  {
+    pat: '/api/v1/rules', m: 'POST', p: () => '/api/v1/rules', roles: HR, scope: 'rules:write', ok: 201,
+    body: async () => ruleBody(),
+  },
+  {
+    pat: '/api/v1/rules/check', m: 'POST', p: () => '/api/v1/rules/check', roles: HR, scope: 'rules:read', ok: 200,
+    body: async () => ({ when: 'ai.overall < 60' }),
+  },
+  {
+    pat: '/api/v1/rules/simulate', m: 'POST', p: () => '/api/v1/rules/simulate', roles: HR, scope: 'rules:read', ok: 200,
+    body: async () => ({ when: 'ai.overall < 60', actions: [{ type: 'tag', tag: 'rbac' }] }),
+  },
+  { pat: '/api/v1/rules/{id}', m: 'GET', p: () => `/api/v1/rules/${extra.rule.id}`, roles: HR_MGR, scope: 'rules:read', ok: 200 },
+  {
+    pat: '/api/v1/rules/{id}', m: 'PATCH', p: () => `/api/v1/rules/${extra.rule.id}`, roles: HR, scope: 'rules:write', ok: 200,
+    body: async () => ({ name: `rbac rule ${uniq()}` }),
+  },
+  {
+    pat: '/api/v1/rules/{id}', m: 'DELETE', p: (id) => `/api/v1/rules/${id}`, roles: HR, scope: 'rules:write', ok: 200,
+    id: (refused) => (refused ? extra.victimRule.id : fresh.rule()),
+  },
+  {
+    pat: '/api/v1/rules/{id}/simulate', m: 'POST', p: () => `/api/v1/rules/${extra.rule.id}/simulate`, roles: HR, scope: 'rules:read',
+    ok: 200, body: async () => ({}),
+  },
+  {
+    pat: '/api/v1/applications/{id}/rule-firings', m: 'GET', p: () => `/api/v1/applications/${s.app.sales_a.id}/rule-firings`,
+    roles: STAFF, scope: 'applications:read', ok: 200,
+  },
+
+  { pat: '/api/v1/reviews', m: 'GET', p: () => '/api/v1/reviews', roles: HR, scope: 'applications:read', ok: 200 },
+  {
+    pat: '/api/v1/reviews/confirm', m: 'POST', p: () => '/api/v1/reviews/confirm', roles: HR, scope: 'applications:write',
+    ok: 200, notList: true, body: async (refused) => ({ application_ids: [refused ? extra.victimReview : await fresh.review()] }),
+  },
+  {
+    pat: '/api/v1/reviews/{id}/confirm', m: 'POST', p: (id) => `/api/v1/reviews/${id}/confirm`, roles: HR,
+    scope: 'applications:write', ok: 200, id: (refused) => (refused ? extra.victimReview : fresh.review()),
+  },
+  {
+    pat: '/api/v1/reviews/{id}/override', m: 'POST', p: (id) => `/api/v1/reviews/${id}/override`, roles: HR,
+    scope: 'applications:write', ok: 200, id: (refused) => (refused ? extra.victimReview : fresh.review()),
+    body: async () => ({ reason: 'matrix override' }),
+  },
+  { pat: '/api/v1/talent-pool', m: 'GET', p: () => '/api/v1/talent-pool', roles: HR_MGR, scope: 'applications:read', ok: 200 },
+  {
+    pat: '/api/v1/talent-pool', m: 'POST', p: () => '/api/v1/talent-pool', roles: HR, scope: 'applications:write', ok: 201,
+    body: async () => ({ application_id: s.app.sales_a.id, tags: ['matrix'] }),
+  },
+  {
+    pat: '/api/v1/talent-pool/{id}', m: 'DELETE', p: (id) => `/api/v1/talent-pool/${id}`, roles: HR, scope: 'applications:write',
+    ok: 200, id: (refused) => (refused ? extra.victimPool : fresh.pooled()),
+  },
+  { pat: '/api/v1/fairness', m: 'GET', p: () => '/api/v1/fairness?position=SALES-01', roles: HR, scope: 'applications:read', ok: 200, notList: true },
+  { pat: '/api/v1/fairness/config', m: 'GET', p: () => '/api/v1/fairness/config', roles: HR, scope: 'rules:read', ok: 200, notList: true },
+  {
+    pat: '/api/v1/fairness/config', m: 'PUT', p: () => '/api/v1/fairness/config', roles: ADMIN, scope: 'rules:write', ok: 200,
+    body: async () => ({ attributes: [{ attr: 'gender', label_zh: '性别', label_en: 'Gender' }] }),
+  },
+  {
+    // Nothing is flagged for SALES-01: allowed callers get past access control to the 409.
+    pat: '/api/v1/fairness/acknowledgements', m: 'POST', p: () => '/api/v1/fairness/acknowledgements', roles: HR,
+    scope: 'applications:write', ok: 409, okCode: 'not_flagged', body: async () => ({ position: 'SALES-01', reason: 'matrix' }),
+  },
+  {
+    pat: '/api/v1/candidates/{id}/attributes', m: 'GET', p: () => `/api/v1/candidates/${s.cand.sales_a.id}/attributes`, roles: HR,
+    scope: 'candidates:read', ok: 200,
+  },
+  {
+    pat: '/api/v1/candidates/{id}/attributes', m: 'PUT', p: () => `/api/v1/candidates/${s.cand.sales_a.id}/attributes`, roles: HR,
+    scope: 'candidates:write', ok: 200, body: async () => ({ gender: 'matrix-' + uniq() }),
+  },
+
+  { pat: '/api/v1/webhook-events', m: 'GET', p: () => '/api/v1/webhook-events', roles: HR, scope: 'webhooks:read', ok: 200 },
+  { pat: '/api/v1/webhooks', m: 'GET', p: () => '/api/v1/webhooks', roles: HR, scope: 'webhooks:read', ok: 200 },
+  {
+    pat: '/api/v1/webhooks', m: 'POST', p: () => '/api/v1/webhooks', roles: ADMIN, scope: 'webhooks:write', ok: 201,
+    body: async () => hookBody(),
+  },
+  { pat: '/api/v1/webhooks/{id}', m: 'GET', p: () => `/api/v1/webhooks/${extra.hook.id}`, roles: HR, scope: 'webhooks:read', ok: 200 },
+  {
+    pat: '/api/v1/webhooks/{id}', m: 'PATCH', p: () => `/api/v1/webhooks/${extra.hook.id}`, roles: ADMIN, scope: 'webhooks:write',
+    ok: 200, body: async () => ({ name: `rbac hook ${uniq()}` }),
+  },
+  {
+    pat: '/api/v1/webhooks/{id}', m: 'DELETE', p: (id) => `/api/v1/webhooks/${id}`, roles: ADMIN, scope: 'webhooks:write', ok: 200,
+    id: (refused) => (refused ? extra.victimHook.id : fresh.hook()),
+  },
+  {
+    pat: '/api/v1/webhooks/{id}/deliveries', m: 'GET', p: () => `/api/v1/webhooks/${extra.hook.id}/deliveries`, roles: HR,
+    scope: 'webhooks:read', ok: 200,
+  },
+  {
+    pat: '/api/v1/webhooks/{id}/deliveries/{delivery_id}', m: 'GET',
+    p: () => `/api/v1/webhooks/${extra.hook.id}/deliveries/${extra.delivery.id}`, roles: HR, scope: 'webhooks:read', ok: 200,
+  },
+  {
+    // Requeues the (undeliverable) ping; may be repeated. The subscription is disabled: nothing is sent.
+    pat: '/api/v1/webhooks/{id}/deliveries/{delivery_id}/replay', m: 'POST',
+    p: () => `/api/v1/webhooks/${extra.hook.id}/deliveries/${extra.delivery.id}/replay`, roles: ADMIN, scope: 'webhooks:write',
+    ok: 200,
+  },
+  {
+    pat: '/api/v1/webhooks/{id}/replay', m: 'POST', p: () => `/api/v1/webhooks/${extra.hook.id}/replay`, roles: ADMIN,
+    scope: 'webhooks:write', ok: 200, body: async () => ({ since: '2020-01-01T00:00:00Z' }),
+  },
+  {
+    // A closed port: the allowed ping answers 200 with the delivery left pending (connection refused);
+    // the worker retries nothing while no subscription is enabled.
+    pat: '/api/v1/webhooks/{id}/ping', m: 'POST', p: () => `/api/v1/webhooks/${extra.hook.id}/ping`, roles: ADMIN,
+    scope: 'webhooks:write', ok: 200,
+  },
+
+  { pat: '/api/v1/export-fields', m: 'GET', p: () => '/api/v1/export-fields', roles: HR, scope: 'applications:read', ok: 200 },
+  { pat: '/api/v1/export-templates', m: 'GET', p: () => '/api/v1/export-templates', roles: HR, scope: 'applications:read', ok: 200 },
+  {
+    pat: '/api/v1/export-templates', m: 'POST', p: () => '/api/v1/export-templates', roles: HR, scope: 'applications:write', ok: 201,
+    body: async () => templateBody(),
+  },
+  {
+    pat: '/api/v1/export-templates/{id}', m: 'GET', p: () => `/api/v1/export-templates/${extra.template.id}`, roles: HR,
+    scope: 'applications:read', ok: 200,
+  },
+  {
+    pat: '/api/v1/export-templates/{id}', m: 'PATCH', p: () => `/api/v1/export-templates/${extra.template.id}`, roles: HR,
+    scope: 'applications:write', ok: 200, body: async () => ({ name: `rbac-template-${uniq()}` }),
+  },
+  {
+    pat: '/api/v1/export-templates/{id}', m: 'DELETE', p: (id) => `/api/v1/export-templates/${id}`, roles: HR,
+    scope: 'applications:write', ok: 200, id: (refused) => (refused ? extra.victimTemplate.id : fresh.exportTemplate()),
+  },
+  {
+    // An allowed caller exports a fresh eliminated application (and moves it to exported); a refused
+    // one names the victim waiting in eliminated_pending_export, which must stay there.
+    pat: '/api/v1/exports', m: 'POST', p: () => '/api/v1/exports', roles: HR, scope: 'applications:write', ok: 201,
+    body: async (refused) => ({
+      template: extra.template.id,
+      filter: { candidate_id: refused ? extra.victimEliminated : await fresh.eliminated() },
+    }),
+  },
+  { pat: '/api/v1/exports', m: 'GET', p: () => '/api/v1/exports', roles: HR, scope: 'applications:read', ok: 200 },
+  {
+    pat: '/api/v1/exports/{id}', m: 'GET', p: () => `/api/v1/exports/${extra.exportJob.id}`, roles: HR, scope: 'applications:read',
+    ok: 200,
+  },
+  {
+    // The file itself (CSV), not JSON: `raw` checks the status and a body that is no error envelope.
+    pat: '/api/v1/exports/{id}/file', m: 'GET', p: () => `/api/v1/exports/${extra.exportJob.id}/file`, roles: HR,
+    scope: 'applications:read', ok: 200, raw: true,
+  },
 ];
 
 const ROLE_USER = { admin: 'admin', hr: 'hr1', manager: 'mgr_sales', interviewer: 'int1' };
@@ -337,7 +645,7 @@ async function clientFor(route, caller) {
   if (caller === 'anonymous') return srv.anon();
   if (caller === 'token without scope') return srv.bearer(tokens.allBut[route.scope], caller);
   if (caller === 'token with scope') return srv.bearer(route.scope ? tokens.only[route.scope] : tokens.all, caller);
-  const username = ROLE_USER[caller];
+  const username = route.as?.[caller] ?? ROLE_USER[caller];
   if (route.pat === '/api/v1/auth/logout') {
     return srv.login(username, username === 'admin' ? srv.adminPassword : PASSWORD);
   }
@@ -374,6 +682,10 @@ describe('access matrix (routes.c)', () => {
         const what = `${route.m} ${path} as ${caller}`;
         if (exp.status >= 400) {
           assertError(assert, r, exp.status, exp.code, what);
+        } else if (route.raw) {
+          // A file download: not JSON, so only the status and that no error envelope came back.
+          assert.equal(r.status, exp.status, `${what}: ${r.text.slice(0, 300)}`);
+          assert.ok(r.text.length > 0 && !r.body?.error, `${what}: ${r.text.slice(0, 300)}`);
         } else {
           assert.equal(r.status, exp.status, `${what}: ${r.text.slice(0, 300)}`);
           assert.ok(r.body && typeof r.body === 'object' && !r.body.error, `${what}: ${r.text.slice(0, 300)}`);
@@ -391,6 +703,48 @@ describe('access matrix (routes.c)', () => {
       }
     }
   }
+});
+
+describe('the matrix covers every route (openapi.json)', () => {
+  const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
+  let ops; // [{m, pat, roles, scope}] of the operations that need credentials
+
+  before(async () => {
+    const r = await srv.api('GET', '/api/v1/openapi.json');
+    assert.equal(r.status, 200, r.text);
+    ops = [];
+    for (const [pat, item] of Object.entries(r.body.paths)) {
+      for (const m of METHODS) {
+        const op = item[m];
+        if (op && op['x-roles']) ops.push({ m: m.toUpperCase(), pat, roles: op['x-roles'], scope: op['x-scope'] ?? null });
+      }
+    }
+  });
+
+  const entry = (op) => ROUTES.find((r) => r.m === op.m && r.pat === op.pat);
+
+  test('every operation with x-roles has a ROUTES entry', () => {
+    assert.ok(ops.length > 0, 'openapi.json lists operations with x-roles');
+    const missing = ops.filter((op) => !entry(op)).map((op) => `${op.m} ${op.pat}`);
+    assert.deepEqual(missing, [], `routes missing from the access matrix:\n  ${missing.join('\n  ')}`);
+  });
+
+  test('every ROUTES entry is such an operation, with the same roles and scope', () => {
+    const problems = [];
+    for (const r of ROUTES) {
+      const op = ops.find((o) => o.m === r.m && o.pat === r.pat);
+      if (!op) problems.push(`${r.m} ${r.pat}: no operation with x-roles in openapi.json`);
+      else {
+        const want = [...op.roles].sort().join(',');
+        const got = [...r.roles].sort().join(',');
+        if (want !== got) problems.push(`${r.m} ${r.pat}: roles ${got} here, ${want} in openapi.json`);
+        if (op.scope !== r.scope) problems.push(`${r.m} ${r.pat}: scope ${r.scope} here, ${op.scope} in openapi.json`);
+      }
+    }
+    const dup = ROUTES.filter((r, i) => ROUTES.findIndex((x) => x.m === r.m && x.pat === r.pat) !== i);
+    for (const r of dup) problems.push(`${r.m} ${r.pat}: more than one entry`);
+    assert.deepEqual(problems, [], problems.join('\n'));
+  });
 });
 
 describe('public routes need no credentials', () => {
