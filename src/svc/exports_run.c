@@ -80,12 +80,6 @@ struct hist_entry {
 };
 #define HIST_SLOTS 256
 
-/* An application of the current chunk waiting for its move. */
-struct move {
-    int64_t id, version, position_id;
-    char *reason, *note; /* chunk arena */
-};
-
 /* Per application: what the history and dimension cursors found. */
 struct extra {
     int64_t eliminated_at, confirmed_at; /* 0: none */
@@ -107,8 +101,7 @@ struct run {
     struct export_cell *cells;
     struct hist_entry *hist[HIST_SLOTS];
     struct arena chunk; /* this chunk's strings */
-    struct move *moves;
-    int nmoves;
+    int64_t nmoves;     /* applications of the current chunk waiting for export */
     int64_t job_id;
     char exported_at[24];
     uint64_t rows, moved;
@@ -638,41 +631,101 @@ static int write_row(struct run *r, struct db_stmt *s, const struct extra *x, st
     return rc ? rc : export_row(r->w, r->cells, r->c->e);
 }
 
-/* Remembers the application at s for its move when it waits for export. */
+/* Counts the application at s for the chunk's moves when it waits for export. */
 static void note_move(struct run *r, struct db_stmt *s)
 {
     const char *stage = col_text(s, M_STAGE);
-    if (!stage || strcmp(stage, "eliminated_pending_export") != 0)
-        return;
-    struct move *m = &r->moves[r->nmoves++];
-    m->id = db_col_int64(s, M_ID);
-    m->version = db_col_int64(s, M_VERSION);
-    m->position_id = db_col_int64(s, M_POSITION_ID);
-    const char *reason = col_text(s, M_REASON), *note = col_text(s, M_NOTE);
-    m->reason = reason ? arena_strdup(&r->chunk, reason) : NULL;
-    m->note = note ? arena_strdup(&r->chunk, note) : NULL;
+    if (stage && strcmp(stage, "eliminated_pending_export") == 0)
+        r->nmoves++;
 }
 
-/* Moves the chunk's waiting applications to exported, each with its event. */
-static int run_moves(struct run *r)
+/* The applications of the chunk (lo, hi] of the job that it moves to exported. */
+#define MOVED_NOW                                                                                                      \
+    "FROM export_item x WHERE x.job_id = ? AND x.application_id > ? AND x.application_id <= ? AND x.moved = 1"
+
+/* Runs sql (ending in MOVED_NOW) with job, lo and hi bound from index i on. */
+static int exec_chunk(struct run *r, struct db_stmt *s, int i, int64_t lo, int64_t hi)
 {
-    int rc = 0;
-    for (int i = 0; i < r->nmoves && rc == 0; i++) {
-        struct move *m = &r->moves[i];
-        json_t *before =
-            json_pack("{s:I,s:I,s:s,s:s?,s:s?,s:I}", "id", (json_int_t)m->id, "position_id", (json_int_t)m->position_id,
-                      "stage", "eliminated_pending_export", "elimination_reason", m->reason, "elimination_note",
-                      m->note, "version", (json_int_t)m->version);
-        if ((rc = svc_app_move_tx(r->c, before, STAGE_EXPORTED, r->kind, NULL, NULL)) == 0) {
-            json_t *ev =
-                json_pack("{s:I,s:s,s:s,s:I,s:s}", "id", (json_int_t)m->id, "from", "eliminated_pending_export", "to",
-                          "exported", "export_id", (json_int_t)r->job_id, "template", r->spec->template_name);
-            rc = svc_event(r->c, "application.exported", "application", m->id, ev);
-            json_decref(ev);
-            r->moved++;
-        }
-        json_decref(before);
+    db_bind_int64(s, i, r->job_id);
+    db_bind_int64(s, i + 1, lo);
+    db_bind_int64(s, i + 2, hi);
+    return svc_exec(r->c, s);
+}
+
+/* Moves the chunk's applications waiting for export to exported, set-based: the application rows, their
+ * stage_history rows and their application.exported events, as svc_app_move_tx and svc_event write them
+ * one by one (the pipeline's check made once: the same transition by the same actor for every row). The
+ * moves to exported do not start stage rules: the buffer ends there. */
+static int run_moves(struct run *r, int64_t lo, int64_t hi)
+{
+    if (r->nmoves == 0)
+        return 0;
+    struct svc_ctx *c = r->c;
+    struct transition_req tr = {.from = STAGE_ELIMINATED_PENDING_EXPORT, .to = STAGE_EXPORTED, .actor = r->kind};
+    int rc = pipeline_check(&tr, c->e);
+    struct db_stmt *s;
+    /* mark the job's items that wait for export, then move exactly those */
+    if (rc != 0 || (rc = svc_prepare(c,
+                                     "UPDATE export_item SET moved = 1 WHERE job_id = ? AND application_id > ? AND "
+                                     "application_id <= ? AND application_id IN (SELECT id FROM application WHERE "
+                                     "stage = 'eliminated_pending_export' AND id > ? AND id <= ?)",
+                                     &s)))
+        return rc;
+    db_bind_int64(s, 4, lo);
+    db_bind_int64(s, 5, hi);
+    if ((rc = exec_chunk(r, s, 1, lo, hi)) != 0)
+        return rc;
+    int64_t n = db_changes(c->db);
+    if ((rc = svc_prepare(c,
+                          "UPDATE application SET stage = 'exported', prev_stage = stage, stage_changed_at = ?, "
+                          "updated_at = ?, version = version + 1 WHERE stage = 'eliminated_pending_export' AND "
+                          "id IN (SELECT x.application_id " MOVED_NOW ")",
+                          &s)))
+        return rc;
+    db_bind_int64(s, 1, c->now);
+    db_bind_int64(s, 2, c->now);
+    if ((rc = exec_chunk(r, s, 3, lo, hi)) != 0)
+        return rc;
+    if (db_changes(c->db) != n || n != r->nmoves) /* PostgreSQL: another writer moved one meanwhile */
+        return err_set(c->e, ERR_CONFLICT, "conflict", NULL,
+                       "an application of the export changed while it was exported; run the export again");
+    if ((rc = svc_prepare(c,
+                          "INSERT INTO stage_history (application_id, from_stage, to_stage, actor_kind, actor_id, "
+                          "reason, note, at) SELECT x.application_id, 'eliminated_pending_export', 'exported', ?, "
+                          "?, NULL, NULL, ? " MOVED_NOW " ORDER BY x.application_id",
+                          &s)))
+        return rc;
+    db_bind_text(s, 1, actor_kind_name(r->kind));
+    if (c->actor->user_id)
+        db_bind_int64(s, 2, c->actor->user_id);
+    else
+        db_bind_null(s, 2);
+    db_bind_int64(s, 3, c->now);
+    if ((rc = exec_chunk(r, s, 4, lo, hi)) != 0)
+        return rc;
+    /* the payload svc_event writes for {id, from, to, export_id, template} */
+    json_t *tn = json_string(r->spec->template_name);
+    char *tj = result_json_compact(tn, 0, NULL);
+    json_decref(tn);
+    char head[160];
+    snprintf(head, sizeof(head),
+             ",\"from\":\"eliminated_pending_export\",\"to\":\"exported\",\"export_id\":%lld,"
+             "\"template\":",
+             (long long)r->job_id);
+    if ((rc = svc_prepare(
+             c,
+             "INSERT INTO outbox (event, entity, entity_id, payload, created_at) SELECT "
+             "'application.exported', 'application', x.application_id, '{\"id\":' || x.application_id || ? || ? "
+             "|| '}', ? " MOVED_NOW " ORDER BY x.application_id",
+             &s)) == 0) {
+        db_bind_text(s, 1, head);
+        db_bind_text(s, 2, tj);
+        db_bind_int64(s, 3, c->now);
+        rc = exec_chunk(r, s, 4, lo, hi);
     }
+    free(tj);
+    if (rc == 0)
+        r->moved += (uint64_t)n;
     r->nmoves = 0;
     return rc;
 }
@@ -731,7 +784,6 @@ static int write_rows(struct run *r)
     struct strbuf b;
     sb_init(&b, 0);
     struct extra *x = xcalloc(1, sizeof(*x));
-    r->moves = xcalloc(CHUNK, sizeof(*r->moves));
     int64_t lo = 0;
     int rc = 0;
     for (;;) {
@@ -764,14 +816,12 @@ static int write_rows(struct run *r)
         if (h)
             db_reset(h);
         if (rc == 0)
-            rc = run_moves(r);
+            rc = run_moves(r, lo, hi);
         arena_free(&r->chunk);
         if (rc != 0 || hi == INT64_MAX)
             break;
         lo = hi;
     }
-    free(r->moves);
-    r->moves = NULL;
     free(x);
     sb_free(&b);
     return rc;
@@ -1084,7 +1134,6 @@ done:
     free(r.f);
     free(r.fdim);
     free(r.cells);
-    free(r.moves);
     json_decref(o);
     json_decref(held);
     free(path);

@@ -12,7 +12,8 @@
 -- fields), the filter, the row count, size and SHA-256 of the file and where
 -- it is, and the eliminations it held back because their evaluation was
 -- incomplete (held_back, held_back_json). export_item: the applications it holds (the per-application record
--- of the export; their move to exported is in stage_history).
+-- of the export; moved = 1 where this job moved it to exported, with its
+-- row in stage_history).
 
 CREATE TABLE export_template (
     id INTEGER PRIMARY KEY,
@@ -65,6 +66,7 @@ CREATE INDEX export_job_template ON export_job(template_id, id);
 CREATE TABLE export_item (
     job_id BIGINT NOT NULL REFERENCES export_job(id),
     application_id BIGINT NOT NULL REFERENCES application(id),
+    moved INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (job_id, application_id)
 ) WITHOUT ROWID;
 CREATE INDEX export_item_application ON export_item(application_id);
