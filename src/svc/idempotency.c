@@ -19,6 +19,37 @@ static int key_ok(const char *k)
     return 1;
 }
 
+/* Stored responses can hold what is shown once (a new token, a webhook's secret, an invitation
+ * link): they are kept encrypted, as base64url of field_encrypt's blob. */
+#define BODY_CONTEXT "idempotency.body"
+
+static char *body_seal(struct svc_ctx *c, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+    unsigned char *ct = NULL;
+    size_t n = 0;
+    char *sealed = NULL;
+    if (text && field_encrypt(c->kr, BODY_CONTEXT, text, strlen(text), &ct, &n) == 0)
+        sealed = base64url_encode(ct, n);
+    free(ct);
+    free(text);
+    return sealed;
+}
+
+/* The stored response; NULL when it cannot be read back (the replay then answers without a body). */
+static json_t *body_open(struct svc_ctx *c, const char *sealed)
+{
+    unsigned char *ct = NULL, *pt = NULL;
+    size_t n = 0, ptn = 0;
+    json_t *v = NULL;
+    struct err ignored = {0};
+    if (base64url_decode(sealed, &ct, &n) == 0 && field_decrypt(c->kr, BODY_CONTEXT, ct, n, &pt, &ptn, &ignored) == 0)
+        v = json_loadb((const char *)pt, ptn, JSON_DECODE_ANY, NULL);
+    free(ct);
+    free(pt);
+    return v;
+}
+
 /* The existing row for (actor, key): 1 replay, or an error (different request / in progress). */
 static int existing(struct svc_ctx *c, const char *label, const char *key, const char *method, const char *path,
                     const char *rh, int *status, json_t **body)
@@ -47,7 +78,7 @@ static int existing(struct svc_ctx *c, const char *label, const char *key, const
                      "a request with this Idempotency-Key is still running; retry shortly");
     else if (rc == DB_ROW) {
         *status = (int)db_col_int64(s, 3);
-        *body = json_loads(db_col_text(s, 4), 0, NULL);
+        *body = body_open(c, db_col_text(s, 4));
         rc = 1;
     }
     db_reset(s);
@@ -119,7 +150,8 @@ int svc_idem_finish(struct svc_ctx *c, const char *key, int status, json_t *body
     if (keep) {
         if ((rc = svc_prepare(c, "UPDATE idempotency SET status = ?, body = ? WHERE actor = ? AND idem_key = ?", &s)))
             return svc_end(c, rc);
-        text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!(text = body_seal(c, body)))
+            return svc_end(c, err_set(c->e, ERR_INTERNAL, NULL, NULL, "cannot seal the idempotent response"));
         db_bind_int64(s, 1, status);
         db_bind_text(s, 2, text);
         db_bind_text(s, 3, label);

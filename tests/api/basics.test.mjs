@@ -11,6 +11,7 @@ import {
   PASSWORD,
   assertError,
   cliToken,
+  dbSnapshot,
   paginate,
   request,
   seed,
@@ -273,6 +274,20 @@ test('Idempotency-Key: the same POST twice creates once and replays the same ans
   // Keys are per caller: admin's same key is a new request.
   const d = await admin.post('/api/v1/org-units', { code: 'IDEM-' + uniq(), name: 'x', parent: 'HQ' }, { headers: { 'Idempotency-Key': key } });
   assert.equal(d.status, 201, d.text);
+});
+
+test('a replayed response that shows a secret once is kept encrypted, never in the clear', async () => {
+  const key = 'idem-' + uniq();
+  const body = { name: 'idem-secret-' + uniq(), scopes: ['org:read'] };
+  const a = await admin.post('/api/v1/tokens', body, { headers: { 'Idempotency-Key': key } });
+  assert.equal(a.status, 201, a.text);
+  assert.ok(a.body.token, a.text);
+  const b = await admin.post('/api/v1/tokens', body, { headers: { 'Idempotency-Key': key } });
+  assert.equal(b.status, 201, b.text);
+  assert.equal(b.body.token, a.body.token, 'the replay is the first answer');
+  const dump = await dbSnapshot(srv);
+  assert.ok(dump.includes(body.name), 'the snapshot holds the token row');
+  assert.ok(!dump.includes(a.body.token), 'the token is nowhere in the database in the clear');
 });
 
 test('Idempotency-Key reused on another path is 422 and creates nothing', async () => {
