@@ -40,7 +40,13 @@ int api_me(struct req *r)
 {
     json_t *out = NULL;
     int rc = svc_me(&r->ctx, &out);
-    return rc ? rc : req_reply(r, 200, out);
+    if (rc)
+        return rc;
+    /* A session caller (the web UI after a reload) learns its CSRF token again; another origin
+     * cannot read this answer, and a bearer token has none. */
+    if (r->via_cookie && r->csrf[0])
+        json_object_set_new(out, "csrf_token", json_string(r->csrf));
+    return req_reply(r, 200, out);
 }
 
 int api_users_list(struct req *r)

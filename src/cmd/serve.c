@@ -11,6 +11,7 @@
 #include "cmd/flags.h"
 #include "cmd/scorer_opts.h"
 #include "http/server.h"
+#include "http/static.h"
 #include "jobs/worker.h"
 #include "store/migrate.h"
 #include "svc/exports.h"
@@ -36,6 +37,7 @@ int cmd_serve(int argc, char **argv)
     const char *listen = "127.0.0.1:8080";
     unsigned threads = 0;
     int quiet = 0;
+    const char *web = NULL; /* --web DIR: the built UI (default: TALENTD_WEB_DIR, else web/dist by the binary) */
     struct scorer_opts so = {0};
     struct worker_config wc; /* the background worker (jobs/worker.h) */
     worker_config_default(&wc);
@@ -56,13 +58,15 @@ int cmd_serve(int argc, char **argv)
             if (flag_int("serve", "--threads", argv[++i], 1, 256, &t) != 0)
                 return 2;
             threads = (unsigned)t;
+        } else if (r == 0 && strcmp(argv[i], "--web") == 0 && i + 1 < argc) {
+            web = argv[++i];
         } else if (r == 0 && strcmp(argv[i], "--quiet") == 0) {
             quiet = 1;
         } else if (r == 0 && strcmp(argv[i], "--export-dir") == 0 && i + 1 < argc) {
             svc_exports_set_dir(argv[++i]); /* where exports with destination "directory" go (docs/exports.md) */
         } else if (strcmp(argv[i], "--help") == 0) {
             puts("usage: talentd serve [--data DIR] [--db URL] [--listen HOST:PORT] [--threads N] [--quiet]\n"
-                 "                     [--export-dir DIR]\n"
+                 "                     [--export-dir DIR] [--web DIR]\n"
                  "                     " SCORER_OPTS_USAGE "\n"
                  "                     " WORKER_OPTS_USAGE "\n"
                  "Completed AI interviews are scored by the built-in rubric scorer, or with --scorer-url by an\n"
@@ -71,7 +75,10 @@ int cmd_serve(int argc, char **argv)
                  "Its results carry vendor NAME (--scorer-name, default external).\n"
                  "A background worker delivers webhooks, expires interviews and runs due exports every\n"
                  "--jobs-interval-ms (default 1000), and the schedule rules every --rules-every-ms (default\n"
-                 "60000); --no-jobs serves the API without it (docs/webhooks.md, docs/automation.md).");
+                 "60000); --no-jobs serves the API without it (docs/webhooks.md, docs/automation.md).\n"
+                 "The web UI is served at / from --web DIR (default: $TALENTD_WEB_DIR, else the web/dist of the\n"
+                 "source tree the binary was built in, ../web/dist from its directory); without a built UI, / answers\n"
+                 "the API's root document (docs/ui.md).");
             return 0;
         } else {
             fprintf(stderr, "talentd serve: unknown or incomplete option %s\n", argv[i]);
@@ -82,6 +89,16 @@ int cmd_serve(int argc, char **argv)
     uint16_t port;
     if (parse_listen(listen, host, sizeof(host), &port) != 0) {
         fprintf(stderr, "talentd serve: --listen must be HOST:PORT, got %s\n", listen);
+        return 2;
+    }
+    const char *web_env = getenv("TALENTD_WEB_DIR");
+    if (!web && web_env && *web_env)
+        web = web_env;
+    static char web_root[4096]; /* lives as long as the server */
+    struct err werr = {0};
+    int wrc = http_static_find_root(web, web_root, sizeof(web_root), &werr);
+    if (wrc < 0) {
+        fprintf(stderr, "talentd serve: --web: %s\n", werr.message);
         return 2;
     }
     static struct scorer_http external; /* lives as long as the server */
@@ -105,6 +122,7 @@ int cmd_serve(int argc, char **argv)
         .public_url = a.ctx.public_url,
         .quiet = quiet,
         .scorer = scorer,
+        .web_root = wrc == 0 ? web_root : NULL,
     };
     /* Block the stop signals in every thread; the main thread waits for them. */
     sigset_t set;
@@ -132,6 +150,10 @@ int cmd_serve(int argc, char **argv)
     }
     printf("talentd: serving on http://%s:%u (%s, %u threads, %s interview scorer)\n", host, port,
            db_kind(a.db) == DB_POSTGRES ? "postgresql" : "sqlite", cfg.threads, scorer ? scorer->vendor : "built-in");
+    if (wrc == 0)
+        printf("talentd: web UI from %s\n", web_root);
+    else
+        printf("talentd: no web UI built (make web); / answers the API root document\n");
     fflush(stdout);
     int sig;
     sigwait(&set, &sig);

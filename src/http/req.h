@@ -45,8 +45,14 @@ struct req {
     int file_fd;              /* > 0: the body is this open file of file_len bytes; the server sends and closes it */
     uint64_t file_len;
     char *disposition; /* owned; Content-Disposition of a file body */
-    char *set_cookie;  /* owned */
-    char *location;    /* owned */
+    /* static files of the web UI (http/static.h); NULL/empty: not sent, and Cache-Control: no-store */
+    const char *cache_control;    /* static string */
+    const char *content_encoding; /* static string, e.g. "gzip" */
+    const char *vary;             /* static string */
+    const char *csp;              /* static string: Content-Security-Policy of an HTML page */
+    char etag[64];
+    char *set_cookie; /* owned */
+    char *location;   /* owned */
     struct err err;
 };
 

@@ -21,6 +21,7 @@
 
 #include "http/auth.h"
 #include "http/router.h"
+#include "http/static.h"
 #include "lib/mem.h"
 #include "lib/timeutil.h"
 #include "store/db.h"
@@ -189,6 +190,12 @@ static void dispatch(struct http_server *s, struct req *r)
     }
     int status = 0;
     const struct route *rt = router_match(r, r->method, path, &status);
+    /* The web UI's files, client-side routes and the page at / (static.h); never /api/. */
+    if (s->cfg.web_root && http_static_applies(r, path, rt != NULL)) {
+        if (http_static_serve(r, s->cfg.web_root, path) != 0)
+            goto fail;
+        return;
+    }
     if (!rt) {
         if (status == 405)
             err_set(&r->err, ERR_METHOD, NULL, NULL, "%s is not allowed on %s", r->method, path);
@@ -275,7 +282,15 @@ static enum MHD_Result send_response(struct req *r)
     if (ctype)
         MHD_add_response_header(resp, "Content-Type", ctype);
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "Cache-Control", r->cache_control ? r->cache_control : "no-store");
+    if (r->etag[0])
+        MHD_add_response_header(resp, "ETag", r->etag);
+    if (r->content_encoding)
+        MHD_add_response_header(resp, "Content-Encoding", r->content_encoding);
+    if (r->vary)
+        MHD_add_response_header(resp, "Vary", r->vary);
+    if (r->csp)
+        MHD_add_response_header(resp, "Content-Security-Policy", r->csp);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");

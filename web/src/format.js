@@ -1,0 +1,44 @@
+// format.js - small display helpers shared by the views.
+import { i18n } from './i18n.js';
+
+export const STAGES = [
+  'applied', 'ai_invited', 'ai_in_progress', 'ai_incomplete', 'ai_pending_evaluation', 'ai_passed', 'followup',
+  'offer', 'hired', 'eliminated_pending_review', 'eliminated_pending_export', 'exported', 'withdrawn',
+];
+export const RECOMMENDATIONS = ['recommend', 're_interview', 'not_recommended'];
+
+/** A date-time of the API (RFC 3339) in the user's language, minutes precision. */
+export function dateTime(s) {
+  if (!s) return '';
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) return s;
+  return d.toLocaleString(i18n.global.locale.value === 'en' ? 'en-GB' : 'zh-CN', {
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  });
+}
+
+/** Milliseconds into the interview as m:ss (or h:mm:ss). */
+export function clock(ms) {
+  const total = Math.max(0, Math.floor((ms || 0) / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** A stage's name in the current language (the key itself when unknown). */
+export function stageName(s) {
+  const { t, te } = i18n.global;
+  return s && te(`stage.${s}`) ? t(`stage.${s}`) : s || '';
+}
+
+/** A dimension's label: the API's pair when given, else the locale catalogue, else the key. */
+export function dimName(key, zh, en) {
+  const { t, te, locale } = i18n.global;
+  if (zh || en) return locale.value === 'en' ? en || zh : zh || en;
+  return te(`dims.${key}`) ? t(`dims.${key}`) : key;
+}
+
+export function recommendationType(r) {
+  return r === 'recommend' ? 'success' : r === 're_interview' ? 'warning' : r === 'not_recommended' ? 'danger' : 'info';
+}

@@ -1,0 +1,45 @@
+// i18n.js - vue-i18n set-up: zh-CN by default, English switchable; the choice is kept in
+// localStorage and shown on <html lang>. Element Plus's own texts follow (App.vue).
+import { createI18n } from 'vue-i18n';
+
+import en from './locales/en.js';
+import zhCN from './locales/zh-CN.js';
+
+export const LOCALES = ['zh-CN', 'en'];
+const KEY = 'talentd.lang';
+
+function initial() {
+  try {
+    const saved = localStorage.getItem(KEY);
+    if (LOCALES.includes(saved)) return saved;
+  } catch {
+    /* storage disabled: the default */
+  }
+  return 'zh-CN';
+}
+
+export const i18n = createI18n({
+  legacy: false,
+  locale: initial(),
+  fallbackLocale: 'zh-CN',
+  messages: { 'zh-CN': zhCN, en },
+});
+
+document.documentElement.lang = i18n.global.locale.value;
+
+/** Switches the UI language and remembers it. */
+export function setLocale(lang) {
+  if (!LOCALES.includes(lang)) return;
+  i18n.global.locale.value = lang;
+  document.documentElement.lang = lang;
+  try {
+    localStorage.setItem(KEY, lang);
+  } catch {
+    /* not remembered */
+  }
+}
+
+/** A label in the current language from a {label_zh, label_en} pair (the API's dimension labels). */
+export function pick(zh, enText) {
+  return i18n.global.locale.value === 'en' ? enText || zh : zh || enText;
+}
