@@ -14,27 +14,15 @@
 //   TALENTD_BIN=build-test/talentd TALENTD_TEST_DB=sqlite node --test tests/e2e/ui.test.mjs
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { PASSWORD, ROOT, seed, startServer, uniq } from '../api/lib/harness.mjs';
-
-const CHROMIUM = process.env.TALENTD_CHROMIUM || '/usr/bin/chromium';
-const WEB_DIST = path.join(ROOT, 'web/dist');
-const SHOTS = path.join(ROOT, 'test-output/e2e');
-const STEP_MS = 60000;
-
-// playwright-core is a devDependency of web/ (web/package-lock.json; bootstrap runs npm ci there).
-const requireFromWeb = createRequire(path.join(ROOT, 'web/package.json'));
+import { PASSWORD, seed, uniq } from '../api/lib/harness.mjs';
+import { STEP_MS, drawnPixels as drawn, openBrowser, requirePlaywright, screenshot, startUiServer, uiLogin as login } from './lib.mjs';
 
 let srv;
 let s;
-let ctx;
+let browser;
 let page;
-let profile;
 const apps = {}; // key -> application id
 
 /** Posts a native AI result for application id with these dimension scores (as hr1). */
@@ -55,43 +43,13 @@ async function result(id, overall, dims) {
   assert.equal(r.status, 201, `result for ${id}: ${r.text}`);
 }
 
-async function shot(name) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-/** Counts the pixels drawn (alpha > 0) on the canvas inside selector. */
-function drawnPixels(selector) {
-  return page.evaluate((sel) => {
-    const c = document.querySelector(`${sel} canvas`);
-    if (!c || !c.width || !c.height) return 0;
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-    return n;
-  }, selector);
-}
-
-/** Logs in through the login form (labels in either language). */
-async function uiLogin(username, password) {
-  await page.goto(`${srv.url}/login`);
-  await page.getByLabel(/用户名|Username/).fill(username);
-  await page.getByLabel(/^(密码|Password)$/).fill(password);
-  await page.getByRole('button', { name: /^(登录|Log in)$/ }).click();
-  await page.waitForURL(/\/applications/);
-}
+const shot = (name) => screenshot(page, name);
+const drawnPixels = (selector) => drawn(page, selector);
+const uiLogin = (username, password) => login(page, srv.url, username, password, /\/applications/);
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM}: scripts/bootstrap installs Debian's chromium (or set TALENTD_CHROMIUM)`);
-  assert.ok(existsSync(path.join(WEB_DIST, 'index.html')), `no built UI in ${WEB_DIST}: run make web (npm --prefix web run build)`);
-  let playwright;
-  try {
-    playwright = requireFromWeb('playwright-core');
-  } catch (e) {
-    assert.fail(`playwright-core is not installed in web/node_modules (scripts/bootstrap runs npm ci there): ${e.message}`);
-  }
-  mkdirSync(SHOTS, { recursive: true });
-
-  srv = await startServer({ serveArgs: ['--web', WEB_DIST] });
+  const playwright = requirePlaywright();
+  srv = await startUiServer();
   s = await seed(srv, { tokens: false });
   const hr = s.clients.hr1;
   // A dry-run rule whose firing (with its explanation) the report shows.
@@ -118,21 +76,12 @@ before(async () => {
   const elim = await hr.post(`/api/v1/applications/${apps.engbe_a}/transitions`, { to: 'eliminated_pending_review', reason: 'skills_mismatch' });
   assert.equal(elim.status, 200, elim.text);
 
-  profile = mkdtempSync(path.join(tmpdir(), 'talentd-chromium-'));
-  ctx = await playwright.chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1366, height: 900 },
-  });
-  page = ctx.pages()[0] || (await ctx.newPage());
-  page.setDefaultTimeout(20000);
-  page.on('pageerror', (e) => console.error(`# page error: ${e.message}`));
+  browser = await openBrowser(playwright);
+  page = browser.page;
 });
 
 after(async () => {
-  if (ctx) await ctx.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  if (browser) await browser.close();
   if (srv) await srv.stop();
 });
 

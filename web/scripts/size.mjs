@@ -57,3 +57,27 @@ console.log('screen                      JS      CSS   JS chunks');
 for (const r of rows) console.log(`${r.route.padEnd(22)} ${kb(r.js)}  ${kb(r.css)}   ${r.chunks}`);
 const total = [...new Set(Object.values(manifest).map((c) => c.file))].filter((f) => f.endsWith('.js'));
 console.log(`all JavaScript of the UI: ${kb(total.reduce((a, f) => a + gzSize(f), 0)).trim()} KB in ${total.length} chunks`);
+
+// The candidate's pages (reached by link token, on a phone) and their budget (issue 6): the first
+// screen under 300 KB of compressed JavaScript. Listed by route; the exit status is 1 when one is
+// over, so a heavy import (ECharts, tables, selects) into them does not go unnoticed.
+const CANDIDATE = [
+  { route: '/i/:token', what: 'AI interview', key: 'src/views/CandidateInterviewView.vue' },
+  { route: '/c/:token', what: 'application progress', key: 'src/views/CandidatePortalView.vue' },
+];
+const BUDGET_JS = 300 * 1024;
+let over = false;
+console.log('\ncandidate pages, first screen (budget: JS under 300 KB gzip):');
+for (const p of CANDIDATE) {
+  if (!manifest[p.key]) {
+    console.log(`${p.route.padEnd(10)} ${p.what.padEnd(22)} not built`);
+    over = true;
+    continue;
+  }
+  const c = cost([entry, p.key]);
+  const ok = c.js < BUDGET_JS;
+  over ||= !ok;
+  const lazy = (manifest[p.key].dynamicImports || []).length;
+  console.log(`${p.route.padEnd(10)} ${p.what.padEnd(22)} JS ${kb(c.js)} KB  CSS ${kb(c.css)} KB  ${c.chunks} chunks${lazy ? `, ${lazy} loaded later` : ''}  ${ok ? 'ok' : 'OVER BUDGET'}`);
+}
+if (over) process.exitCode = 1;

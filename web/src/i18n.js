@@ -2,7 +2,11 @@
 // localStorage and shown on <html lang>. Element Plus's own texts follow (App.vue).
 import { createI18n } from 'vue-i18n';
 
+import candidateEn from './locales/candidate.en.js';
+import candidateZhCN from './locales/candidate.zh-CN.js';
 import en from './locales/en.js';
+import hrEn from './locales/hr.en.js';
+import hrZhCN from './locales/hr.zh-CN.js';
 import zhCN from './locales/zh-CN.js';
 
 export const LOCALES = ['zh-CN', 'en'];
@@ -22,8 +26,14 @@ export const i18n = createI18n({
   legacy: false,
   locale: initial(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  // the candidate's pages keep their strings in their own files (locales/candidate.*.js)
+  messages: { 'zh-CN': { ...zhCN, candidate: candidateZhCN }, en: { ...en, candidate: candidateEn } },
 });
+
+// The HR screens (dashboard, exports, webhooks, bulk actions) keep their strings in their own
+// files (locales/hr.*.js: hr.*, and the error codes those screens meet under errors.codes).
+i18n.global.mergeLocaleMessage('zh-CN', hrZhCN);
+i18n.global.mergeLocaleMessage('en', hrEn);
 
 document.documentElement.lang = i18n.global.locale.value;
 

@@ -11,9 +11,9 @@ export const session = reactive({ user: null, loaded: false });
 
 /** Routes (by name) each role is offered; the router guard and the menu read this. */
 export const ROLE_ROUTES = {
-  admin: ['applications', 'report', 'compare', 'reviews', 'rules'],
-  hr: ['applications', 'report', 'compare', 'reviews', 'rules'],
-  manager: ['applications', 'report', 'compare', 'rules'],
+  admin: ['applications', 'report', 'compare', 'reviews', 'rules', 'dashboard', 'exports', 'webhooks'],
+  hr: ['applications', 'report', 'compare', 'reviews', 'rules', 'dashboard', 'exports', 'webhooks'],
+  manager: ['applications', 'report', 'compare', 'rules', 'dashboard'],
   interviewer: ['applications', 'report', 'compare'],
 };
 

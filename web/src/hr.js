@@ -1,0 +1,109 @@
+// hr.js - what the HR screens (dashboard, exports, webhooks, bulk actions) share: counting a
+// list through its pages, downloading a file the API sends, and the outcome of one item of a
+// bulk call in the user's language. Every number comes from the API; nothing here decides.
+import { ApiError, describeError, get } from './api.js';
+
+/** The stages of the pipeline in their order (the funnel), then where applications leave it. */
+export const FUNNEL_STAGES = [
+  'applied', 'ai_invited', 'ai_in_progress', 'ai_incomplete', 'ai_pending_evaluation', 'ai_passed', 'followup', 'offer',
+  'hired', 'eliminated_pending_review', 'eliminated_pending_export', 'exported', 'withdrawn',
+];
+
+/** Stages an application is still "in the pipeline" in: applied up to offer (not hired, eliminated or closed). */
+export const ACTIVE_STAGES = FUNNEL_STAGES.slice(0, 8);
+
+/** Pages read at most when counting one list (200 items each): counts above show as "N+". */
+export const COUNT_PAGES = 5;
+
+/**
+ * Walks a list endpoint page by page (limit 200) and returns {count, items, capped}: every item
+ * up to COUNT_PAGES pages; capped when more were left. The API has no count endpoint (see
+ * docs/ui.md); this is what the dashboard and the export preview use.
+ */
+export async function countAll(path, params = {}, pages = COUNT_PAGES) {
+  const items = [];
+  let cursor = null;
+  for (let i = 0; i < pages; i++) {
+    const r = await get(path, { ...params, limit: 200, cursor: cursor || undefined });
+    items.push(...r.items);
+    cursor = r.next_cursor;
+    if (!cursor) return { count: items.length, items, capped: false };
+  }
+  return { count: items.length, items, capped: true };
+}
+
+/** "12", or "1000+" when the count stopped at the cap. */
+export function countText(c) {
+  if (!c) return '–';
+  return c.capped ? `${c.count}+` : String(c.count);
+}
+
+/** Runs fn over items with at most n at a time; resolves the results in order. */
+export async function pool(items, n, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return out;
+}
+
+/** The error of one item of a bulk answer ({status, error: {code, message, field}}) as a sentence. */
+export function describeItemError(item) {
+  const e = item?.error || {};
+  return describeError(new ApiError(item?.status || 0, e.code || null, e.message || '', e.field));
+}
+
+/** The file name of a Content-Disposition header (filename* first), else fallback. */
+function dispositionName(header, fallback) {
+  if (!header) return fallback;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      /* the plain name */
+    }
+  }
+  const plain = /filename="([^"]*)"/i.exec(header) || /filename=([^;]+)/i.exec(header);
+  return plain ? plain[1].trim() : fallback;
+}
+
+/**
+ * Downloads GET /api/v1{path} as a file: fetched first, so a refusal (403, 404 file_missing,
+ * 409 file_changed) becomes an ApiError the page shows instead of a file holding the error.
+ */
+export async function downloadFile(path, fallbackName = 'download') {
+  let res;
+  try {
+    res = await fetch(`/api/v1${path}`, { credentials: 'same-origin' });
+  } catch (e) {
+    throw new ApiError(0, 'network', String(e?.message || e));
+  }
+  if (!res.ok) {
+    const text = await res.text();
+    let e = {};
+    try {
+      e = JSON.parse(text).error || {};
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(res.status, e.code || null, e.message || text.slice(0, 200), e.field, e.request_id, e);
+  }
+  const name = dispositionName(res.headers.get('content-disposition'), fallbackName);
+  const blob = await res.blob();
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+  return name;
+}
