@@ -20,6 +20,7 @@ static const struct {
     {"report", cmd_report, "report ID                  (an application's AI report)"},
     {"compare", cmd_compare, "compare ID,ID,...          (up to 10 of one position)"},
     {"reminders", cmd_reminders, "reminders                  [--unopened-hours N] [--stuck-days N]"},
+    {"counts", cmd_counts, "counts [--by stage,position,...] [filters]  (how many applications, grouped)"},
     {"revise", cmd_revise, "revise ID --dim KEY --score N --reason TEXT | ID --history"},
     {"link", cmd_link, "link create|list ID | revoke LINK_ID  (the candidate's page)"},
     {"questions", cmd_questions, "questions import FILE.json | list | show CODE|ID  (interview question sets)"},

@@ -3,6 +3,7 @@
 #include "svc/applications.h"
 
 int api_applications_list(struct req *r) { return api_list(r, svc_application_list); }
+int api_application_counts(struct req *r) { return api_list(r, svc_application_counts); }
 int api_applications_create(struct req *r) { return api_create(r, svc_application_create); }
 int api_applications_get(struct req *r) { return api_get(r, svc_application_get); }
 int api_applications_update(struct req *r) { return api_update(r, svc_application_update); }

@@ -7,6 +7,7 @@
 #include "cmd/app.h"
 #include "cmd/cmd.h"
 #include "cmd/flags.h"
+#include "svc/applications.h"
 #include "svc/portal.h"
 #include "svc/report.h"
 #include "svc/revisions.h"
@@ -29,7 +30,7 @@ static int run(struct app_opts *o, const char *what, struct call *k)
         return 1;
     }
     json_t *out = NULL;
-    int rc = k->by_id ? k->by_id(&a.ctx, k->id, &out)
+    int rc = k->by_id     ? k->by_id(&a.ctx, k->id, &out)
              : k->with_in ? k->with_in(&a.ctx, k->id, k->arg, &out)
                           : k->with_query(&a.ctx, k->arg, &out);
     if (rc != 0)
@@ -113,6 +114,28 @@ int cmd_reminders(int argc, char **argv)
     if (limit)
         json_object_set_new(k.arg, "limit", json_string(limit));
     return run(&o, "reminders", &k);
+}
+
+static const char counts_usage[] =
+    "usage: talentd counts [--by stage,position,department,recommendation,reason] [--stage S] [--position CODE]\n"
+    "                      [--department CODE] [--recommendation R]   (how many applications, grouped)\n";
+
+int cmd_counts(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "--help") == 0)
+        return usage(counts_usage, argc);
+    struct app_opts o = {0};
+    const char *v[5] = {NULL};
+    static const char *const keys[5] = {"by", "stage", "position", "department", "recommendation"};
+    const struct flag flags[] = {{"--by", &v[0], 0},         {"--stage", &v[1], 0},          {"--position", &v[2], 0},
+                                 {"--department", &v[3], 0}, {"--recommendation", &v[4], 0}, {NULL, NULL, 0}};
+    if (flags_parse(argc, argv, 1, flags, &o, NULL, 0, "counts") != 0)
+        return 2;
+    struct call k = {.with_query = svc_application_counts, .arg = json_object()};
+    for (int i = 0; i < 5; i++)
+        if (v[i])
+            json_object_set_new(k.arg, keys[i], json_string(v[i]));
+    return run(&o, "counts", &k);
 }
 
 static const char revise_usage[] = "usage: talentd revise ID --dim KEY|overall --score N --reason TEXT\n"

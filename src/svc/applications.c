@@ -642,6 +642,109 @@ int svc_application_list(struct svc_ctx *c, json_t *query, json_t **out)
     return qb_page_sorted(c, &q, query, "a.id", app_sorts, app_list_row, list_assignees, out);
 }
 
+/* What counts can be grouped by: the name, the column and whether it needs the position and org unit. */
+static const struct count_key {
+    const char *name, *expr;
+    int joins;
+} count_keys[] = {
+    {"stage", "a.stage", 0},
+    {"position", "p.code", 1},
+    {"department", "o.code", 1},
+    {"recommendation", "a.recommendation", 0},
+    {"reason", "a.elimination_reason", 0},
+};
+#define N_COUNT_KEYS ((int)(sizeof(count_keys) / sizeof(count_keys[0])))
+
+/* Reads query "by" (a comma list of count_keys' names, default "stage") into keys. */
+static int count_by(struct svc_ctx *c, const char *by, const struct count_key *keys[], int *n)
+{
+    *n = 0;
+    char buf[128];
+    snprintf(buf, sizeof(buf), "%s", by ? by : "stage");
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        int k = 0;
+        while (k < N_COUNT_KEYS && strcmp(count_keys[k].name, t) != 0)
+            k++;
+        if (k == N_COUNT_KEYS || *n == N_COUNT_KEYS)
+            return err_invalid(c->e, "invalid_value", "by",
+                               "by is a comma list of stage, position, department, recommendation, reason");
+        for (int i = 0; i < *n; i++)
+            if (keys[i] == &count_keys[k])
+                return err_invalid(c->e, "invalid_value", "by", "by names %s twice", t);
+        keys[(*n)++] = &count_keys[k];
+    }
+    return *n ? 0 : err_invalid(c->e, "invalid_value", "by", "by names nothing to count by");
+}
+
+int svc_application_counts(struct svc_ctx *c, json_t *query, json_t **out)
+{
+    json_t *q = json_deep_copy(query ? query : json_object());
+    const char *by_s = q_str(q, "by");
+    char by[128];
+    snprintf(by, sizeof(by), "%s", by_s ? by_s : "stage");
+    json_object_del(q, "by");
+    const struct count_key *keys[N_COUNT_KEYS];
+    struct app_filter f;
+    int n = 0, rc = count_by(c, by, keys, &n);
+    if (rc == 0 && (rc = filter_params(c, q, &f)) == 0 &&
+        (json_object_get(q, "sort") || json_object_get(q, "limit") || json_object_get(q, "cursor")))
+        rc = err_set(c->e, ERR_MALFORMED, "unknown_parameter", NULL, "counts take no sort, limit or cursor");
+    if (rc != 0) {
+        json_decref(q);
+        return rc;
+    }
+    /* The filters point into q: it lives until the query has run. The position and org unit are joined
+     * only where something needs them: a full count stays one scan. */
+    int joins = f.org || c->actor->role == ROLE_MANAGER;
+    for (int i = 0; i < n; i++)
+        joins |= keys[i]->joins;
+    struct qb qb;
+    qb_init(&qb, "SELECT ");
+    for (int i = 0; i < n; i++) {
+        qb_sql(&qb, keys[i]->expr);
+        qb_sql(&qb, ", ");
+    }
+    qb_sql(&qb, joins ? "COUNT(*) FROM application a JOIN position p ON p.id = a.position_id JOIN org_unit o ON "
+                        "o.id = p.org_unit_id WHERE 1=1"
+                      : "COUNT(*) FROM application a WHERE 1=1");
+    app_where(c, &qb, &f, 0);
+    qb_sql(&qb, " GROUP BY ");
+    for (int i = 0; i < n; i++) {
+        qb_sql(&qb, keys[i]->expr);
+        qb_sql(&qb, i + 1 < n ? ", " : " ORDER BY ");
+    }
+    for (int i = 0; i < n; i++) {
+        qb_sql(&qb, keys[i]->expr);
+        qb_sql(&qb, i + 1 < n ? ", " : "");
+    }
+    json_t *items = json_array();
+    int64_t total = 0;
+    struct db_stmt *s;
+    if ((rc = svc_begin_read(c)) == 0 && (rc = svc_prepare(c, qb.sql, &s)) == 0) {
+        qb_bind(&qb, s);
+        while ((rc = db_step(s, c->e)) == DB_ROW) {
+            json_t *it = json_object();
+            for (int i = 0; i < n; i++)
+                json_object_set_new(it, keys[i]->name,
+                                    db_col_isnull(s, i) ? json_null() : json_string(db_col_text(s, i)));
+            int64_t k = db_col_int64(s, n);
+            json_object_set_new(it, "count", json_integer(k));
+            total += k;
+            json_array_append_new(items, it);
+        }
+        db_reset(s);
+        rc = rc < 0 ? rc : 0;
+    }
+    rc = svc_end(c, rc);
+    json_decref(q);
+    if (rc == 0)
+        *out = json_pack("{s:s,s:o,s:I}", "by", by, "items", items, "total", (json_int_t)total);
+    else
+        json_decref(items);
+    return rc;
+}
+
 int svc_application_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
 {
     static const char *const fields[] = {"special_note", "talent_pool", "version", NULL};

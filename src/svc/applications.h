@@ -39,6 +39,13 @@ int svc_application_get(struct svc_ctx *c, int64_t id, json_t **out);
  * counts first (see app_plan in applications.c). */
 int svc_application_list(struct svc_ctx *c, json_t *query, json_t **out);
 
+/* How many applications match the list's filters (query: the filters of svc_application_list, no
+ * sort, limit or cursor), grouped by query "by": a comma list of stage (the default), position,
+ * department, recommendation, reason (the elimination reason). *out = {by, items: [{<key>: value |
+ * null, ..., count}] ordered by the keys, total}. The caller's rows only (a manager's subtree, an
+ * interviewer's assignments). For dashboards and funnels. */
+int svc_application_counts(struct svc_ctx *c, json_t *query, json_t **out);
+
 /* in: {special_note? (null clears), talent_pool?, version?}. */
 int svc_application_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out);
 

@@ -651,15 +651,46 @@ static int commit_or_discard(struct svc_ctx *c, char *path, int rc)
     return rc;
 }
 
+/* in.application_ids (absent: *n 0): 1..EXPORT_IDS_MAX positive ids into *ids (heap). */
+static int ids_read(struct svc_ctx *c, json_t *in, int64_t **ids, size_t *n)
+{
+    json_t *a = json_object_get(in, "application_ids"), *v;
+    *ids = NULL;
+    *n = 0;
+    if (!a)
+        return 0;
+    if (!json_is_array(a) || json_array_size(a) == 0 || json_array_size(a) > EXPORT_IDS_MAX)
+        return err_invalid(c->e, "wrong_type", "application_ids", "application_ids is a list of 1 to %d ids",
+                           EXPORT_IDS_MAX);
+    if (json_object_get(in, "filter"))
+        return err_invalid(c->e, "invalid_value", "filter", "give application_ids or a filter, not both");
+    *ids = xcalloc(json_array_size(a), sizeof(**ids));
+    size_t i;
+    json_array_foreach(a, i, v)
+    {
+        if (!json_is_integer(v) || json_integer_value(v) < 1) {
+            free(*ids);
+            *ids = NULL;
+            return err_invalid(c->e, "wrong_type", "application_ids", "application_ids[%zu] is not an id", i);
+        }
+        (*ids)[i] = json_integer_value(v);
+    }
+    *n = json_array_size(a);
+    return 0;
+}
+
 int svc_export_create_as(struct svc_ctx *c, json_t *in, const char *trigger, json_t **out)
 {
-    static const char *const keys[] = {"template", "filter", "destination", NULL};
+    static const char *const keys[] = {"template", "filter", "application_ids", "destination", NULL};
     json_t *filter = NULL, *t = NULL, *job = NULL;
     char *path = NULL;
+    int64_t *ids = NULL;
+    size_t nids = 0;
     int to_dir = 0;
     int rc;
     if ((rc = jv_known(in, keys, c->e)) || (rc = destination_read(in, "destination", "destination", &to_dir, c->e)) ||
-        (rc = xfilter_normalise(c, json_object_get(in, "filter"), "filter", &filter)))
+        (rc = ids_read(c, in, &ids, &nids)) ||
+        (!ids && (rc = xfilter_normalise(c, json_object_get(in, "filter"), "filter", &filter))))
         return rc;
     if ((rc = svc_begin(c)) != 0)
         goto done;
@@ -668,6 +699,8 @@ int svc_export_create_as(struct svc_ctx *c, json_t *in, const char *trigger, jso
     struct xjob_spec spec = {0};
     spec_of(t, &spec);
     spec.filter = filter;
+    spec.ids = ids;
+    spec.nids = nids;
     spec.to_directory = to_dir;
     spec.trigger = trigger ? trigger : trigger_of(c->actor);
     rc = xjob_run_tx(c, &spec, &job, &path);
@@ -677,6 +710,7 @@ int svc_export_create_as(struct svc_ctx *c, json_t *in, const char *trigger, jso
         job = NULL;
     }
 done:
+    free(ids);
     json_decref(filter);
     json_decref(t);
     json_decref(job);

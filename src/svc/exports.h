@@ -68,6 +68,9 @@ int svc_export_template_delete(struct svc_ctx *c, int64_t id);
  * 422 "nothing_to_export" when no application matches (no job, no file), 422 naming
  * filter.<key> for a bad filter, 422 "template_required" when no template applies. */
 int svc_export_create(struct svc_ctx *c, json_t *in, json_t **out);
+/* Instead of filter, in.application_ids may name the applications (1..EXPORT_IDS_MAX ids; unknown
+ * ids are left out), in any stage: those in eliminated_pending_export move to exported. */
+#define EXPORT_IDS_MAX 10000
 
 /* As svc_export_create, recording trigger (e.g. "cli") on the job instead of the one
  * derived from the caller ("api" for users and tokens, else the system actor's name). */

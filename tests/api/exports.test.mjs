@@ -457,6 +457,26 @@ describe('exports', () => {
     assert.equal((await hr.get(`/api/v1/applications/${app.id}`)).body.stage, 'eliminated_pending_export');
   });
 
+  test('application_ids exports exactly the applications named (the UI\'s "export selected")', async () => {
+    const one = await eliminated('SALES-01', '孙九');
+    const two = await eliminated('SALES-01', '周十');
+    const r = await hr.post('/api/v1/exports', { template: tcsv.name, application_ids: [one.app.id, 999999999] });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.body.rows, 1);
+    assert.equal(r.body.moved, 1);
+    assert.deepEqual(r.body.filter, { application_ids: 2 });
+    assert.equal((await hr.get(`/api/v1/applications/${one.app.id}`)).body.stage, 'exported');
+    assert.equal((await hr.get(`/api/v1/applications/${two.app.id}`)).body.stage, 'eliminated_pending_export');
+    assertError(assert, await hr.post('/api/v1/exports', { template: tcsv.name, application_ids: [] }), 422, 'wrong_type');
+    assertError(assert, await hr.post('/api/v1/exports', { template: tcsv.name, application_ids: ['x'] }), 422, 'wrong_type');
+    const both = await hr.post('/api/v1/exports', { template: tcsv.name, application_ids: [two.app.id], filter: { position: 'SALES-01' } });
+    assert.equal(assertError(assert, both, 422, 'invalid_value').field, 'filter');
+    assertError(assert, await hr.post('/api/v1/exports', { template: tcsv.name, application_ids: [999999998] }), 422, 'nothing_to_export');
+    assert.equal((await hr.get(`/api/v1/applications/${two.app.id}`)).body.stage, 'eliminated_pending_export');
+    const done = await hr.post('/api/v1/exports', { template: tcsv.name, application_ids: [two.app.id] });
+    assert.equal(done.status, 201, done.text);
+  });
+
   test('the position default template applies when none is named; destination directory writes to --export-dir', async () => {
     const t = await template({ fields: ['candidate.name', 'position.code'], default_position: 'SALES-01' });
     const r = await hr.post('/api/v1/exports', { filter: { position: 'SALES-01' }, destination: 'directory' });

@@ -392,3 +392,39 @@ test('managers and interviewers only ever see their rows, whatever the filters a
   await check('sort=-match_score', (a) => a.id === fixture.b1.id, s.clients.int2);
   await check('department=SALES', () => false, s.clients.int2);
 });
+
+test('counts: the list filters counted, grouped by stage, position, department, recommendation; scoped rows', async () => {
+  /** The expected groups of the applications pred selects, keyed by the given fields. */
+  const groups = (pred, keys) => {
+    const m = new Map();
+    for (const a of [...all.values()].filter(pred)) {
+      const k = JSON.stringify(keys.map((f) => a[f] ?? null));
+      m.set(k, (m.get(k) ?? 0) + 1);
+    }
+    return [...m.entries()].map(([k, n]) => [...JSON.parse(k), n]).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+  };
+  const got = (body, keys) =>
+    body.items.map((it) => [...keys.map((k) => it[k]), it.count]).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+  const field = { stage: 'stage', position: 'position', department: 'org_unit', recommendation: 'recommendation' };
+  for (const [query, by, pred, client] of [
+    ['', 'stage', () => true, hr],
+    ['department=SALES', 'stage,position', (a) => inDept(a, 'SALES'), hr],
+    ['dim.logic_gte=70', 'recommendation', (a) => (dim(a, 'logic') ?? -1) >= 70, hr],
+    ['', 'department,stage', (a) => inDept(a, 'SALES'), s.clients.mgr_sales],
+    ['', 'stage', (a) => a.id === s.app.sales_a.id || a.id === fixture.b1.id, s.clients.int1],
+  ]) {
+    const keys = by.split(',');
+    const r = await client.get(`/api/v1/application-counts?by=${by}${query ? '&' + query : ''}`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.by, by);
+    assert.deepEqual(got(r.body, keys), groups(pred, keys.map((k) => field[k])), `counts by ${by} ${query}`);
+    assert.equal(r.body.total, [...all.values()].filter(pred).length, `total of ${by} ${query}`);
+  }
+  assertError(assert, await hr.get('/api/v1/application-counts?by=salary'), 422, 'invalid_value');
+  assertError(assert, await hr.get('/api/v1/application-counts?by=stage,stage'), 422, 'invalid_value');
+  assertError(assert, await hr.get('/api/v1/application-counts?sort=id'), 400);
+  assertError(assert, await hr.get('/api/v1/application-counts?dim.logic_gte=101'), 422);
+  const cli = await srv.cli(['counts', '--by', 'stage']);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.equal(JSON.parse(cli.stdout).total, all.size);
+});
