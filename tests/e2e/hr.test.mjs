@@ -2,13 +2,15 @@
 // /usr/bin/chromium against a talentd that serves the built UI (web/dist); the set-up is
 // tests/e2e/lib.mjs, shared with the other browser tests.
 //
-//   hr1 lands on the dashboard, whose numbers are the API's (applications per stage, the review
+//   hr1 lands on the dashboard, whose numbers are the API's (applications per stage and per
+//   position as GET /application-counts answers them and as many as the list holds, the review
 //   queue, pending exports, unviewed results, reminders, a position's "0/3 filled"); confirms an
 //   elimination with the bulk action of the applications list; builds an export template in the
 //   editor, exports with one click (an incomplete evaluation is held back and listed), downloads
 //   the file (the browser's download), opens it (UTF-8 BOM, CSV) and finds the candidate's row;
 //   downloads it again from the history (same SHA-256); meets the fairness gate (409
-//   fairness_unacknowledged shown in Chinese), acknowledges with a reason and exports. The admin
+//   fairness_unacknowledged shown in Chinese), acknowledges with a reason and exports; ticks one of
+//   two applications pending export in the list and exports exactly that one. The admin
 //   creates a webhook, copies the secret shown once, pings a receiver in this test that checks
 //   the signature with that secret. The manager mgr_eng sees their subtree's numbers and is not
 //   offered exports or reviews; the server refuses them (403 on the API calls, not only hidden
@@ -32,6 +34,7 @@ const STAGES = [
   'applied', 'ai_invited', 'ai_in_progress', 'ai_incomplete', 'ai_pending_evaluation', 'ai_passed', 'followup', 'offer',
   'hired', 'eliminated_pending_review', 'eliminated_pending_export', 'exported', 'withdrawn',
 ];
+const ACTIVE = STAGES.slice(0, 8); // applied up to offer: "in the pipeline"
 
 let srv;
 let s;
@@ -98,12 +101,58 @@ function parseCsv(text) {
   return rows;
 }
 
-/** Waits until every stage count on the dashboard is a number (the lists are counted). */
+/** Waits until every stage count on the dashboard is a number (exact: no "N+"). */
 async function dashboardLoaded() {
   await page.waitForFunction(
-    (stages) => stages.every((st) => /^\d+\+?$/.test(document.querySelector(`[data-testid=stage-count-${st}]`)?.textContent.trim() || '')),
+    (stages) => stages.every((st) => /^\d+$/.test(document.querySelector(`[data-testid=stage-count-${st}]`)?.textContent.trim() || '')),
     STAGES,
   );
+}
+
+/**
+ * The dashboard's numbers against the API, as client: every stage count and the total are those
+ * of GET /application-counts?by=stage, and each equals how many applications the list holds; the
+ * in-pipeline tile adds up applied..offer. Returns {stage: count}.
+ */
+async function checkStageCounts(client, who) {
+  const r = await client.get('/api/v1/application-counts?by=stage');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.by, 'stage');
+  const counts = Object.fromEntries(STAGES.map((st) => [st, 0]));
+  for (const i of r.body.items) counts[i.stage] = i.count;
+  for (const st of STAGES) {
+    const listed = (await client.all(`/api/v1/applications?stage=${st}`)).length;
+    assert.equal(counts[st], listed, `${who}: the count of ${st} is what the list holds`);
+    assert.equal(await page.getByTestId(`stage-count-${st}`).innerText(), String(counts[st]), `${who}: stage ${st}`);
+  }
+  assert.equal(r.body.total, (await client.all('/api/v1/applications')).length, `${who}: the total`);
+  assert.equal(await page.getByTestId('stage-total').innerText(), `共 ${r.body.total} 个申请`);
+  const active = ACTIVE.reduce((n, st) => n + counts[st], 0);
+  assert.equal(await page.getByTestId('tile-in-pipeline').innerText(), String(active), `${who}: in the pipeline`);
+  return counts;
+}
+
+/**
+ * The department progress row of key ("p:SALES-01", "u:ENG") against GET
+ * /application-counts?by=position,stage (and the list) as client: hired and in the pipeline.
+ */
+async function checkProgress(client, key, positions) {
+  const r = await client.get('/api/v1/application-counts?by=position,stage');
+  assert.equal(r.status, 200, r.text);
+  let hired = 0;
+  let active = 0;
+  for (const i of r.body.items) {
+    if (!positions.includes(i.position)) continue;
+    if (i.stage === 'hired') hired += i.count;
+    else if (ACTIVE.includes(i.stage)) active += i.count;
+  }
+  let listed = 0;
+  for (const p of positions) listed += (await client.all(`/api/v1/applications?position=${p}`)).filter((a) => ACTIVE.includes(a.stage)).length;
+  assert.equal(active, listed, `${key}: the count is what the list holds`);
+  const row = page.locator('[data-testid=dept-progress] tr', { has: page.getByTestId(`progress-${key}`) });
+  const cells = row.locator('td');
+  assert.equal((await cells.nth(2).innerText()).trim(), String(hired), `${key}: hired`);
+  assert.equal((await cells.nth(3).innerText()).trim(), String(active), `${key}: in the pipeline`);
 }
 
 /** Picks the option with this text in the Element Plus select whose input has id. */
@@ -163,10 +212,11 @@ describe('the HR screens in chromium', () => {
   test('hr1 lands on the dashboard and its numbers are those of the API', { timeout: STEP_MS }, async () => {
     await uiLogin(page, srv.url, 'hr1', PASSWORD, /\/dashboard$/);
     await dashboardLoaded();
-    for (const st of STAGES) {
-      const n = (await hr.all(`/api/v1/applications?stage=${st}`)).length;
-      assert.equal(await page.getByTestId(`stage-count-${st}`).innerText(), String(n), `stage ${st}`);
-    }
+    const counts = await checkStageCounts(hr, 'hr1');
+    assert.equal(counts.eliminated_pending_review, 1);
+    assert.equal(counts.eliminated_pending_export, 1);
+    await checkProgress(hr, 'p:SALES-01', ['SALES-01']);
+    await checkProgress(hr, 'u:ENG', ['ENG-01', 'ENG-BE-01']);
     const reviews = await hr.all('/api/v1/reviews');
     assert.equal(reviews.length, 1);
     await page.getByTestId('tile-reviews').filter({ hasText: /^1$/ }).waitFor();
@@ -332,6 +382,65 @@ describe('the HR screens in chromium', () => {
     await s.admin.req('PUT', '/api/v1/fairness/config', { body: { attributes: [] } });
   });
 
+  test('export selected: exactly the ticked application is exported', { timeout: STEP_MS }, async () => {
+    // Two more eliminations of SALES-01 waiting for export, with complete evaluations (sales_b,
+    // held back before, waits there too): the list ticks one of them.
+    const pending = {};
+    for (const [key, name, score] of [['picked', 'Export Picked', 30], ['other', 'Export Other', 33]]) {
+      const c = await hr.post('/api/v1/candidates', { name, email: `export.${uniq()}@example.com` });
+      assert.equal(c.status, 201, c.text);
+      const a = await hr.post('/api/v1/applications', { candidate_id: c.body.id, position: 'SALES-01' });
+      assert.equal(a.status, 201, a.text);
+      await result(a.body.id, score);
+      await move(a.body.id, 'eliminated_pending_export');
+      pending[key] = a.body.id;
+    }
+    const templates = await hr.all('/api/v1/export-templates');
+    const template = templates.find((tp) => tp.name === 'E2E 淘汰归档');
+    assert.ok(template, JSON.stringify(templates));
+
+    await page.goto(`${srv.url}/applications?stage=eliminated_pending_export&position=SALES-01`);
+    const table = page.getByTestId('applications-table');
+    await table.getByText('Export Other').waitFor();
+    await table.locator('.el-table__row', { hasText: 'Export Picked' }).locator('.el-checkbox').click();
+    await page.getByTestId('bulk-export').filter({ hasText: '导出所选（1）' }).click();
+    const dialog = page.getByTestId('export-selected-dialog');
+    await dialog.getByText('将导出勾选的 1 个申请').waitFor();
+    await dialog.getByText('其中 1 个“淘汰待导出”的申请导出后进入“已导出”阶段').waitFor();
+    await choose('exs-template', 'E2E 淘汰归档');
+    await shot('08-export-selected-confirm');
+    const exported = page.waitForResponse((r) => r.url().endsWith('/api/v1/exports') && r.request().method() === 'POST');
+    await dialog.getByTestId('export-selected-confirm').click();
+    const res = await exported;
+    assert.equal(res.status(), 201);
+    assert.deepEqual(JSON.parse(res.request().postData()), { template: template.id, application_ids: [pending.picked] });
+    const selJob = await res.json();
+    assert.equal(selJob.rows, 1);
+    assert.equal(selJob.moved, 1);
+    assert.equal(selJob.held_back || 0, 0);
+    await dialog.waitFor({ state: 'hidden' });
+    const outcome = page.getByTestId('export-selected-outcome');
+    await outcome.getByTestId('export-rows').filter({ hasText: /^1$/ }).waitFor();
+    await outcome.getByTestId('export-moved').filter({ hasText: /^1$/ }).waitFor();
+    // the list reloads: the exported application has left the stage, the other is still there
+    await table.getByText('Export Picked').waitFor({ state: 'hidden' });
+    await table.getByText('Export Other').waitFor();
+    await shot('09-export-selected-result');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), outcome.getByTestId('export-download').click()]);
+    assert.equal(download.suggestedFilename(), selJob.filename);
+    const bytes = readFileSync(await download.path());
+    assert.equal(createHash('sha256').update(bytes).digest('hex'), selJob.sha256);
+    const rows = parseCsv(bytes.subarray(3).toString('utf8'));
+    assert.deepEqual(rows.slice(1).map((r) => r[1]), ['Export Picked'], 'the file holds the ticked application only');
+
+    assert.equal(await stageOf(pending.picked), 'exported');
+    assert.equal(await stageOf(pending.other), 'eliminated_pending_export', 'not ticked: not exported');
+    assert.equal(await stageOf(apps.sales_b), 'eliminated_pending_export', 'not ticked: not exported');
+    const listed = await hr.all('/api/v1/applications?stage=exported&position=SALES-01');
+    assert.deepEqual(listed.map((a) => a.id), [pending.picked], 'the only SALES-01 application exported');
+  });
+
   test('the admin creates a webhook, keeps the secret shown once and pings a receiver that checks the signature', { timeout: STEP_MS }, async () => {
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.waitForURL(/\/login/);
@@ -351,7 +460,7 @@ describe('the HR screens in chromium', () => {
     const secret = await secretDialog.getByTestId('wh-secret').inputValue();
     assert.equal(secret, hook.secret);
     assert.match(secret, /^whsec_/);
-    await shot('08-webhook-secret');
+    await shot('10-webhook-secret');
     await secretDialog.getByRole('button', { name: '我已保存' }).click();
     const listed = await s.admin.get('/api/v1/webhooks');
     assert.equal(listed.body.items[0].secret, undefined, 'the list never shows the secret');
@@ -369,7 +478,7 @@ describe('the HR screens in chromium', () => {
     await page.getByTestId(`webhook-deliveries-${hook.id}`).click();
     await page.getByTestId('deliveries-table').getByText('webhook.ping').waitFor();
     await page.waitForTimeout(400); // the drawer slides in
-    await shot('09-webhook-deliveries');
+    await shot('11-webhook-deliveries');
     await page.keyboard.press('Escape');
   });
 
@@ -380,22 +489,20 @@ describe('the HR screens in chromium', () => {
     await uiLogin(page, srv.url, 'mgr_eng', PASSWORD, /\/dashboard$/);
     await dashboardLoaded();
     const mgr = s.clients.mgr_eng;
-    for (const st of STAGES) {
-      const n = (await mgr.all(`/api/v1/applications?stage=${st}`)).length;
-      assert.equal(await page.getByTestId(`stage-count-${st}`).innerText(), String(n), `stage ${st} as mgr_eng`);
-    }
+    await checkStageCounts(mgr, 'mgr_eng');
+    await checkProgress(mgr, 'u:ENG', ['ENG-01', 'ENG-BE-01']);
     assert.equal(await page.getByTestId('stage-count-exported').innerText(), '1', 'the ENG-BE-01 export, not the sales ones');
     assert.equal(await page.getByTestId('tile-reviews').count(), 0);
     await page.getByTestId('filled-u:ENG').waitFor();
     assert.equal(await page.getByTestId('filled-p:SALES-01').count(), 0, 'positions outside the subtree are not shown');
     for (const name of ['exports', 'webhooks', 'reviews']) assert.equal(await page.getByTestId(`nav-${name}`).count(), 0, `no ${name} in the menu`);
-    await shot('10-manager-dashboard');
+    await shot('12-manager-dashboard');
 
     // The export page is not offered; its API is refused by the server, whatever the UI shows.
     await page.goto(`${srv.url}/exports`);
     await page.waitForURL(/\/forbidden$/);
     await page.getByText('你的角色无权访问此页面').waitFor();
-    await shot('11-manager-exports-forbidden');
+    await shot('13-manager-exports-forbidden');
     const refusals = [];
     const listen = (r) => {
       if (r.url().includes('/api/v1/')) refusals.push({ url: r.url(), status: r.status() });

@@ -1,7 +1,11 @@
-// hr.js - what the HR screens (dashboard, exports, webhooks, bulk actions) share: counting a
-// list through its pages, downloading a file the API sends, and the outcome of one item of a
-// bulk call in the user's language. Every number comes from the API; nothing here decides.
+// hr.js - what the HR screens (dashboard, exports, webhooks, bulk actions) share: counting
+// applications (GET /application-counts), reading a short list through its pages, downloading a
+// file the API sends, an export's answer in the user's language (what a held-back application
+// misses, the fairness refusal) and the outcome of one item of a bulk call. Every number comes
+// from the API; nothing here decides.
 import { ApiError, describeError, get } from './api.js';
+import { dimName } from './format.js';
+import { i18n } from './i18n.js';
 
 /** The stages of the pipeline in their order (the funnel), then where applications leave it. */
 export const FUNNEL_STAGES = [
@@ -12,13 +16,24 @@ export const FUNNEL_STAGES = [
 /** Stages an application is still "in the pipeline" in: applied up to offer (not hired, eliminated or closed). */
 export const ACTIVE_STAGES = FUNNEL_STAGES.slice(0, 8);
 
-/** Pages read at most when counting one list (200 items each): counts above show as "N+". */
+/**
+ * How many of the caller's applications match the list's filters (params: stage, position,
+ * department, recommendation, has_result, dim.<key>_gte), grouped by `by` (a comma list of stage,
+ * position, department, recommendation, reason): GET /application-counts, exact and counted by
+ * the server. Resolves {by, items: [{stage: ..., count}, ...], total}.
+ */
+export function countApplications(by, params = {}) {
+  return get('/application-counts', { ...params, by });
+}
+
+/** Pages read at most by countAll (200 items each). */
 export const COUNT_PAGES = 5;
 
 /**
- * Walks a list endpoint page by page (limit 200) and returns {count, items, capped}: every item
- * up to COUNT_PAGES pages; capped when more were left. The API has no count endpoint (see
- * docs/ui.md); this is what the dashboard and the export preview use.
+ * Reads a list endpoint page by page (limit 200) and returns {count, items, capped}: every item
+ * up to `pages` pages; capped when more were left. For the short lists a screen shows whole (org
+ * units, positions, templates, webhooks, question sets) and the review queue's fairness flags;
+ * how many applications match is GET /application-counts (countApplications), never this.
  */
 export async function countAll(path, params = {}, pages = COUNT_PAGES) {
   const items = [];
@@ -32,10 +47,9 @@ export async function countAll(path, params = {}, pages = COUNT_PAGES) {
   return { count: items.length, items, capped: true };
 }
 
-/** "12", or "1000+" when the count stopped at the cap. */
-export function countText(c) {
-  if (!c) return '–';
-  return c.capped ? `${c.count}+` : String(c.count);
+/** A count as text: "12", or "–" while it is not known. */
+export function countText(n) {
+  return n === null || n === undefined ? '–' : String(n);
 }
 
 /** Runs fn over items with at most n at a time; resolves the results in order. */
@@ -106,4 +120,30 @@ export async function downloadFile(path, fallbackName = 'download') {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60000);
   return name;
+}
+
+/** Downloads an export job's file (GET /exports/{id}/file) under its name. */
+export function downloadExport(job) {
+  return downloadFile(`/exports/${job.id}/file`, job.filename || `export-${job.id}.${job.format}`);
+}
+
+/** What a held-back application misses (held_back_items[].missing: result, transcript, dim.<key>). */
+export function missingText(m) {
+  const { t } = i18n.global;
+  if (m === 'result') return t('hr.exports.missing.result');
+  if (m === 'transcript') return t('hr.exports.missing.transcript');
+  const d = /^dim\.(.+)$/.exec(m);
+  if (d) return t('hr.exports.missing.dim', { dim: dimName(d[1]) });
+  return m;
+}
+
+/**
+ * A refused export that the fairness gate stopped (409 fairness_unacknowledged) as
+ * {position, text}: the position the server names (else fallback) and the refusal in the user's
+ * language; null for any other error.
+ */
+export function fairnessRefusal(e, fallback = '') {
+  if (!(e instanceof ApiError) || e.code !== 'fairness_unacknowledged') return null;
+  const m = /flags position (\S+)/.exec(e.message || '');
+  return { position: m ? m[1] : fallback, text: describeError(e) };
 }
