@@ -7,6 +7,8 @@ import candidateZhCN from './locales/candidate.zh-CN.js';
 import en from './locales/en.js';
 import hrEn from './locales/hr.en.js';
 import hrZhCN from './locales/hr.zh-CN.js';
+import orgEn from './locales/org.en.js';
+import orgZhCN from './locales/org.zh-CN.js';
 import zhCN from './locales/zh-CN.js';
 
 export const LOCALES = ['zh-CN', 'en'];
@@ -34,6 +36,9 @@ export const i18n = createI18n({
 // files (locales/hr.*.js: hr.*, and the error codes those screens meet under errors.codes).
 i18n.global.mergeLocaleMessage('zh-CN', hrZhCN);
 i18n.global.mergeLocaleMessage('en', hrEn);
+// The org, position and question-set screens and the report's forms (locales/org.*.js: org.*, errors.codes).
+i18n.global.mergeLocaleMessage('zh-CN', orgZhCN);
+i18n.global.mergeLocaleMessage('en', orgEn);
 
 document.documentElement.lang = i18n.global.locale.value;
 
