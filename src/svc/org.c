@@ -175,16 +175,19 @@ int svc_org_list(struct svc_ctx *c, json_t *query, json_t **out)
 
 int svc_org_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
 {
-    static const char *const fields[] = {"name", "parent", "manager", NULL};
+    static const char *const fields[] = {"name", "parent", "manager", "version", NULL};
     const char *name;
-    int rc, has_parent, has_manager;
-    if ((rc = jv_known(in, fields, c->e)) || (rc = jv_string(in, "name", 0, 100, &name, NULL, c->e)))
+    int64_t version = 0;
+    int rc, has_parent, has_manager, has_version = 0;
+    if ((rc = jv_known(in, fields, c->e)) || (rc = jv_string(in, "name", 0, 100, &name, NULL, c->e)) ||
+        (rc = jv_int(in, "version", 0, 1, INT64_MAX, &version, &has_version, c->e)))
         return rc;
     if ((rc = svc_begin(c)) != 0)
         return rc;
     json_t *before = NULL, *after = NULL;
     int64_t parent = 0, manager = 0;
-    if ((rc = org_load(c, id, &before)) || (rc = ref_field(c, in, "parent", 0, &parent, &has_parent)) ||
+    if ((rc = org_load(c, id, &before)) || (rc = svc_check_version(c, "org unit", before, has_version, version)) ||
+        (rc = ref_field(c, in, "parent", 0, &parent, &has_parent)) ||
         (rc = ref_field(c, in, "manager", 1, &manager, &has_manager)))
         goto done;
     const char *old_path = json_string_value(json_object_get(before, "path"));

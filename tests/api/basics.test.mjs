@@ -383,6 +383,12 @@ test('org units: create, get, update, list with cursor pagination, filters, dele
   assert.equal(u.body.name, 'Renamed');
   assert.equal(u.body.manager, 'mgr_sales');
   assert.equal(u.body.version, created[1].version + 1);
+  // A stale version (two people editing the same unit) is refused and changes nothing.
+  const stale = await hr.patch(`/api/v1/org-units/${created[1].id}`, { name: 'Lost update', version: created[1].version });
+  assertError(assert, stale, 409, 'version_conflict');
+  assert.equal((await hr.get(`/api/v1/org-units/${created[1].id}`)).body.name, 'Renamed');
+  const fresh = await hr.patch(`/api/v1/org-units/${created[1].id}`, { name: 'Renamed', version: u.body.version });
+  assert.equal(fresh.status, 200, fresh.text);
 
   // Moving re-roots the subtree.
   const child = await hr.post('/api/v1/org-units', { code: 'PG-OU-CHILD', name: 'child', parent: 'PG-OU-3' });
