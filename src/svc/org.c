@@ -279,7 +279,7 @@ int svc_org_delete(struct svc_ctx *c, int64_t id)
         (rc = count_where(c, "SELECT COUNT(*) FROM users WHERE org_unit_id = ?", id, &users)))
         goto done;
     if (kids || pos || users) {
-        rc = err_set(c->e, ERR_CONFLICT, "in_use", "id",
+        rc = err_set(c->e, ERR_CONFLICT, "in_use", NULL,
                      "org unit has %lld child units, %lld positions and %lld users; move them first", (long long)kids,
                      (long long)pos, (long long)users);
         goto done;

@@ -662,13 +662,13 @@ int svc_question_set_delete(struct svc_ctx *c, int64_t id)
         (rc = count_where(c, "SELECT COUNT(*) FROM interview_session WHERE set_id = ?", id, &sessions)))
         goto done;
     if (positions) {
-        rc = err_set(c->e, ERR_CONFLICT, "in_use", "id",
+        rc = err_set(c->e, ERR_CONFLICT, "in_use", NULL,
                      "question set is the default of %lld position(s); choose another set for them first",
                      (long long)positions);
         goto done;
     }
     if (sessions) { /* interview sessions keep their set: their answers are scored against it */
-        rc = err_set(c->e, ERR_CONFLICT, "in_use", "id", "question set is used by %lld interview session(s)",
+        rc = err_set(c->e, ERR_CONFLICT, "in_use", NULL, "question set is used by %lld interview session(s)",
                      (long long)sessions);
         goto done;
     }
