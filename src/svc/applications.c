@@ -629,6 +629,21 @@ static int app_plan(struct svc_ctx *c, struct app_filter *f, const char *sort, i
     return svc_end(c, rc);
 }
 
+int svc_app_filter_check(struct svc_ctx *c, json_t *query)
+{
+    struct app_filter f;
+    return filter_params(c, query, &f);
+}
+
+int svc_app_filter_where(struct svc_ctx *c, json_t *query, struct qb *q)
+{
+    struct app_filter f;
+    int rc = filter_params(c, query, &f);
+    if (rc == 0)
+        app_where(c, q, &f, 0);
+    return rc;
+}
+
 int svc_application_list(struct svc_ctx *c, json_t *query, json_t **out)
 {
     struct app_filter f;

@@ -39,6 +39,14 @@ int svc_application_get(struct svc_ctx *c, int64_t id, json_t **out);
  * counts first (see app_plan in applications.c). */
 int svc_application_list(struct svc_ctx *c, json_t *query, json_t **out);
 
+/* The list's filters in query (read and validated as svc_application_list does: 422 naming the
+ * parameter) for other use cases that select applications the same way (exports): check only
+ * validates; where also appends their SQL terms and the actor's scope to q, over application a,
+ * position p and org unit o. The strings bound point into query: it must outlive q's use. */
+struct qb;
+int svc_app_filter_check(struct svc_ctx *c, json_t *query);
+int svc_app_filter_where(struct svc_ctx *c, json_t *query, struct qb *q);
+
 /* How many applications match the list's filters (query: the filters of svc_application_list, no
  * sort, limit or cursor), grouped by query "by": a comma list of stage (the default), position,
  * department, recommendation, reason (the elimination reason). *out = {by, items: [{<key>: value |
