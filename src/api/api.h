@@ -10,6 +10,7 @@ typedef int (*svc_create_fn)(struct svc_ctx *c, json_t *in, json_t **out);
 typedef int (*svc_get_fn)(struct svc_ctx *c, int64_t id, json_t **out);
 typedef int (*svc_update_fn)(struct svc_ctx *c, int64_t id, json_t *in, json_t **out);
 typedef int (*svc_list_fn)(struct svc_ctx *c, json_t *query, json_t **out);
+typedef int (*svc_delete_fn)(struct svc_ctx *c, int64_t id);
 
 /* POST with a JSON body -> 201 with the created representation. */
 int api_create(struct req *r, svc_create_fn f);
@@ -23,6 +24,8 @@ int api_create_under(struct req *r, svc_update_fn f);
 int api_list(struct req *r, svc_list_fn f);
 /* POST with a JSON body that creates nothing -> 200. */
 int api_post(struct req *r, svc_create_fn f);
+/* DELETE /x/{id} -> 200 {"id", "deleted": true}. */
+int api_delete(struct req *r, svc_delete_fn f);
 /* POST /x/{id}/verb without a body -> 200. */
 int api_action(struct req *r, svc_get_fn f);
 

@@ -1,12 +1,36 @@
 /* applications.c - /applications, their transitions, history and assignees. */
-#include "api/api.h"
 #include "svc/applications.h"
+#include "api/api.h"
 
-int api_applications_list(struct req *r) { return api_list(r, svc_application_list); }
-int api_application_counts(struct req *r) { return api_list(r, svc_application_counts); }
-int api_applications_create(struct req *r) { return api_create(r, svc_application_create); }
-int api_applications_get(struct req *r) { return api_get(r, svc_application_get); }
-int api_applications_update(struct req *r) { return api_update(r, svc_application_update); }
-int api_applications_transition(struct req *r) { return api_update(r, svc_application_transition); }
-int api_applications_history(struct req *r) { return api_get(r, svc_application_history); }
-int api_applications_assign(struct req *r) { return api_update(r, svc_application_assign); }
+int api_applications_list(struct req *r)
+{
+    return api_list(r, svc_application_list);
+}
+int api_application_counts(struct req *r)
+{
+    return api_list(r, svc_application_counts);
+}
+int api_applications_create(struct req *r)
+{
+    return api_create(r, svc_application_create);
+}
+int api_applications_get(struct req *r)
+{
+    return api_get(r, svc_application_get);
+}
+int api_applications_update(struct req *r)
+{
+    return api_update(r, svc_application_update);
+}
+int api_applications_transition(struct req *r)
+{
+    return api_update(r, svc_application_transition);
+}
+int api_applications_history(struct req *r)
+{
+    return api_get(r, svc_application_history);
+}
+int api_applications_assign(struct req *r)
+{
+    return api_update(r, svc_application_assign);
+}

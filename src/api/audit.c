@@ -1,5 +1,8 @@
 /* audit.c - /audit. */
-#include "api/api.h"
 #include "svc/audit.h"
+#include "api/api.h"
 
-int api_audit_list(struct req *r) { return api_list(r, svc_audit_list); }
+int api_audit_list(struct req *r)
+{
+    return api_list(r, svc_audit_list);
+}

@@ -39,6 +39,15 @@ int api_get(struct req *r, svc_get_fn f)
     return rc ? rc : req_reply(r, 200, out);
 }
 
+int api_delete(struct req *r, svc_delete_fn f)
+{
+    int64_t id;
+    int rc = req_param_id(r, 0, &id);
+    if (rc == 0)
+        rc = f(&r->ctx, id);
+    return rc ? rc : req_reply(r, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "deleted", 1));
+}
+
 int api_post(struct req *r, svc_create_fn f)
 {
     json_t *in = NULL, *out = NULL;

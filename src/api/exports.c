@@ -29,11 +29,7 @@ int api_export_templates_update(struct req *r)
 
 int api_export_templates_delete(struct req *r)
 {
-    int64_t id;
-    int rc = req_param_id(r, 0, &id);
-    if (rc == 0)
-        rc = svc_export_template_delete(&r->ctx, id);
-    return rc ? rc : req_reply(r, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "deleted", 1));
+    return api_delete(r, svc_export_template_delete);
 }
 
 int api_exports_create(struct req *r)

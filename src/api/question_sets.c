@@ -21,9 +21,5 @@ int api_question_sets_update(struct req *r)
 
 int api_question_sets_delete(struct req *r)
 {
-    int64_t id;
-    int rc = req_param_id(r, 0, &id);
-    if (rc == 0)
-        rc = svc_question_set_delete(&r->ctx, id);
-    return rc ? rc : req_reply(r, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "deleted", 1));
+    return api_delete(r, svc_question_set_delete);
 }

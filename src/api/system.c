@@ -33,7 +33,6 @@ int api_openapi(struct req *r)
 
 int api_root(struct req *r)
 {
-    return req_reply(r, 200,
-                     json_pack("{s:s,s:s,s:s}", "name", "talentd", "api", "/api/v1", "openapi",
-                               "/api/v1/openapi.json"));
+    return req_reply(
+        r, 200, json_pack("{s:s,s:s,s:s}", "name", "talentd", "api", "/api/v1", "openapi", "/api/v1/openapi.json"));
 }
