@@ -187,6 +187,26 @@ static size_t fmt_real(double d, char *p)
         return 0;
     if (d == (double)(int64_t)d && d < 9e15 && d > -9e15)
         return fmt_int((int64_t)d, p);
+    /* Two decimals or fewer (a match score): the nearest double to i/100 prints as i/100 under
+     * %.15g, so it is written without printf. */
+    if (d < 1e12 && d > -1e12) {
+        double h = d * 100.0;
+        int64_t i = (int64_t)(h < 0 ? h - 0.5 : h + 0.5);
+        if ((double)i / 100.0 == d) {
+            size_t n = 0;
+            if (i < 0) {
+                p[n++] = '-';
+                i = -i;
+            }
+            n += fmt_int(i / 100, p + n);
+            int frac = (int)(i % 100);
+            p[n++] = '.';
+            p[n++] = (char)('0' + frac / 10);
+            if (frac % 10)
+                p[n++] = (char)('0' + frac % 10);
+            return n;
+        }
+    }
     int n = snprintf(p, 32, "%.15g", d);
     return n > 0 && n < 32 ? (size_t)n : 0;
 }

@@ -116,7 +116,9 @@ struct xrow {
     int *pct;             /* per template dimension: its percentile, -1; [ndims]: the overall's */
 };
 
-enum slot_state { SLOT_FREE, SLOT_READY, SLOT_RENDERING, SLOT_DONE };
+/* A chunk's way: read (FREE -> READY), rendered (RENDERING -> RENDERED), written to the file in order
+ * (WRITTEN), then its moves made and the slot free again. */
+enum slot_state { SLOT_FREE, SLOT_READY, SLOT_RENDERING, SLOT_RENDERED, SLOT_WRITTEN };
 
 /* A chunk of rows on its way from the query to the file. */
 struct xchunk {
@@ -171,8 +173,9 @@ struct run {
     pthread_mutex_t mu;
     pthread_cond_t ready, done;
     int stop;
-    pthread_t thr[RENDERERS];
+    pthread_t thr[RENDERERS + 1]; /* the render threads, then the writer */
     int nthr;
+    int writer; /* 1 when the writer thread runs */
 };
 
 #define HELD_SHOWN 200 /* held-back applications listed on a job, at most */
@@ -634,14 +637,51 @@ static void *renderer(void *arg)
         int rc = render_chunk(r, k);
         pthread_mutex_lock(&r->mu);
         k->rc = rc;
-        k->state = SLOT_DONE;
+        k->state = SLOT_RENDERED;
         pthread_cond_broadcast(&r->done);
     }
     pthread_mutex_unlock(&r->mu);
     return NULL;
 }
 
-/* Starts the render threads (cores - 1, at least one: the reading thread has a core of its own). */
+/* Appends chunk k (rendered) to the file. Errors go to k->e. */
+static int write_chunk(struct run *r, struct xchunk *k)
+{
+    int rc = k->rc;
+    if (rc != 0)
+        return rc;
+    if (k->en)
+        return export_write_encoded(r->w, k->en, &k->e);
+    for (int i = 0; i < k->kept && rc == 0; i++)
+        rc = export_row(r->w, &k->cells[(size_t)i * (size_t)r->nf], &k->e);
+    return rc;
+}
+
+/* The writer thread: the rendered chunks into the file, strictly in the order they were read (the
+ * file's SHA-256 is computed as it is written). */
+static void *writer(void *arg)
+{
+    struct run *r = arg;
+    pthread_mutex_lock(&r->mu);
+    for (int64_t seq = 0;; seq++) {
+        struct xchunk *k = &r->slot[seq % SLOTS];
+        while (!r->stop && k->state != SLOT_RENDERED)
+            pthread_cond_wait(&r->done, &r->mu);
+        if (k->state != SLOT_RENDERED)
+            break;
+        pthread_mutex_unlock(&r->mu);
+        int rc = write_chunk(r, k);
+        pthread_mutex_lock(&r->mu);
+        k->rc = rc;
+        k->state = SLOT_WRITTEN;
+        pthread_cond_broadcast(&r->done);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* Starts the render threads (cores - 1, at least one: the reading thread has a core of its own) and
+ * the writer. */
 static void pipeline_start(struct run *r)
 {
     pthread_mutex_init(&r->mu, NULL);
@@ -657,6 +697,10 @@ static void pipeline_start(struct run *r)
     for (int i = 0; i < n; i++)
         if (pthread_create(&r->thr[r->nthr], NULL, renderer, r) == 0)
             r->nthr++;
+    if (pthread_create(&r->thr[r->nthr], NULL, writer, r) == 0) {
+        r->nthr++;
+        r->writer = 1;
+    }
 }
 
 static void pipeline_stop(struct run *r)
@@ -664,6 +708,7 @@ static void pipeline_stop(struct run *r)
     pthread_mutex_lock(&r->mu);
     r->stop = 1;
     pthread_cond_broadcast(&r->ready);
+    pthread_cond_broadcast(&r->done);
     pthread_mutex_unlock(&r->mu);
     for (int i = 0; i < r->nthr; i++)
         pthread_join(r->thr[i], NULL);
@@ -1056,19 +1101,12 @@ static int run_moves(struct run *r, const struct xchunk *k)
 
 /* ---- the pass ----------------------------------------------------------------------------------- */
 
-/* Writes chunk k (rendered) to the file and moves its applications. */
-static int write_chunk(struct run *r, struct xchunk *k)
+/* After chunk k is written: its held-back eliminations and rows counted, its applications moved. */
+static int finish_chunk(struct run *r, struct xchunk *k)
 {
-    int rc = k->rc;
-    if (rc != 0) {
+    if (k->rc != 0) {
         *r->c->e = k->e;
-        return rc;
-    }
-    if (k->en) {
-        rc = export_write_encoded(r->w, k->en, r->c->e);
-    } else {
-        for (int i = 0; i < k->kept && rc == 0; i++)
-            rc = export_row(r->w, &k->cells[(size_t)i * (size_t)r->nf], r->c->e);
+        return k->rc;
     }
     size_t i;
     json_t *h;
@@ -1079,11 +1117,8 @@ static int write_chunk(struct run *r, struct xchunk *k)
     }
     json_array_clear(k->held);
     r->nheld += k->nheld;
-    if (rc == 0) {
-        r->rows += (uint64_t)k->kept;
-        rc = run_moves(r, k);
-    }
-    return rc;
+    r->rows += (uint64_t)k->kept;
+    return run_moves(r, k);
 }
 
 /* The selection's query: the filter's terms, or the job's named applications (export_item rows
@@ -1115,12 +1150,16 @@ static int write_rows(struct run *r)
     if (rc != 0)
         return rc;
     pipeline_start(r);
-    int64_t lo = 0, next_read = 0, next_write = 0;
+    if (!r->writer) {
+        pipeline_stop(r);
+        return err_set(r->c->e, ERR_INTERNAL, NULL, NULL, "cannot start the export's writer thread");
+    }
+    int64_t lo = 0, next_read = 0, next_done = 0;
     int more = 1;
-    while (rc == 0 && (more || next_write < next_read)) {
+    while (rc == 0 && (more || next_done < next_read)) {
         struct xchunk *k = &r->slot[next_read % SLOTS];
-        if (more && next_read - next_write < SLOTS) {
-            /* the slot is free: its chunk was written */
+        if (more && next_read - next_done < SLOTS) {
+            /* the slot is free: its chunk was written and finished */
             arena_reset(&k->a);
             if ((rc = read_chunk(r, &q, k, &lo, &more)) != 0)
                 break;
@@ -1133,14 +1172,14 @@ static int write_rows(struct run *r)
             next_read++;
             continue;
         }
-        k = &r->slot[next_write % SLOTS];
+        k = &r->slot[next_done % SLOTS];
         pthread_mutex_lock(&r->mu);
-        while (k->state != SLOT_DONE)
+        while (k->state != SLOT_WRITTEN)
             pthread_cond_wait(&r->done, &r->mu);
         k->state = SLOT_FREE;
         pthread_mutex_unlock(&r->mu);
-        rc = write_chunk(r, k);
-        next_write++;
+        rc = finish_chunk(r, k);
+        next_done++;
     }
     pipeline_stop(r);
     return rc;
