@@ -184,8 +184,25 @@ class Cluster:
         raise PgError("PostgreSQL did not answer within %d s" % secs)
 
 
-def copy_datadir(src, dst):
-    """A copy of a (stopped) cluster's data directory, ownership kept."""
+def tree_bytes(path):
+    total = 0
+    for d, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.lstat(os.path.join(d, f)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def copy_datadir(src, dst, margin=2 << 30):
+    """A copy of a (stopped) cluster's data directory, ownership kept; refused when it would leave less
+    than MARGIN bytes free (the disk may be shared)."""
     if os.path.exists(dst):
         shutil.rmtree(dst)
+    need = tree_bytes(src)
+    st = os.statvfs(os.path.dirname(os.path.abspath(dst)))
+    if st.f_bavail * st.f_frsize < need + margin:
+        raise PgError("copying %s needs %.1f GB and would leave less than %.0f GB free on the disk"
+                      % (src, need / 1e9, margin / 1e9))
     _run(["cp", "-a", src, dst])
