@@ -1,6 +1,6 @@
 """bench/lib/machine.py - the facts of the machine a bench ran on (they go into every bench's JSON and the
 summary's header): CPU model and cores, RAM, the disk under bench/out, kernel, SQLite and PostgreSQL
-versions, the commit, and the load average when the bench started (the machine may be shared)."""
+versions, the commit, and the load average when the facts were read (at the end of a bench: the machine may be shared)."""
 import os
 import platform
 import shutil
@@ -92,7 +92,7 @@ def facts():
         "postgres": pg_version(),
         "python": platform.python_version(),
         "commit": _out(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]) or None,
-        "loadavg_at_start": load,
+        "loadavg": load,
         "wrk": bool(shutil.which("wrk")),
     }
 
