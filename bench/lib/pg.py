@@ -18,6 +18,7 @@ import io
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -193,6 +194,14 @@ def tree_bytes(path):
             except OSError:
                 pass
     return total
+
+
+def stop_on_signals():
+    """SIGTERM and SIGHUP end the bench as an exception would, so that its `finally` stops the cluster."""
+    def handler(signum, _frame):
+        raise SystemExit(128 + signum)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, handler)
 
 
 def copy_datadir(src, dst, margin=2 << 30):
