@@ -880,7 +880,8 @@ static void jw_time(struct strbuf *b, int64_t ms)
         sb_putc(b, '"');
         return;
     }
-    memcpy(buf, "\"0000-00-00T00:00:00.000Z\"", 26);
+    static const char tmpl[] = "\"0000-00-00T00:00:00.000Z\"";
+    memcpy(buf, tmpl, sizeof(tmpl));
     put_digits(buf + 1, y, 4);
     put_digits(buf + 6, m, 2);
     put_digits(buf + 9, d, 2);

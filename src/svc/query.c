@@ -269,6 +269,7 @@ int qb_page_run(struct svc_ctx *c, struct qb_page *pg, json_t *(*row)(struct svc
 static int plan_by_id(struct qb *q, json_t *query, const char *idcol, struct qb_page *pg, struct err *e)
 {
     int64_t after;
+    pg->nq = 0;
     int rc = page_params(q_str(query, "limit"), q_str(query, "cursor"), &pg->limit, &after, e);
     if (rc != 0)
         return rc;
@@ -307,6 +308,7 @@ int qb_page_plan(struct qb *q, json_t *query, const char *idcol, const struct qb
                  struct err *e)
 {
     const char *sort_s = q_str(query, "sort");
+    pg->nq = 0; /* (nothing to run until planned) */
     if (!sort_s || strcmp(sort_s, sorts[0].name) == 0)
         return plan_by_id(q, query, idcol, pg, e); /* the default order and its cursor */
     int desc = sort_s[0] == '-';

@@ -1,16 +1,20 @@
 -- 012_app_counts: counters for the funnel and the rejection reasons (svc_application_counts).
 -- app_count: how many applications of each position are in each stage with each elimination
--- reason (reason '' for none, else '+' followed by the reason: exact for any text). Kept by
--- the statement triggers below on every write of an application, whatever the path (a use
--- case, a set-based move of thousands of rows, plain SQL): one aggregated upsert per statement
--- from its transition tables, in key order (so concurrent writers lock the rows they share in
--- the same order); rows left at zero stay. A backfill counts the existing rows.
+-- reason (reason '' for none, else '+' followed by the reason: exact for any text), as rows of
+-- changes to add up: the count of a key is SUM(n) over its rows. Kept by the statement triggers
+-- below on every write of an application, whatever the path (a use case, a set-based move of
+-- thousands of rows, plain SQL): each statement appends one row per key it changed, from its
+-- transition tables. Appending instead of updating one row per key keeps writers off each
+-- other's rows, and keeps a long transaction (an import commits every 10 000 results) from
+-- piling up versions of the same rows. Every 2 048 rows appended, one writer (an advisory lock
+-- decides) folds the table into one row per key (app_count_fold). A backfill counts the
+-- existing rows.
 CREATE TABLE app_count (
+    id BIGSERIAL PRIMARY KEY,
     position_id BIGINT NOT NULL,
     stage TEXT NOT NULL,
     reason TEXT NOT NULL,
-    n BIGINT NOT NULL,
-    PRIMARY KEY (position_id, stage, reason)
+    n BIGINT NOT NULL
 );
 
 INSERT INTO app_count (position_id, stage, reason, n)
@@ -18,29 +22,54 @@ SELECT position_id, stage, CASE WHEN elimination_reason IS NULL THEN '' ELSE '+'
        COUNT(*)
 FROM application GROUP BY 1, 2, 3;
 
+-- Folds app_count into one row per key (keys adding up to zero go) after k rows were appended,
+-- when the ids crossed a multiple of 2 048 and no other transaction is folding.
+CREATE FUNCTION app_count_fold(k BIGINT) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    last BIGINT;
+BEGIN
+    IF k <= 0 THEN
+        RETURN;
+    END IF;
+    last := currval('app_count_id_seq');
+    IF last / 2048 <> (last - k) / 2048 AND pg_try_advisory_xact_lock(7370706301) THEN
+        WITH gone AS (DELETE FROM app_count RETURNING position_id, stage, reason, n)
+        INSERT INTO app_count (position_id, stage, reason, n)
+        SELECT position_id, stage, reason, SUM(n) FROM gone GROUP BY 1, 2, 3 HAVING SUM(n) <> 0;
+    END IF;
+END $$;
+
 CREATE FUNCTION app_count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    k BIGINT;
 BEGIN
     INSERT INTO app_count (position_id, stage, reason, n)
     SELECT position_id, stage, CASE WHEN elimination_reason IS NULL THEN '' ELSE '+' || elimination_reason END,
            COUNT(*)
-    FROM new_rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-    ON CONFLICT (position_id, stage, reason) DO UPDATE SET n = app_count.n + excluded.n;
+    FROM new_rows GROUP BY 1, 2, 3;
+    GET DIAGNOSTICS k = ROW_COUNT;
+    PERFORM app_count_fold(k);
     RETURN NULL;
 END $$;
 
 CREATE FUNCTION app_count_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    k BIGINT;
 BEGIN
     INSERT INTO app_count (position_id, stage, reason, n)
     SELECT position_id, stage, CASE WHEN elimination_reason IS NULL THEN '' ELSE '+' || elimination_reason END,
            -COUNT(*)
-    FROM old_rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-    ON CONFLICT (position_id, stage, reason) DO UPDATE SET n = app_count.n + excluded.n;
+    FROM old_rows GROUP BY 1, 2, 3;
+    GET DIAGNOSTICS k = ROW_COUNT;
+    PERFORM app_count_fold(k);
     RETURN NULL;
 END $$;
 
 -- (A trigger with transition tables takes no column list: every UPDATE of an application runs it;
--- one that changes none of the three columns nets to nothing and writes nothing.)
+-- one that changes none of the three columns nets to nothing and appends nothing.)
 CREATE FUNCTION app_count_update() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    k BIGINT;
 BEGIN
     INSERT INTO app_count (position_id, stage, reason, n)
     SELECT position_id, stage, reason, SUM(d)
@@ -51,8 +80,9 @@ BEGIN
           SELECT position_id, stage,
                  CASE WHEN elimination_reason IS NULL THEN '' ELSE '+' || elimination_reason END, 1
           FROM new_rows) AS x
-    GROUP BY 1, 2, 3 HAVING SUM(d) <> 0 ORDER BY 1, 2, 3
-    ON CONFLICT (position_id, stage, reason) DO UPDATE SET n = app_count.n + excluded.n;
+    GROUP BY 1, 2, 3 HAVING SUM(d) <> 0;
+    GET DIAGNOSTICS k = ROW_COUNT;
+    PERFORM app_count_fold(k);
     RETURN NULL;
 END $$;
 
