@@ -642,6 +642,11 @@ static int app_plan(struct svc_ctx *c, struct app_filter *f, const char *sort, i
     /* a merged walk reads about limit + 1 scores of its dimension per share of them the filters
      * on the position leave; other filters could leave any share, so they keep the other plans */
     int mergeable = by_id && !other_filters(f) && c->actor->role != ROLE_INTERVIEWER;
+    if (mergeable && f->ndims == 1 && !pos_filtered(c, f) && f->dims[0].lo <= f->dims[0].hi) {
+        *drive = 0; /* one range and nothing else: the walk reads limit + 1 scores, whatever the estimate */
+        f->rare[0] = 0;
+        return 0;
+    }
     int64_t best = MERGE_READ_MAX + 1;
     for (int i = 0; i < f->ndims && rc == 0; i++) {
         int64_t all = 0, in = 0;
