@@ -2,9 +2,21 @@
 #include "svc/applications.h"
 #include "api/api.h"
 
+/* The page is written as JSON text by the use case itself (svc_application_list_text). */
 int api_applications_list(struct req *r)
 {
-    return api_list(r, svc_application_list);
+    json_t *q = req_query_json(r);
+    char *text = NULL;
+    size_t len = 0;
+    int rc = svc_application_list_text(&r->ctx, q, &text, &len);
+    json_decref(q);
+    if (rc != 0)
+        return rc;
+    r->raw = text;
+    r->raw_len = len;
+    r->content_type = "application/json; charset=utf-8";
+    r->status = 200;
+    return 0;
 }
 int api_application_counts(struct req *r)
 {

@@ -8,19 +8,23 @@
 #include <string.h>
 
 #include "core/pipeline.h"
+#include "lib/mem.h"
+#include "lib/strbuf.h"
 #include "lib/timeutil.h"
+#include "lib/utf8.h"
 #include "svc/org.h"
 #include "svc/query.h"
 #include "svc/rules.h"
 #include "svc/validate.h"
 #include "svc/views.h"
 
-#define APP_SELECT                                                                                                     \
+#define APP_COLUMNS                                                                                                    \
     "SELECT a.id, a.candidate_id, cd.name, a.position_id, p.code, p.title, o.code, a.stage, a.prev_stage, "            \
     "a.stage_changed_at, a.special_note, a.elimination_reason, a.elimination_note, a.talent_pool, a.created_at, "      \
-    "a.updated_at, a.version, a.overall, a.match_score, a.recommendation, a.result_at "                                \
-    "FROM application a JOIN candidate cd ON cd.id = a.candidate_id "                                                  \
-    "JOIN position p ON p.id = a.position_id JOIN org_unit o ON o.id = p.org_unit_id WHERE 1=1"
+    "a.updated_at, a.version, a.overall, a.match_score, a.recommendation, a.result_at "
+#define APP_SELECT                                                                                                     \
+    APP_COLUMNS "FROM application a JOIN candidate cd ON cd.id = a.candidate_id "                                      \
+                "JOIN position p ON p.id = a.position_id JOIN org_unit o ON o.id = p.org_unit_id WHERE 1=1"
 
 /* Usernames assigned to application id, sorted; NULL with c->e set on failure. */
 static json_t *assignees_of(struct svc_ctx *c, int64_t id)
@@ -70,49 +74,7 @@ static json_t *app_row(struct svc_ctx *c, struct db_stmt *s)
     return assignees ? app_json(s, assignees) : NULL;
 }
 
-/* A list row: its assignees are filled in for the whole page by list_assignees. */
-static json_t *app_list_row(struct svc_ctx *c, struct db_stmt *s)
-{
-    (void)c;
-    return app_json(s, json_array());
-}
-
 #define ASSIGNEE_CHUNK 50 /* ids per query: PostgreSQL statements here take at most 64 parameters */
-
-/* Fills in the assignees of a page of list rows with a query per ASSIGNEE_CHUNK rows instead of one per row. */
-static int list_assignees(struct svc_ctx *c, json_t *items)
-{
-    size_t n = json_array_size(items);
-    int rc = 0;
-    for (size_t from = 0; from < n && rc == 0; from += ASSIGNEE_CHUNK) {
-        struct db_stmt *s;
-        if ((rc = svc_prepare(c,
-                              "SELECT aa.application_id, u.username FROM application_assignee aa JOIN users u ON "
-                              "u.id = aa.user_id WHERE aa.application_id IN (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                              "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                              "ORDER BY aa.application_id, u.username",
-                              &s)))
-            break;
-        size_t to = from + ASSIGNEE_CHUNK < n ? from + ASSIGNEE_CHUNK : n, at = from;
-        for (size_t i = 0; i < ASSIGNEE_CHUNK; i++) /* places beyond the rows repeat the first id */
-            db_bind_int64(
-                s, (int)i + 1,
-                json_integer_value(json_object_get(json_array_get(items, from + i < to ? from + i : from), "id")));
-        while ((rc = db_step(s, c->e)) == DB_ROW) {
-            json_int_t id = db_col_int64(s, 0);
-            for (size_t k = from; k < to; k++, at = at + 1 < to ? at + 1 : from) { /* by id: often the same again */
-                json_t *item = json_array_get(items, at);
-                if (json_integer_value(json_object_get(item, "id")) == id) {
-                    json_array_append_new(json_object_get(item, "assignees"), json_string(db_col_text(s, 1)));
-                    break;
-                }
-            }
-        }
-        db_reset(s);
-        rc = rc < 0 ? rc : 0;
-    }
-    return rc;
-}
 
 /* Loads application id as the actor may see it (404 otherwise). */
 static int app_load(struct svc_ctx *c, int64_t id, json_t **out)
@@ -568,6 +530,9 @@ static void app_where(struct svc_ctx *c, struct qb *q, const struct app_filter *
  * own indexes followed by a sort. Above it, walking the other way is cheaper. */
 #define DIM_DRIVE_MAX 20000
 #define FILTER_DRIVE_MAX 3000
+/* How many dimension scores a merged walk (list_merged) may expect to read for a page at most;
+ * beyond it the filters on the position leave too few of them and the other plans are cheaper. */
+#define MERGE_READ_MAX 4000
 
 /* Runs the COUNT(*) query q and sets *n. */
 static int count_of(struct svc_ctx *c, struct qb *q, int64_t *n)
@@ -583,35 +548,124 @@ static int count_of(struct svc_ctx *c, struct qb *q, int64_t *n)
     return rc < 0 ? rc : 0;
 }
 
-/* SQLite plans without statistics, so the list looks at the data first (capped counts, index
- * only where it can): a rare dimension range is read as a list (IN) and the query driven by
- * it, a common one is probed per application (EXISTS); a list sorted by a score or time whose
- * filters match many rows walks the sort's index (*hint), one whose filters match few is read
- * through the filters' indexes and sorted. PostgreSQL plans these choices itself from its
- * statistics: nothing to do there. */
-static int app_plan(struct svc_ctx *c, struct app_filter *f, const char *sort, int *hint)
+/* Appends the filters on the position (position, position_id, department) and a manager's scope
+ * (his org subtree), on the position id column pcol and the position's org unit joined as o. Not
+ * for an interviewer, whose scope is his assignments. */
+static void pos_terms(struct svc_ctx *c, struct qb *q, const struct app_filter *f, const char *pcol)
+{
+    char buf[128];
+    if (f->position) {
+        snprintf(buf, sizeof(buf), " AND %s = (SELECT id FROM position WHERE code = ?)", pcol);
+        qb_sql(q, buf);
+        qb_text(q, f->position);
+    }
+    if (f->position_id) {
+        snprintf(buf, sizeof(buf), " AND %s = ?", pcol);
+        qb_sql(q, buf);
+        qb_int(q, f->position_id);
+    }
+    if (f->org) {
+        qb_sql(q, " AND o.path LIKE (SELECT path FROM org_unit WHERE code = ?) || '%'");
+        qb_text(q, f->org);
+    }
+    if (c->actor->role == ROLE_MANAGER)
+        qb_scope_application_at(q, c->actor, "a.id", "o.path");
+}
+
+/* Whether the filters are on the position or the caller's scope is a subtree (pos_terms has terms). */
+static int pos_filtered(const struct svc_ctx *c, const struct app_filter *f)
+{
+    return f->position || f->position_id || f->org || c->actor->role == ROLE_MANAGER;
+}
+
+/* Whether the filters hold more than dimension ranges and pos_terms' filters. */
+static int other_filters(const struct app_filter *f)
+{
+    return f->stage || f->candidate_id || f->pool >= 0 || f->rec || f->has_result >= 0 || f->unviewed >= 0 ||
+           f->since != INT64_MIN || f->overall.on || f->match.on;
+}
+
+/* How many applications have a score in dimension range r, from the position histograms
+ * (score_hist: the current scores per position, dimension and score; a few rows per position
+ * instead of an index range of up to a million entries): *all of them, and *in those of the
+ * positions pos_terms leaves (= *all without such filters). An estimate for planning only (the
+ * histograms count the scores as the vendor gave them, before revisions). */
+static int dim_estimate(struct svc_ctx *c, const struct app_filter *f, const struct range *r, int64_t *all, int64_t *in)
+{
+    struct qb q;
+    int scoped = pos_filtered(c, f);
+    qb_init(&q, "SELECT COALESCE(SUM(h.n), 0), ");
+    if (scoped) {
+        qb_sql(&q, "COALESCE(SUM(CASE WHEN 1=1");
+        pos_terms(c, &q, f, "h.position_id");
+        qb_sql(&q, " THEN h.n ELSE 0 END), 0) FROM score_hist h JOIN position p ON p.id = h.position_id "
+                   "JOIN org_unit o ON o.id = p.org_unit_id");
+    } else {
+        qb_sql(&q, "0 FROM score_hist h");
+    }
+    qb_sql(&q, " WHERE h.dim = ? AND h.bucket BETWEEN ? AND ?");
+    qb_text(&q, r->key);
+    qb_int(&q, (int64_t)r->lo);
+    qb_int(&q, (int64_t)r->hi);
+    struct db_stmt *s;
+    int rc = svc_prepare(c, q.sql, &s);
+    if (rc != 0)
+        return rc;
+    qb_bind(&q, s);
+    rc = db_step(s, c->e);
+    *all = rc == DB_ROW ? db_col_int64(s, 0) : 0;
+    *in = rc == DB_ROW && scoped ? db_col_int64(s, 1) : *all;
+    db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+/* SQLite plans without statistics, so the list looks at the data first (the position histograms,
+ * and capped counts, index only, where they cannot tell): a list in id order filtered by
+ * dimension ranges (and the position) is read by a merged walk of one dimension's scores
+ * (*drive: list_merged) that stops at the page's end; otherwise a rare dimension range is read
+ * as a list (IN) and the query driven by it, a common one is probed per application (EXISTS); a
+ * list sorted by a score or time whose filters match many rows walks the sort's index (*hint),
+ * one whose filters match few is read through the filters' indexes and sorted. PostgreSQL plans
+ * these choices itself from its statistics: nothing to do there. Runs in the caller's read
+ * transaction. */
+static int app_plan(struct svc_ctx *c, struct app_filter *f, const char *sort, int limit, int *hint, int *drive)
 {
     *hint = 0;
+    *drive = -1;
     /* filters whose index SQLite would read and sort rather than walk the order's index: in id
      * order that is all but the stage, whose index keeps the ids in order */
     int by_id = !sort || strcmp(sort, "id") == 0 || strcmp(sort, "-id") == 0;
     int indexed = f->position || f->position_id || (!by_id && (f->stage || f->since != INT64_MIN));
     if (db_kind(c->db) != DB_SQLITE || (!f->ndims && !indexed))
         return 0;
-    int rc = svc_begin_read(c);
-    if (rc != 0)
-        return rc;
+    int rc = 0;
+    /* a merged walk reads about limit + 1 scores of its dimension per share of them the filters
+     * on the position leave; other filters could leave any share, so they keep the other plans */
+    int mergeable = by_id && !other_filters(f) && c->actor->role != ROLE_INTERVIEWER;
+    if (mergeable && f->ndims == 1 && !pos_filtered(c, f) && f->dims[0].lo <= f->dims[0].hi) {
+        *drive = 0; /* one range and nothing else: the walk reads limit + 1 scores, whatever the estimate */
+        f->rare[0] = 0;
+        return 0;
+    }
+    int64_t best = MERGE_READ_MAX + 1;
     for (int i = 0; i < f->ndims && rc == 0; i++) {
-        struct qb q;
-        qb_init(&q, "SELECT COUNT(*) FROM (SELECT 1 FROM ai_dim WHERE dim = ? AND score BETWEEN ? AND ? LIMIT ?) AS x");
-        qb_text(&q, f->dims[i].key);
-        qb_int(&q, (int64_t)f->dims[i].lo);
-        qb_int(&q, (int64_t)f->dims[i].hi);
-        qb_int(&q, DIM_DRIVE_MAX);
-        int64_t n = 0;
-        rc = count_of(c, &q, &n);
-        f->rare[i] = n < DIM_DRIVE_MAX;
+        int64_t all = 0, in = 0;
+        rc = dim_estimate(c, f, &f->dims[i], &all, &in);
+        f->rare[i] = all < DIM_DRIVE_MAX;
         indexed |= f->rare[i] && !by_id; /* a list read by id order needs no sort */
+        if (!mergeable || f->dims[i].lo > f->dims[i].hi)
+            continue;
+        int64_t reads = in > 0 && all / in < MERGE_READ_MAX ? (limit + 1) * (all / in + 1) : all;
+        if (reads > all)
+            reads = all;
+        if (reads < best) {
+            best = reads;
+            *drive = i;
+        }
+    }
+    if (rc == 0 && *drive >= 0) {
+        memset(f->rare, 0, sizeof(f->rare)); /* the other dimensions are probed per application */
+        return 0;
     }
     if (rc == 0 && indexed) { /* (without such filters the order's index is walked anyway) */
         struct qb q;
@@ -626,7 +680,7 @@ static int app_plan(struct svc_ctx *c, struct app_filter *f, const char *sort, i
             memset(f->rare, 0, sizeof(f->rare)); /* walking the sort's index: probe every dimension */
         }
     }
-    return svc_end(c, rc);
+    return rc;
 }
 
 int svc_app_filter_check(struct svc_ctx *c, json_t *query)
@@ -644,29 +698,414 @@ int svc_app_filter_where(struct svc_ctx *c, json_t *query, struct qb *q)
     return rc;
 }
 
-int svc_application_list(struct svc_ctx *c, json_t *query, json_t **out)
+/* The list in id order (query's sort "id", "-id" or none) read by a merged walk of dimension
+ * range f->dims[drive] (SQLite): one arm per score of the range, each an index range of
+ * ai_dim_score (dim, score, application_id) that holds its applications in id order from the
+ * cursor on; SQLite merges the arms of a UNION ALL ordered by the id as co-routines, so the walk
+ * yields the range's applications in id order and stops when the page is full (limit + 1 rows)
+ * instead of reading the whole range or probing every application. The applications are joined
+ * in that order (CROSS JOIN keeps the nesting) and the other filters applied to them. */
+static int merged_page(struct svc_ctx *c, struct app_filter *f, json_t *query, int drive, struct qb_page *pg)
+{
+    int desc, limit;
+    int64_t after;
+    int rc = qb_id_page_params(query, app_sorts, &desc, &after, &limit, c->e);
+    if (rc != 0)
+        return rc;
+    struct range d = f->dims[drive];
+    f->dims[drive] = f->dims[--f->ndims]; /* the others are probed */
+    struct qb q;
+    char arm[160];
+    qb_init(&q, APP_COLUMNS "FROM (");
+    for (int score = (int)d.lo; score <= (int)d.hi; score++) {
+        snprintf(
+            arm, sizeof(arm),
+            "%sSELECT application_id AS id FROM ai_dim WHERE dim = ?1 AND score = ?2 + %d AND application_id %c ?3",
+            score > (int)d.lo ? " UNION ALL " : "", score - (int)d.lo, desc ? '<' : '>');
+        qb_sql(&q, arm);
+    }
+    qb_sql(&q, desc ? " ORDER BY 1 DESC LIMIT -1) AS m" : " ORDER BY 1 LIMIT -1) AS m");
+    /* ?1 to ?3 are the first three values bound; the '?' after them number on from ?4 */
+    qb_text_copy(&q, d.key);
+    qb_int(&q, (int64_t)d.lo);
+    qb_int(&q, after);
+    qb_sql(&q, " CROSS JOIN application a ON a.id = m.id CROSS JOIN candidate cd ON cd.id = a.candidate_id "
+               "CROSS JOIN position p ON p.id = a.position_id CROSS JOIN org_unit o ON o.id = p.org_unit_id "
+               "WHERE 1=1");
+    app_where(c, &q, f, 0);
+    qb_sql(&q, " LIMIT ?");
+    qb_int(&q, limit + 1);
+    qb_page_walk(pg, &q, query, app_sorts, limit);
+    return 0;
+}
+
+/* The list's page queries for query into *pg, as app_plan plans them (in the caller's read transaction).
+ * The strings bound point into query. */
+static int list_page(struct svc_ctx *c, json_t *query, struct qb_page *pg)
 {
     struct app_filter f;
-    int hint, rc;
+    int hint, drive, limit, rc;
+    int64_t unused;
     const char *sort = q_str(query, "sort");
-    if ((rc = filter_params(c, query, &f)) || (rc = app_plan(c, &f, sort, &hint)))
+    if ((rc = filter_params(c, query, &f)) || (rc = page_params(q_str(query, "limit"), NULL, &limit, &unused, c->e)) ||
+        (rc = app_plan(c, &f, sort, limit, &hint, &drive)))
         return rc;
+    if (drive >= 0)
+        return merged_page(c, &f, query, drive, pg);
     struct qb q;
     qb_init(&q, APP_SELECT);
     app_where(c, &q, &f, hint);
-    return qb_page_sorted(c, &q, query, "a.id", app_sorts, app_list_row, list_assignees, out);
+    return qb_page_plan(&q, query, "a.id", app_sorts, pg, c->e);
 }
 
-/* What counts can be grouped by: the name, the column and whether it needs the position and org unit. */
+/* ---- The list's page as JSON text: what json_dumps (JSON_COMPACT, JSON_REAL_PRECISION(15)) writes of
+ * the page of app_json's representations, written straight from the rows: building and dumping the
+ * JSON values took more than half of a page's time. */
+
+/* Appends s as a JSON string as jansson writes it, or null for NULL. -1 when s is not UTF-8
+ * (jansson takes no such string: a row holding one cannot be shown). */
+static int jw_str(struct strbuf *b, const char *s)
+{
+    if (!s) {
+        sb_append(b, "null", 4);
+        return 0;
+    }
+    size_t n = strlen(s), from = 0;
+    if (!utf8_valid(s, n))
+        return -1;
+    sb_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        sb_append(b, s + from, i - from);
+        from = i + 1;
+        char esc[8];
+        switch (ch) {
+        case '"':
+            sb_append(b, "\\\"", 2);
+            break;
+        case '\\':
+            sb_append(b, "\\\\", 2);
+            break;
+        case '\b':
+            sb_append(b, "\\b", 2);
+            break;
+        case '\f':
+            sb_append(b, "\\f", 2);
+            break;
+        case '\n':
+            sb_append(b, "\\n", 2);
+            break;
+        case '\r':
+            sb_append(b, "\\r", 2);
+            break;
+        case '\t':
+            sb_append(b, "\\t", 2);
+            break;
+        default:
+            snprintf(esc, sizeof(esc), "\\u%04X", ch);
+            sb_append(b, esc, 6);
+        }
+    }
+    sb_append(b, s + from, n - from);
+    sb_putc(b, '"');
+    return 0;
+}
+
+static void jw_int(struct strbuf *b, int64_t v)
+{
+    char buf[24], *p = buf + sizeof(buf);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        *--p = '-';
+    sb_append(b, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/* A real as jansson writes it with precision 15: "%.15g", ".0" added to an integral value, the
+ * exponent without '+' or leading zeros. */
+static void jw_real(struct strbuf *b, double d)
+{
+    char buf[40];
+    int n = snprintf(buf, sizeof(buf), "%.15g", d);
+    if (n < 0 || n >= (int)sizeof(buf) - 3)
+        n = 0;
+    buf[n] = '\0';
+    if (!strchr(buf, '.') && !strchr(buf, 'e')) {
+        memcpy(buf + n, ".0", 3);
+        n += 2;
+    }
+    char *start = strchr(buf, 'e');
+    if (start) {
+        start++;
+        char *end = start + 1;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, (size_t)(buf + n - end) + 1);
+            n -= (int)(end - start);
+        }
+    }
+    sb_append(b, buf, (size_t)n);
+}
+
+/* Writes the n digits of v at p. */
+static void put_digits(char *p, int64_t v, int n)
+{
+    while (n-- > 0) {
+        p[n] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+/* A time as json_time writes it ("2026-11-20T09:30:00.000Z", time_format_rfc3339), without printf: a
+ * page holds four a row. Years outside 0..9999 take time_format_rfc3339 itself. */
+static void jw_time(struct strbuf *b, int64_t ms)
+{
+    char buf[32];
+    int64_t days = ms / 86400000, rem = ms % 86400000;
+    if (rem < 0) {
+        rem += 86400000;
+        days--;
+    }
+    /* civil_from_days (H. Hinnant): the proleptic Gregorian date of a day count from 1970-01-01 */
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    int64_t y = yoe + era * 400 + (m <= 2);
+    if (y < 0 || y > 9999) {
+        time_format_rfc3339(ms, buf);
+        sb_putc(b, '"');
+        sb_puts(b, buf);
+        sb_putc(b, '"');
+        return;
+    }
+    static const char tmpl[] = "\"0000-00-00T00:00:00.000Z\"";
+    memcpy(buf, tmpl, sizeof(tmpl));
+    put_digits(buf + 1, y, 4);
+    put_digits(buf + 6, m, 2);
+    put_digits(buf + 9, d, 2);
+    put_digits(buf + 12, rem / 3600000, 2);
+    put_digits(buf + 15, rem / 60000 % 60, 2);
+    put_digits(buf + 18, rem / 1000 % 60, 2);
+    put_digits(buf + 21, rem % 1000, 3);
+    sb_append(b, buf, 26);
+}
+
+/* Appends the list row at s (APP_COLUMNS) as app_json's representation, without the value of
+ * "assignees": *cut gets the offset where it goes. -1 for a text that is not UTF-8. */
+static int list_row_text(struct strbuf *b, struct db_stmt *s, size_t *cut)
+{
+    static const char *const texts[] = {
+        ",\"position\":", ",\"position_title\":", ",\"org_unit\":", ",\"stage\":", ",\"prev_stage\":"};
+    int bad = 0;
+    sb_puts(b, "{\"id\":");
+    jw_int(b, db_col_int64(s, 0));
+    sb_puts(b, ",\"candidate_id\":");
+    jw_int(b, db_col_int64(s, 1));
+    sb_puts(b, ",\"candidate_name\":");
+    bad |= jw_str(b, db_col_text(s, 2));
+    sb_puts(b, ",\"position_id\":");
+    jw_int(b, db_col_int64(s, 3));
+    for (int i = 0; i < 5; i++) {
+        sb_puts(b, texts[i]);
+        bad |= jw_str(b, db_col_text(s, 4 + i));
+    }
+    sb_puts(b, ",\"stage_changed_at\":");
+    jw_time(b, db_col_int64(s, 9));
+    sb_puts(b, ",\"special_note\":");
+    bad |= jw_str(b, db_col_text(s, 10));
+    sb_puts(b, ",\"elimination_reason\":");
+    bad |= jw_str(b, db_col_text(s, 11));
+    sb_puts(b, ",\"elimination_note\":");
+    bad |= jw_str(b, db_col_text(s, 12));
+    sb_puts(b,
+            db_col_int64(s, 13) ? ",\"talent_pool\":true,\"created_at\":" : ",\"talent_pool\":false,\"created_at\":");
+    jw_time(b, db_col_int64(s, 14));
+    sb_puts(b, ",\"updated_at\":");
+    jw_time(b, db_col_int64(s, 15));
+    sb_puts(b, ",\"version\":");
+    jw_int(b, db_col_int64(s, 16));
+    sb_puts(b, ",\"assignees\":");
+    *cut = b->len;
+    sb_puts(b, ",\"overall\":");
+    if (db_col_isnull(s, 17))
+        sb_puts(b, "null");
+    else
+        jw_int(b, db_col_int64(s, 17));
+    sb_puts(b, ",\"match_score\":");
+    if (db_col_isnull(s, 18))
+        sb_puts(b, "null");
+    else
+        jw_real(b, db_col_double(s, 18));
+    sb_puts(b, ",\"recommendation\":");
+    bad |= jw_str(b, db_col_isnull(s, 19) ? NULL : db_col_text(s, 19));
+    sb_puts(b, ",\"result_at\":");
+    if (db_col_isnull(s, 20))
+        sb_puts(b, "null");
+    else
+        jw_time(b, db_col_int64(s, 20));
+    sb_putc(b, '}');
+    return bad ? -1 : 0;
+}
+
+#define PAGE_MAX 200 /* page_params' largest limit */
+
+/* A page of list rows as text: row i is rows[at[i], at[i + 1]), its assignees going at cut[i]
+ * as names[from[i], to[i]) (the names as JSON strings, comma separated). */
+struct list_text {
+    struct strbuf rows, names;
+    int n;
+    int64_t id[PAGE_MAX + 1];
+    size_t at[PAGE_MAX + 1], cut[PAGE_MAX], from[PAGE_MAX], to[PAGE_MAX];
+};
+
+/* The assignees of the page's rows into t->names, a query per ASSIGNEE_CHUNK rows (as list_assignees). */
+static int list_text_assignees(struct svc_ctx *c, struct list_text *t)
+{
+    int rc = 0;
+    for (int from = 0; from < t->n && rc == 0; from += ASSIGNEE_CHUNK) {
+        struct db_stmt *s;
+        if ((rc = svc_prepare(c,
+                              "SELECT aa.application_id, u.username FROM application_assignee aa JOIN users u ON "
+                              "u.id = aa.user_id WHERE aa.application_id IN (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                              "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                              "ORDER BY aa.application_id, u.username",
+                              &s)))
+            break;
+        int to = from + ASSIGNEE_CHUNK < t->n ? from + ASSIGNEE_CHUNK : t->n, at = from, prev = -1;
+        for (int i = 0; i < ASSIGNEE_CHUNK; i++) /* places beyond the rows repeat the first id */
+            db_bind_int64(s, i + 1, t->id[from + i < to ? from + i : from]);
+        while ((rc = db_step(s, c->e)) == DB_ROW) {
+            int64_t id = db_col_int64(s, 0);
+            for (int k = from; k < to && t->id[at] != id; k++) /* by id: often the same again */
+                at = at + 1 < to ? at + 1 : from;
+            if (t->id[at] != id)
+                continue;
+            if (at != prev)
+                t->from[at] = t->names.len;
+            else
+                sb_putc(&t->names, ',');
+            if (jw_str(&t->names, db_col_text(s, 1)) != 0) {
+                rc = err_set(c->e, ERR_INTERNAL, NULL, NULL, "a username is not UTF-8");
+                break;
+            }
+            t->to[at] = t->names.len;
+            prev = at;
+        }
+        db_reset(s);
+        rc = rc < 0 ? rc : 0;
+    }
+    return rc;
+}
+
+/* Runs pg's queries in the caller's read transaction and writes the page ({items, next_cursor}) to out. */
+static int list_text_run(struct svc_ctx *c, struct qb_page *pg, struct strbuf *out)
+{
+    struct list_text *t = xcalloc(1, sizeof(*t));
+    struct page_key last = {0};
+    int more = 0, rc = 0;
+    for (int i = 0; i < pg->nq && !more && rc == 0; i++) {
+        struct db_stmt *s;
+        if ((rc = svc_prepare(c, pg->qs[i].sql, &s)) != 0)
+            break;
+        qb_bind(&pg->qs[i], s);
+        while ((rc = db_step(s, c->e)) == DB_ROW) {
+            if (t->n == pg->limit) {
+                more = 1;
+                break;
+            }
+            qb_page_key(pg, s, &last);
+            t->id[t->n] = db_col_int64(s, 0);
+            t->at[t->n] = t->rows.len;
+            if (list_row_text(&t->rows, s, &t->cut[t->n]) != 0) {
+                rc = err_set(c->e, ERR_INTERNAL, NULL, NULL, "application %lld holds text that is not UTF-8",
+                             (long long)t->id[t->n]);
+                break;
+            }
+            t->n++;
+        }
+        db_reset(s);
+        rc = rc < 0 ? rc : 0;
+    }
+    t->at[t->n] = t->rows.len;
+    if (rc == 0)
+        rc = list_text_assignees(c, t);
+    if (rc == 0) {
+        sb_puts(out, "{\"items\":[");
+        for (int i = 0; i < t->n; i++) {
+            if (i)
+                sb_putc(out, ',');
+            sb_append(out, t->rows.p + t->at[i], t->cut[i] - t->at[i]);
+            sb_putc(out, '[');
+            if (t->to[i] > t->from[i])
+                sb_append(out, t->names.p + t->from[i], t->to[i] - t->from[i]);
+            sb_putc(out, ']');
+            sb_append(out, t->rows.p + t->cut[i], t->at[i + 1] - t->cut[i]);
+        }
+        char *next = more ? qb_page_next_cursor(pg, &last) : NULL;
+        sb_puts(out, "],\"next_cursor\":");
+        jw_str(out, next);
+        sb_putc(out, '}');
+        free(next);
+    }
+    sb_free(&t->rows);
+    sb_free(&t->names);
+    free(t);
+    return rc;
+}
+
+int svc_application_list_text(struct svc_ctx *c, json_t *query, char **text, size_t *len)
+{
+    struct qb_page *pg = xmalloc(sizeof(*pg));
+    struct strbuf out;
+    sb_init(&out, 0);
+    int rc = svc_begin_read(c); /* one snapshot for the plan and the page */
+    if (rc == 0 && (rc = list_page(c, query, pg)) == 0)
+        rc = list_text_run(c, pg, &out);
+    rc = svc_end(c, rc);
+    free(pg);
+    *len = out.len;
+    *text = sb_steal(&out);
+    if (rc != 0) {
+        free(*text);
+        *text = NULL;
+        *len = 0;
+    }
+    return rc;
+}
+
+int svc_application_list(struct svc_ctx *c, json_t *query, json_t **out)
+{
+    char *text;
+    size_t len;
+    int rc = svc_application_list_text(c, query, &text, &len);
+    if (rc != 0)
+        return rc;
+    json_error_t je;
+    *out = json_loadb(text, len, 0, &je);
+    free(text);
+    return *out ? 0 : err_set(c->e, ERR_INTERNAL, NULL, NULL, "the list's page does not read back: %s", je.text);
+}
+
+/* What counts can be grouped by: the name, the column, whether it needs the position and org unit, and
+ * the column in the counters (app_count c, migration 012; NULL: they do not hold it). app_count.reason is
+ * '' for no reason and '+' followed by the reason otherwise. */
 static const struct count_key {
     const char *name, *expr;
     int joins;
+    const char *counted;
 } count_keys[] = {
-    {"stage", "a.stage", 0},
-    {"position", "p.code", 1},
-    {"department", "o.code", 1},
-    {"recommendation", "a.recommendation", 0},
-    {"reason", "a.elimination_reason", 0},
+    {"stage", "a.stage", 0, "c.stage"},
+    {"position", "p.code", 1, "p.code"},
+    {"department", "o.code", 1, "o.code"},
+    {"recommendation", "a.recommendation", 0, NULL},
+    {"reason", "a.elimination_reason", 0, "CASE WHEN c.reason = '' THEN NULL ELSE substr(c.reason, 2) END"},
 };
 #define N_COUNT_KEYS ((int)(sizeof(count_keys) / sizeof(count_keys[0])))
 
@@ -692,6 +1131,60 @@ static int count_by(struct svc_ctx *c, const char *by, const struct count_key *k
     return *n ? 0 : err_invalid(c->e, "invalid_value", "by", "by names nothing to count by");
 }
 
+/* Whether the counters answer the counts (counts_query): grouped by what they hold and filtered on no more
+ * than the stage and the position (pos_terms), for a caller who sees whole positions. */
+static int counters_cover(const struct svc_ctx *c, const struct app_filter *f, const struct count_key *keys[], int n)
+{
+    if (c->actor->role == ROLE_INTERVIEWER || f->ndims || f->candidate_id || f->pool >= 0 || f->rec ||
+        f->has_result >= 0 || f->unviewed >= 0 || f->since != INT64_MIN || f->overall.on || f->match.on)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (!keys[i]->counted)
+            return 0;
+    return 1;
+}
+
+/* The counts query into qb: from the counters app_count (kept by triggers on every write of an
+ * application: a few rows per position and stage instead of a scan of the applications) when
+ * counters_cover, else a GROUP BY of the applications. Both give the same rows in the same order. */
+static void counts_query(struct svc_ctx *c, const struct app_filter *f, const struct count_key *keys[], int n,
+                         struct qb *qb)
+{
+    int counters = counters_cover(c, f, keys, n);
+    /* The position and org unit are joined only where something needs them: a full count stays one scan. */
+    int joins = f->org || c->actor->role == ROLE_MANAGER;
+    for (int i = 0; i < n; i++)
+        joins |= keys[i]->joins;
+    char expr[512];
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(expr + len, sizeof(expr) - len, "%s%s", i ? ", " : "",
+                                counters ? keys[i]->counted : keys[i]->expr);
+    qb_init(qb, "SELECT ");
+    qb_sql(qb, expr);
+    if (counters) {
+        qb_sql(qb, joins ? ", CAST(SUM(c.n) AS BIGINT) FROM app_count c JOIN position p ON p.id = c.position_id "
+                           "JOIN org_unit o ON o.id = p.org_unit_id WHERE 1=1"
+                         : ", CAST(SUM(c.n) AS BIGINT) FROM app_count c WHERE 1=1");
+        if (f->stage) {
+            qb_sql(qb, " AND c.stage = ?");
+            qb_text(qb, f->stage);
+        }
+        pos_terms(c, qb, f, "c.position_id");
+    } else {
+        qb_sql(qb, joins ? ", COUNT(*) FROM application a JOIN position p ON p.id = a.position_id JOIN org_unit o ON "
+                           "o.id = p.org_unit_id WHERE 1=1"
+                         : ", COUNT(*) FROM application a WHERE 1=1");
+        app_where(c, qb, f, 0);
+    }
+    qb_sql(qb, " GROUP BY ");
+    qb_sql(qb, expr);
+    if (counters) /* (counters of positions and stages left empty stay behind as zeros) */
+        qb_sql(qb, " HAVING SUM(c.n) > 0");
+    qb_sql(qb, " ORDER BY ");
+    qb_sql(qb, expr);
+}
+
 int svc_application_counts(struct svc_ctx *c, json_t *query, json_t **out)
 {
     json_t *q = json_deep_copy(query ? query : json_object());
@@ -709,30 +1202,9 @@ int svc_application_counts(struct svc_ctx *c, json_t *query, json_t **out)
         json_decref(q);
         return rc;
     }
-    /* The filters point into q: it lives until the query has run. The position and org unit are joined
-     * only where something needs them: a full count stays one scan. */
-    int joins = f.org || c->actor->role == ROLE_MANAGER;
-    for (int i = 0; i < n; i++)
-        joins |= keys[i]->joins;
+    /* The filters point into q: it lives until the query has run. */
     struct qb qb;
-    qb_init(&qb, "SELECT ");
-    for (int i = 0; i < n; i++) {
-        qb_sql(&qb, keys[i]->expr);
-        qb_sql(&qb, ", ");
-    }
-    qb_sql(&qb, joins ? "COUNT(*) FROM application a JOIN position p ON p.id = a.position_id JOIN org_unit o ON "
-                        "o.id = p.org_unit_id WHERE 1=1"
-                      : "COUNT(*) FROM application a WHERE 1=1");
-    app_where(c, &qb, &f, 0);
-    qb_sql(&qb, " GROUP BY ");
-    for (int i = 0; i < n; i++) {
-        qb_sql(&qb, keys[i]->expr);
-        qb_sql(&qb, i + 1 < n ? ", " : " ORDER BY ");
-    }
-    for (int i = 0; i < n; i++) {
-        qb_sql(&qb, keys[i]->expr);
-        qb_sql(&qb, i + 1 < n ? ", " : "");
-    }
+    counts_query(c, &f, keys, n, &qb);
     json_t *items = json_array();
     int64_t total = 0;
     struct db_stmt *s;

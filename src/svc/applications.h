@@ -39,6 +39,11 @@ int svc_application_get(struct svc_ctx *c, int64_t id, json_t **out);
  * counts first (see app_plan in applications.c). */
 int svc_application_list(struct svc_ctx *c, json_t *query, json_t **out);
 
+/* svc_application_list's page as the JSON text json_dumps (JSON_COMPACT | JSON_REAL_PRECISION(15))
+ * writes of it, made straight from the rows (for the API: no JSON values built and dumped).
+ * *text (heap, *len bytes, NUL-terminated) on success. */
+int svc_application_list_text(struct svc_ctx *c, json_t *query, char **text, size_t *len);
+
 /* The list's filters in query (read and validated as svc_application_list does: 422 naming the
  * parameter) for other use cases that select applications the same way (exports): check only
  * validates; where also appends their SQL terms and the actor's scope to q, over application a,

@@ -174,6 +174,16 @@ void qb_scope_candidate(struct qb *q, const struct actor *a, const char *cand_ex
     }
 }
 
+void qb_copy(struct qb *dst, const struct qb *src)
+{
+    memcpy(dst, src, sizeof(*dst));
+    for (int i = 0; i < dst->n; i++) { /* copies made by qb_text_copy move with the store */
+        uintptr_t off = (uintptr_t)dst->b[i].s - (uintptr_t)src->store;
+        if (dst->b[i].is_text == 1 && off < sizeof(src->store))
+            dst->b[i].s = dst->store + off;
+    }
+}
+
 void qb_bind(struct qb *q, struct db_stmt *s)
 {
     for (int i = 0; i < q->n; i++) {
@@ -185,12 +195,6 @@ void qb_bind(struct qb *q, struct db_stmt *s)
             db_bind_int64(s, i + 1, q->b[i].i);
     }
 }
-
-/* The order a page is read in: sort NULL for plain qb_page (ascending idcol). */
-struct page_order {
-    const struct qb_sort *sort;
-    const char *sort_s; /* as the client gave it, for the cursor */
-};
 
 /* Reads the sort value of the current row for the cursor. */
 static void read_key(struct db_stmt *s, const struct qb_sort *sort, struct page_key *k)
@@ -208,13 +212,20 @@ static void read_key(struct db_stmt *s, const struct qb_sort *sort, struct page_
         k->i = null ? -1 : db_col_int64(s, sort->col);
 }
 
-/* Runs the finished queries qs[0..nq) one after the other in one read
- * transaction, as one list (each ordered and limited to limit + 1 rows), maps
- * the first limit rows with row(), lets fill() (when not NULL) complete the
- * items in the same transaction and makes the page with its next cursor. */
-static int run_page(struct svc_ctx *c, struct qb *qs, int nq, int limit, const struct page_order *o,
-                    json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), int (*fill)(struct svc_ctx *c, json_t *items),
-                    json_t **out)
+void qb_page_key(const struct qb_page *pg, struct db_stmt *s, struct page_key *k)
+{
+    read_key(s, pg->sort, k);
+}
+
+char *qb_page_next_cursor(const struct qb_page *pg, const struct page_key *last)
+{
+    if (!pg->sort)
+        return last->id > 0 ? page_cursor(last->id) : NULL;
+    return page_key_cursor(pg->sort_s, last);
+}
+
+int qb_page_run(struct svc_ctx *c, struct qb_page *pg, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s),
+                int (*fill)(struct svc_ctx *c, json_t *items), json_t **out)
 {
     int rc;
     if ((rc = svc_begin_read(c)) != 0)
@@ -222,17 +233,17 @@ static int run_page(struct svc_ctx *c, struct qb *qs, int nq, int limit, const s
     json_t *items = json_array();
     struct page_key last = {0};
     int more = 0;
-    for (int i = 0; i < nq && !more && rc >= 0; i++) {
+    for (int i = 0; i < pg->nq && !more && rc >= 0; i++) {
         struct db_stmt *s;
-        if ((rc = svc_prepare(c, qs[i].sql, &s)) != 0)
+        if ((rc = svc_prepare(c, pg->qs[i].sql, &s)) != 0)
             break;
-        qb_bind(&qs[i], s);
+        qb_bind(&pg->qs[i], s);
         while ((rc = db_step(s, c->e)) == DB_ROW) {
-            if ((int)json_array_size(items) == limit) {
+            if ((int)json_array_size(items) == pg->limit) {
                 more = 1;
                 break;
             }
-            read_key(s, o->sort, &last);
+            read_key(s, pg->sort, &last);
             json_t *item = row(c, s);
             if (!item) {
                 rc = c->e->code ? c->e->code : ERR_INTERNAL;
@@ -248,39 +259,38 @@ static int run_page(struct svc_ctx *c, struct qb *qs, int nq, int limit, const s
         json_decref(items);
         return svc_end(c, rc);
     }
-    if (!o->sort) {
-        *out = page_result(items, more, last.id);
-    } else {
-        char *next = more ? page_key_cursor(o->sort_s, &last) : NULL;
-        *out = page_result_cursor(items, next);
-        free(next);
-    }
+    char *next = more ? qb_page_next_cursor(pg, &last) : NULL;
+    *out = page_result_cursor(items, next);
+    free(next);
     return svc_end(c, 0);
 }
 
-/* qb_page with a fill step. */
-static int page_by_id(struct svc_ctx *c, struct qb *q, json_t *query, const char *idcol,
-                      json_t *(*row)(struct svc_ctx *c, struct db_stmt *s),
-                      int (*fill)(struct svc_ctx *c, json_t *items), json_t **out)
+/* The default order's page: ascending idcol after qb_page's cursor. */
+static int plan_by_id(struct qb *q, json_t *query, const char *idcol, struct qb_page *pg, struct err *e)
 {
-    int limit;
     int64_t after;
-    int rc = page_params(q_str(query, "limit"), q_str(query, "cursor"), &limit, &after, c->e);
+    pg->nq = 0;
+    int rc = page_params(q_str(query, "limit"), q_str(query, "cursor"), &pg->limit, &after, e);
     if (rc != 0)
         return rc;
     char tail[160];
     snprintf(tail, sizeof(tail), " AND %s > ? ORDER BY %s LIMIT ?", idcol, idcol);
-    qb_sql(q, tail);
-    qb_int(q, after);
-    qb_int(q, limit + 1);
-    struct page_order o = {NULL, NULL};
-    return run_page(c, q, 1, limit, &o, row, fill, out);
+    qb_copy(&pg->qs[0], q);
+    qb_sql(&pg->qs[0], tail);
+    qb_int(&pg->qs[0], after);
+    qb_int(&pg->qs[0], pg->limit + 1);
+    pg->nq = 1;
+    pg->sort = NULL;
+    pg->sort_s = NULL;
+    return 0;
 }
 
 int qb_page(struct svc_ctx *c, struct qb *q, json_t *query, const char *idcol,
             json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), json_t **out)
 {
-    return page_by_id(c, q, query, idcol, row, NULL, out);
+    struct qb_page pg;
+    int rc = plan_by_id(q, query, idcol, &pg, c->e);
+    return rc ? rc : qb_page_run(c, &pg, row, NULL, out);
 }
 
 /* 422 on field sort naming the orders of sorts. */
@@ -294,45 +304,48 @@ static int bad_sort(const struct qb_sort *sorts, struct err *e)
     return err_set(e, ERR_INVALID, NULL, "sort", "sort must be one of %s, with '-' in front for descending", names);
 }
 
-int qb_page_sorted(struct svc_ctx *c, struct qb *q, json_t *query, const char *idcol, const struct qb_sort *sorts,
-                   json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), int (*fill)(struct svc_ctx *c, json_t *items),
-                   json_t **out)
+int qb_page_plan(struct qb *q, json_t *query, const char *idcol, const struct qb_sort *sorts, struct qb_page *pg,
+                 struct err *e)
 {
     const char *sort_s = q_str(query, "sort");
+    pg->nq = 0; /* (nothing to run until planned) */
     if (!sort_s || strcmp(sort_s, sorts[0].name) == 0)
-        return page_by_id(c, q, query, idcol, row, fill, out); /* the default order and its cursor */
+        return plan_by_id(q, query, idcol, pg, e); /* the default order and its cursor */
     int desc = sort_s[0] == '-';
     const struct qb_sort *sort = sorts;
     while (sort->name && strcmp(sort->name, sort_s + desc) != 0)
         sort++;
     if (!sort->name)
-        return bad_sort(sorts, c->e);
-    int limit;
+        return bad_sort(sorts, e);
     int64_t unused;
-    int rc = page_params(q_str(query, "limit"), NULL, &limit, &unused, c->e);
+    int rc = page_params(q_str(query, "limit"), NULL, &pg->limit, &unused, e);
     if (rc != 0)
         return rc;
+    int limit = pg->limit;
     const char *cursor = q_str(query, "cursor");
     struct page_key k = {0};
     int is_real = (sort->flags & QB_SORT_REAL) != 0;
-    if (cursor && (rc = page_key_parse(cursor, sort_s, is_real, &k, c->e)) != 0)
+    if (cursor && (rc = page_key_parse(cursor, sort_s, is_real, &k, e)) != 0)
         return rc;
     if (cursor && (sort->flags & QB_SORT_INT32) && (k.i < INT32_MIN || k.i > INT32_MAX))
-        return err_set(c->e, ERR_MALFORMED, NULL, "cursor", "invalid cursor");
+        return err_set(e, ERR_MALFORMED, NULL, "cursor", "invalid cursor");
     const char *dir = desc ? "DESC" : "ASC";
     char cmp = desc ? '<' : '>';
     char key[160], buf[512];
-    struct page_order o = {sort, sort_s};
+    pg->sort = sort;
+    pg->sort_s = sort_s;
+    pg->nq = 1;
+    qb_copy(&pg->qs[0], q);
     if (!sort->expr) {
         if (cursor) {
             snprintf(buf, sizeof(buf), " AND %s %c ?", idcol, cmp);
-            qb_sql(q, buf);
-            qb_int(q, k.id);
+            qb_sql(&pg->qs[0], buf);
+            qb_int(&pg->qs[0], k.id);
         }
         snprintf(buf, sizeof(buf), " ORDER BY %s %s LIMIT ?", idcol, dir);
-        qb_sql(q, buf);
-        qb_int(q, limit + 1);
-        return run_page(c, q, 1, limit, &o, row, fill, out);
+        qb_sql(&pg->qs[0], buf);
+        qb_int(&pg->qs[0], limit + 1);
+        return 0;
     }
     if (sort->flags & QB_SORT_NULLABLE)
         snprintf(key, sizeof(key), "COALESCE(%s, -1)", sort->expr);
@@ -340,31 +353,68 @@ int qb_page_sorted(struct svc_ctx *c, struct qb *q, json_t *query, const char *i
         snprintf(key, sizeof(key), "%s", sort->expr);
     if (!cursor) {
         snprintf(buf, sizeof(buf), " ORDER BY %s %s, %s %s LIMIT ?", key, dir, idcol, dir);
-        qb_sql(q, buf);
-        qb_int(q, limit + 1);
-        return run_page(c, q, 1, limit, &o, row, fill, out);
+        qb_sql(&pg->qs[0], buf);
+        qb_int(&pg->qs[0], limit + 1);
+        return 0;
     }
     /* After the cursor come the rest of its value's ties, then the values beyond it: two index
      * ranges on (key, id), exact in both databases (SQLite uses no index for a row value
-     * comparison on an expression, and a CAST of the parameter costs it the range). The copy
-     * shares q's text store, which outlives it. */
-    struct qb qs[2];
-    qs[0] = *q;
-    qs[1] = *q;
+     * comparison on an expression, and a CAST of the parameter costs it the range). */
+    pg->nq = 2;
+    qb_copy(&pg->qs[1], q);
     snprintf(buf, sizeof(buf), " AND %s = ? AND %s %c ? ORDER BY %s %s LIMIT ?", key, idcol, cmp, idcol, dir);
-    qb_sql(&qs[0], buf);
+    qb_sql(&pg->qs[0], buf);
     snprintf(buf, sizeof(buf), " AND %s %c ? ORDER BY %s %s, %s %s LIMIT ?", key, cmp, key, dir, idcol, dir);
-    qb_sql(&qs[1], buf);
+    qb_sql(&pg->qs[1], buf);
     for (int i = 0; i < 2; i++) {
         if (is_real)
-            qb_real(&qs[i], k.d);
+            qb_real(&pg->qs[i], k.d);
         else
-            qb_int(&qs[i], k.i);
+            qb_int(&pg->qs[i], k.i);
         if (i == 0)
-            qb_int(&qs[i], k.id);
-        qb_int(&qs[i], limit + 1);
+            qb_int(&pg->qs[i], k.id);
+        qb_int(&pg->qs[i], limit + 1);
     }
-    return run_page(c, qs, 2, limit, &o, row, fill, out);
+    return 0;
+}
+
+int qb_page_sorted(struct svc_ctx *c, struct qb *q, json_t *query, const char *idcol, const struct qb_sort *sorts,
+                   json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), int (*fill)(struct svc_ctx *c, json_t *items),
+                   json_t **out)
+{
+    struct qb_page pg;
+    int rc = qb_page_plan(q, query, idcol, sorts, &pg, c->e);
+    return rc ? rc : qb_page_run(c, &pg, row, fill, out);
+}
+
+int qb_id_page_params(json_t *query, const struct qb_sort *sorts, int *desc, int64_t *after, int *limit, struct err *e)
+{
+    const char *sort_s = q_str(query, "sort");
+    *desc = sort_s && sort_s[0] == '-';
+    if (sort_s && strcmp(sort_s + *desc, sorts[0].name) != 0)
+        return bad_sort(sorts, e);
+    if (!*desc) /* the default order's cursor (qb_page) */
+        return page_params(q_str(query, "limit"), q_str(query, "cursor"), limit, after, e);
+    int64_t unused;
+    int rc = page_params(q_str(query, "limit"), NULL, limit, &unused, e);
+    if (rc != 0)
+        return rc;
+    const char *cursor = q_str(query, "cursor");
+    struct page_key k = {0};
+    if (cursor && (rc = page_key_parse(cursor, sort_s, 0, &k, e)) != 0)
+        return rc;
+    *after = cursor ? k.id : INT64_MAX;
+    return 0;
+}
+
+void qb_page_walk(struct qb_page *pg, const struct qb *q, json_t *query, const struct qb_sort *sorts, int limit)
+{
+    const char *sort_s = q_str(query, "sort");
+    qb_copy(&pg->qs[0], q);
+    pg->nq = 1;
+    pg->limit = limit;
+    pg->sort = sort_s && sort_s[0] == '-' ? sorts : NULL;
+    pg->sort_s = sort_s;
 }
 
 int q_range_param(const char *param, const char *prefix, char key[33], int *upper)

@@ -6,11 +6,12 @@
 #include <stdint.h>
 
 #include "svc/svc.h"
+#include "svc/validate.h"
 
 #define QB_MAX_BINDS 64
 
 struct qb {
-    char sql[8192];
+    char sql[16384]; /* a merged index walk (svc_application_list) takes up to 101 arms */
     size_t len;
     int n;
     struct {
@@ -32,6 +33,9 @@ void qb_real(struct qb *q, double v);
 void qb_text(struct qb *q, const char *s);
 /* Binds a copy of s (for values built on the stack). */
 void qb_text_copy(struct qb *q, const char *s);
+
+/* Copies src to dst, with the copies of qb_text_copy: dst does not depend on src. */
+void qb_copy(struct qb *dst, const struct qb *src);
 
 /* Binds q's values to s, a statement prepared from q->sql (for running q by hand). */
 void qb_bind(struct qb *q, struct db_stmt *s);
@@ -80,6 +84,39 @@ struct qb_sort {
 int qb_page_sorted(struct svc_ctx *c, struct qb *q, json_t *query, const char *idcol, const struct qb_sort *sorts,
                    json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), int (*fill)(struct svc_ctx *c, json_t *items),
                    json_t **out);
+
+/* A page's queries as qb_page_sorted makes them (qb_page_plan), for a caller that runs them
+ * itself: each ordered and limited to limit + 1 rows, run one after the other as one list. */
+struct qb_page {
+    struct qb qs[2];
+    int nq, limit;
+    const struct qb_sort *sort; /* the order's entry; NULL for the default order (qb_page's cursor) */
+    const char *sort_s;         /* the order as the client gave it, for the cursor */
+};
+
+/* The queries of qb_page_sorted's page into *pg (errors as there). */
+int qb_page_plan(struct qb *q, json_t *query, const char *idcol, const struct qb_sort *sorts, struct qb_page *pg,
+                 struct err *e);
+
+/* Runs pg's queries in one read transaction as qb_page_sorted does (row, fill and *out as there). */
+int qb_page_run(struct svc_ctx *c, struct qb_page *pg, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s),
+                int (*fill)(struct svc_ctx *c, json_t *items), json_t **out);
+
+/* The cursor key of pg's row at s; the next page's cursor after the last row's key (heap; NULL
+ * when there is none to give). */
+void qb_page_key(const struct qb_page *pg, struct db_stmt *s, struct page_key *k);
+char *qb_page_next_cursor(const struct qb_page *pg, const struct page_key *last);
+
+/* The page a list in id order asks for (query's sort "id", "-id" or none, read as qb_page_sorted
+ * reads them; sorts as there): *desc for "-id", *after the id after which (before which,
+ * descending) the page starts (0, or INT64_MAX descending, without a cursor), *limit. Errors as
+ * qb_page_sorted. For a query that walks the id order itself (in an index of its own) and so
+ * needs the cursor's id inside it rather than appended. */
+int qb_id_page_params(json_t *query, const struct qb_sort *sorts, int *desc, int64_t *after, int *limit, struct err *e);
+
+/* *pg for such a query q: its rows come in the id order of query's sort after its cursor, at most
+ * limit + 1 of them; the page and next cursor are then those qb_page_sorted makes for that sort. */
+void qb_page_walk(struct qb_page *pg, const struct qb *q, json_t *query, const struct qb_sort *sorts, int limit);
 
 /* Runs q and returns its first row mapped with row() (ERR_NOT_FOUND naming what when none). */
 int qb_one(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), const char *what,
