@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "core/pipeline.h"
+#include "lib/jsontext.h"
 #include "lib/mem.h"
 #include "lib/timeutil.h"
 #include "lib/utf8.h"
@@ -971,53 +972,11 @@ static void jb_put(struct jbuf *b, const char *s, size_t n)
     b->len += n;
 }
 
-/* A string as jansson writes it: '"' and '\\' escaped, the C0 controls as
- * \b \f \n \r \t or \u00XX (upper-case hex), everything else (including
- * '/', DEL and non-ASCII) as is. */
+/* A string as jansson writes it (lib/jsontext.h). */
 static void jb_string(struct jbuf *b, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    jb_put(b, "\"", 1);
-    size_t from = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x20 && ch != '"' && ch != '\\')
-            continue;
-        jb_put(b, s + from, i - from);
-        from = i + 1;
-        char esc[6] = {'\\', (char)ch, 'u', '0', '0', 0};
-        size_t en = 2;
-        switch (ch) {
-        case '"':
-        case '\\':
-            break;
-        case '\b':
-            esc[1] = 'b';
-            break;
-        case '\f':
-            esc[1] = 'f';
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        default:
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[4] = hex[ch >> 4];
-            esc[5] = hex[ch & 15];
-            en = 6;
-            break;
-        }
-        jb_put(b, esc, en);
-    }
-    jb_put(b, s + from, n - from);
-    jb_put(b, "\"", 1);
+    jb_reserve(b, JSON_QUOTE_MAX(n));
+    b->len += json_quote(b->p + b->len, s, n);
 }
 
 struct jkey {

@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "lib/err.h"
@@ -62,6 +63,15 @@ static int days_in_month(int64_t y, int m)
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
+/* Writes the n digits of v at p. */
+static void put_digits(char *p, int64_t v, int n)
+{
+    while (n-- > 0) {
+        p[n] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 void time_format_rfc3339(int64_t ms, char out[32])
 {
     /* Floor division so times before the epoch land on the right day. */
@@ -78,7 +88,31 @@ void time_format_rfc3339(int64_t ms, char out[32])
     int mi = (int)(rem / 60000 % 60);
     int ss = (int)(rem / 1000 % 60);
     int mmm = (int)(rem % 1000);
-    snprintf(out, 32, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, hh, mi, ss, mmm);
+    if (y < 0 || y > 9999) {
+        snprintf(out, 32, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, hh, mi, ss, mmm);
+        return;
+    }
+    /* the usual years without printf: lists and exports write several a row */
+    memcpy(out, "0000-00-00T00:00:00.000Z", 25);
+    put_digits(out, y, 4);
+    put_digits(out + 5, m, 2);
+    put_digits(out + 8, d, 2);
+    put_digits(out + 11, hh, 2);
+    put_digits(out + 14, mi, 2);
+    put_digits(out + 17, ss, 2);
+    put_digits(out + 20, mmm, 3);
+}
+
+int time_format_seconds(int64_t ms, char out[24])
+{
+    char full[32];
+    time_format_rfc3339(ms, full);
+    if (strlen(full) != 24)
+        return -1;
+    memcpy(out, full, 19);
+    out[19] = 'Z';
+    out[20] = '\0';
+    return 0;
 }
 
 /* Reads exactly n decimal digits at *p into *out and advances *p.

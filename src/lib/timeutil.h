@@ -17,6 +17,10 @@ int64_t time_mono_ms(void);
  * digits or a sign; the result always fits in 32 bytes. */
 void time_format_rfc3339(int64_t ms, char out[32]);
 
+/* ms as "YYYY-MM-DDTHH:MM:SSZ" (whole seconds, cut, not rounded) into out: 0, or -1 for a year
+ * outside 0..9999 (out untouched). */
+int time_format_seconds(int64_t ms, char out[24]);
+
 /* Parses an RFC 3339 timestamp into UTC milliseconds. Accepts
  * "YYYY-MM-DDTHH:MM:SS" followed by an optional fraction of 1-9 digits
  * (truncated to milliseconds) and "Z" or a "+hh:mm"/"-hh:mm" offset; 'T' may

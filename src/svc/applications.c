@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/pipeline.h"
+#include "lib/jsontext.h"
 #include "lib/mem.h"
 #include "lib/strbuf.h"
 #include "lib/timeutil.h"
@@ -770,46 +771,13 @@ static int jw_str(struct strbuf *b, const char *s)
         sb_append(b, "null", 4);
         return 0;
     }
-    size_t n = strlen(s), from = 0;
+    size_t n = strlen(s);
     if (!utf8_valid(s, n))
         return -1;
-    sb_putc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x20 && ch != '"' && ch != '\\')
-            continue;
-        sb_append(b, s + from, i - from);
-        from = i + 1;
-        char esc[8];
-        switch (ch) {
-        case '"':
-            sb_append(b, "\\\"", 2);
-            break;
-        case '\\':
-            sb_append(b, "\\\\", 2);
-            break;
-        case '\b':
-            sb_append(b, "\\b", 2);
-            break;
-        case '\f':
-            sb_append(b, "\\f", 2);
-            break;
-        case '\n':
-            sb_append(b, "\\n", 2);
-            break;
-        case '\r':
-            sb_append(b, "\\r", 2);
-            break;
-        case '\t':
-            sb_append(b, "\\t", 2);
-            break;
-        default:
-            snprintf(esc, sizeof(esc), "\\u%04X", ch);
-            sb_append(b, esc, 6);
-        }
-    }
-    sb_append(b, s + from, n - from);
-    sb_putc(b, '"');
+    char small[1024], *tmp = JSON_QUOTE_MAX(n) <= sizeof(small) ? small : xmalloc(JSON_QUOTE_MAX(n));
+    sb_append(b, tmp, json_quote(tmp, s, n));
+    if (tmp != small)
+        free(tmp);
     return 0;
 }
 
@@ -854,47 +822,15 @@ static void jw_real(struct strbuf *b, double d)
     sb_append(b, buf, (size_t)n);
 }
 
-/* Writes the n digits of v at p. */
-static void put_digits(char *p, int64_t v, int n)
-{
-    while (n-- > 0) {
-        p[n] = (char)('0' + v % 10);
-        v /= 10;
-    }
-}
-
-/* A time as json_time writes it ("2026-11-20T09:30:00.000Z", time_format_rfc3339), without printf: a
- * page holds four a row. Years outside 0..9999 take time_format_rfc3339 itself. */
+/* A time as json_time writes it ("2026-11-20T09:30:00.000Z", time_format_rfc3339). */
 static void jw_time(struct strbuf *b, int64_t ms)
 {
-    char buf[32];
-    int64_t days = ms / 86400000, rem = ms % 86400000;
-    if (rem < 0) {
-        rem += 86400000;
-        days--;
-    }
-    /* civil_from_days (H. Hinnant): the proleptic Gregorian date of a day count from 1970-01-01 */
-    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-    int64_t y = yoe + era * 400 + (m <= 2);
-    if (y < 0 || y > 9999) {
-        time_format_rfc3339(ms, buf);
-        sb_putc(b, '"');
-        sb_puts(b, buf);
-        sb_putc(b, '"');
-        return;
-    }
-    static const char tmpl[] = "\"0000-00-00T00:00:00.000Z\"";
-    memcpy(buf, tmpl, sizeof(tmpl));
-    put_digits(buf + 1, y, 4);
-    put_digits(buf + 6, m, 2);
-    put_digits(buf + 9, d, 2);
-    put_digits(buf + 12, rem / 3600000, 2);
-    put_digits(buf + 15, rem / 60000 % 60, 2);
-    put_digits(buf + 18, rem / 1000 % 60, 2);
-    put_digits(buf + 21, rem % 1000, 3);
-    sb_append(b, buf, 26);
+    char buf[34];
+    buf[0] = '"';
+    time_format_rfc3339(ms, buf + 1);
+    size_t n = strlen(buf);
+    buf[n] = '"';
+    sb_append(b, buf, n + 1);
 }
 
 /* Appends the list row at s (APP_COLUMNS) as app_json's representation, without the value of

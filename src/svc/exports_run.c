@@ -29,6 +29,7 @@
 #include "lib/crypto.h"
 #include "lib/mem.h"
 #include "lib/strbuf.h"
+#include "lib/timeutil.h"
 #include "svc/applications.h"
 #include "svc/exports_impl.h"
 #include "svc/results_apply.h"
@@ -182,50 +183,12 @@ struct run {
 
 /* ---- small formatting helpers ------------------------------------------------------------------- */
 
-/* "YYYY-MM-DDTHH:MM:SSZ" for UTC ms (days_from_civil's inverse, H. Hinnant). */
+/* "YYYY-MM-DDTHH:MM:SSZ" for UTC ms (the milliseconds cut); the number itself for a year beyond
+ * 0..9999. */
 static void fmt_time(int64_t ms, char out[24])
 {
-    int64_t s = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-    int64_t days = s >= 0 ? s / 86400 : (s - 86399) / 86400;
-    int64_t sod = s - days * 86400;
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    if (y < 0 || y > 9999) {
+    if (time_format_seconds(ms, out) != 0)
         snprintf(out, 24, "%lld", (long long)ms);
-        return;
-    }
-    int hh = (int)(sod / 3600), mm = (int)(sod / 60 % 60), ss = (int)(sod % 60);
-    char *p = out;
-    int yy = (int)y;
-    *p++ = (char)('0' + yy / 1000);
-    *p++ = (char)('0' + yy / 100 % 10);
-    *p++ = (char)('0' + yy / 10 % 10);
-    *p++ = (char)('0' + yy % 10);
-    *p++ = '-';
-    *p++ = (char)('0' + m / 10);
-    *p++ = (char)('0' + m % 10);
-    *p++ = '-';
-    *p++ = (char)('0' + d / 10);
-    *p++ = (char)('0' + d % 10);
-    *p++ = 'T';
-    *p++ = (char)('0' + hh / 10);
-    *p++ = (char)('0' + hh % 10);
-    *p++ = ':';
-    *p++ = (char)('0' + mm / 10);
-    *p++ = (char)('0' + mm % 10);
-    *p++ = ':';
-    *p++ = (char)('0' + ss / 10);
-    *p++ = (char)('0' + ss % 10);
-    *p++ = 'Z';
-    *p = '\0';
 }
 
 /* A video offset as "mm:ss" (or "h:mm:ss" from an hour on). */
