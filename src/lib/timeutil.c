@@ -107,7 +107,7 @@ int time_format_seconds(int64_t ms, char out[24])
 {
     char full[32];
     time_format_rfc3339(ms, full);
-    if (strlen(full) != 24)
+    if (strlen(full) != 24 || full[0] == '-') /* a year beyond 0..9999 */
         return -1;
     memcpy(out, full, 19);
     out[19] = 'Z';

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -67,6 +68,36 @@ static void test_format(void **state)
     assert_true(strlen(out) < 32);
     time_format_rfc3339(INT64_MIN, out);
     assert_true(strlen(out) < 32);
+    /* the printf-free path gives what printf gives, across the years it covers */
+    for (int64_t ms = INT64_C(-62167219200000); ms < INT64_C(253402300799999); ms += INT64_C(86399999937)) {
+        char want[40];
+        int64_t days = ms / 86400000, rem = ms % 86400000;
+        if (rem < 0) {
+            rem += 86400000;
+            days--;
+        }
+        time_t t = (time_t)(days * 86400 + rem / 1000);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(rem % 1000));
+        time_format_rfc3339(ms, out);
+        assert_string_equal(out, want);
+    }
+}
+
+static void test_format_seconds(void **state)
+{
+    (void)state;
+    char out[24];
+    assert_int_equal(time_format_seconds(T_SAMPLE, out), 0);
+    assert_string_equal(out, "2026-11-22T08:05:03Z");
+    assert_int_equal(time_format_seconds(-1, out), 0);
+    assert_string_equal(out, "1969-12-31T23:59:59Z");
+    strcpy(out, "untouched");
+    assert_int_equal(time_format_seconds(INT64_C(253402300800000), out), -1);
+    assert_string_equal(out, "untouched");
+    assert_int_equal(time_format_seconds(INT64_C(-62167219200001), out), -1);
 }
 
 static void test_parse_basic(void **state)
@@ -109,7 +140,7 @@ static void test_parse_offsets(void **state)
     assert_rejected("2026-11-22T08:05:03+08");
     assert_rejected("2026-11-22T08:05:03+24:00");
     assert_rejected("2026-11-22T08:05:03+08:60");
-    assert_rejected("2026-11-22T08:05:03");    /* time without zone */
+    assert_rejected("2026-11-22T08:05:03"); /* time without zone */
     assert_rejected("2026-11-22T08:05:03 Z");
 }
 
@@ -133,7 +164,7 @@ static void test_parse_ranges(void **state)
     assert_int_equal(parse_ok("2024-02-29T23:59:59.999Z"), INT64_C(1709251199999));
     assert_int_equal(parse_ok("2000-02-29"), INT64_C(951782400000)); /* 400-year leap */
     assert_rejected("2025-02-29");
-    assert_rejected("1900-02-29");                                   /* 100-year non-leap */
+    assert_rejected("1900-02-29"); /* 100-year non-leap */
     assert_rejected("2026-02-30");
     assert_rejected("2026-04-31");
     assert_rejected("2026-13-01");
@@ -164,9 +195,19 @@ static void test_round_trip(void **state)
 {
     (void)state;
     const int64_t samples[] = {
-        0, 1, -1, 999, -999, T_SAMPLE, INT64_C(1709164800000), INT64_C(-2208988800000),
-        INT64_C(253402300799999), INT64_C(-62167219200000), INT64_C(4102444800000),
-        INT64_C(1234567890123), INT64_C(-1234567890123),
+        0,
+        1,
+        -1,
+        999,
+        -999,
+        T_SAMPLE,
+        INT64_C(1709164800000),
+        INT64_C(-2208988800000),
+        INT64_C(253402300799999),
+        INT64_C(-62167219200000),
+        INT64_C(4102444800000),
+        INT64_C(1234567890123),
+        INT64_C(-1234567890123),
     };
     char out[32];
     for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
@@ -185,15 +226,11 @@ static void test_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_clocks),
-        cmocka_unit_test(test_format),
-        cmocka_unit_test(test_parse_basic),
-        cmocka_unit_test(test_parse_fraction),
-        cmocka_unit_test(test_parse_offsets),
-        cmocka_unit_test(test_parse_date_only),
-        cmocka_unit_test(test_parse_ranges),
-        cmocka_unit_test(test_parse_garbage),
-        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_clocks),          cmocka_unit_test(test_format),
+        cmocka_unit_test(test_format_seconds),  cmocka_unit_test(test_parse_basic),
+        cmocka_unit_test(test_parse_fraction),  cmocka_unit_test(test_parse_offsets),
+        cmocka_unit_test(test_parse_date_only), cmocka_unit_test(test_parse_ranges),
+        cmocka_unit_test(test_parse_garbage),   cmocka_unit_test(test_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
