@@ -16,7 +16,7 @@ static const struct migration migrations[] = {
     {1, mig_sqlite_001, mig_pg_001},  {2, mig_sqlite_002, mig_pg_002}, {3, mig_sqlite_003, mig_pg_003},
     {4, mig_sqlite_004, mig_pg_004},  {5, mig_sqlite_005, mig_pg_005}, {6, mig_sqlite_006, mig_pg_006},
     {7, mig_sqlite_007, mig_pg_007},  {8, mig_sqlite_008, mig_pg_008}, {9, mig_sqlite_009, mig_pg_009},
-    {10, mig_sqlite_010, mig_pg_010},
+    {10, mig_sqlite_010, mig_pg_010}, {13, mig_sqlite_013, mig_pg_013},
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -2,9 +2,11 @@
 #include "svc/report.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/mem.h"
 #include "lib/timeutil.h"
 
 #include "core/pipeline.h"
@@ -12,13 +14,11 @@
 #include "svc/applications.h"
 #include "svc/candidates.h"
 #include "svc/query.h"
+#include "svc/report_cache.h"
 #include "svc/revisions.h"
 #include "svc/scores.h"
 #include "svc/validate.h"
 #include "svc/views.h"
-
-/* A view is refreshed at most this often (ms): repeated opens stay reads. */
-#define VIEW_REFRESH_MS 60000
 
 /* ---- the report --------------------------------------------------------------------------------- */
 
@@ -175,36 +175,82 @@ static int timeline_load(struct svc_ctx *c, int64_t app, json_t *versions, json_
     return 0;
 }
 
+/* ---- what a report is made of, read in one statement ------------------------------------------------- */
+
+/* The numbers that change whenever a row the report shows changes (the stamp: application, candidate,
+ * position with its histograms' stamp, org unit, results, annotations and their authors, revisions, stage
+ * history, assignees), who may see it, and the caller's view of it. Child rows are only ever added, so
+ * their count or highest id changes with them; usernames never change; a role change shows in the
+ * authors' version sum. One indexed read per table, no transaction needed (one statement is one
+ * snapshot). */
+#define STAMP_SQL                                                                                                      \
+    "SELECT a.version, COALESCE(a.result_id, 0), cd.version, p.version, p.hist_stamp, o.version, "                     \
+    "(SELECT COUNT(*) FROM ai_result x WHERE x.application_id = a.id), "                                               \
+    "(SELECT COALESCE(MAX(x.id), 0) FROM ai_result x WHERE x.application_id = a.id), "                                 \
+    "(SELECT COALESCE(MAX(n.id), 0) FROM annotation n WHERE n.application_id = a.id), "                                \
+    "(SELECT COALESCE(SUM(u.version), 0) FROM annotation n JOIN users u ON u.id = n.user_id "                          \
+    "WHERE n.application_id = a.id), "                                                                                 \
+    "(SELECT COALESCE(MAX(r.id), 0) FROM score_revision r WHERE r.application_id = a.id), "                            \
+    "(SELECT COALESCE(MAX(h.id), 0) FROM stage_history h WHERE h.application_id = a.id), "                             \
+    "(SELECT COUNT(*) FROM application_assignee aa WHERE aa.application_id = a.id), "                                  \
+    "CASE WHEN o.path LIKE ? THEN 1 ELSE 0 END, "                                                                      \
+    "CASE WHEN EXISTS (SELECT 1 FROM application_assignee aa WHERE aa.application_id = a.id AND aa.user_id = ?) "      \
+    "THEN 1 ELSE 0 END, "                                                                                              \
+    "COALESCE(a.result_at, 0), (SELECT COUNT(*) FROM result_view v WHERE v.application_id = a.id), "                   \
+    "COALESCE(mv.first_at, 0), COALESCE(mv.last_at, 0) "                                                               \
+    "FROM application a JOIN candidate cd ON cd.id = a.candidate_id JOIN position p ON p.id = a.position_id "          \
+    "JOIN org_unit o ON o.id = p.org_unit_id "                                                                         \
+    "LEFT JOIN result_view mv ON mv.user_id = ? AND mv.application_id = a.id WHERE a.id = ?"
+
 /* The caller's view of application app: how many users opened the report, when the caller first
  * and last did (0 when never) and when the current result arrived (0 without one). */
 struct views {
     int64_t viewers, first, last, result_at;
 };
 
-static int views_load(struct svc_ctx *c, int64_t app, struct views *v)
+struct report_state {
+    int found, visible;
+    struct report_stamp st;
+    struct views v;
+};
+
+/* Reads application id's stamp, whether the caller may see it (as qb_scope_application decides) and
+ * the caller's view of it. found 0: no such application. */
+static int state_read(struct svc_ctx *c, int64_t id, struct report_state *rs)
 {
+    const struct actor *a = c->actor;
     struct db_stmt *s;
-    int rc = svc_prepare(c,
-                         "SELECT COUNT(*), COALESCE(MAX(CASE WHEN user_id = ? THEN first_at END), 0), "
-                         "COALESCE(MAX(CASE WHEN user_id = ? THEN last_at END), 0), "
-                         "COALESCE((SELECT result_at FROM application WHERE id = ?), 0) "
-                         "FROM result_view WHERE application_id = ?",
-                         &s);
+    int rc = svc_prepare(c, STAMP_SQL, &s);
     if (rc != 0)
         return rc;
-    db_bind_int64(s, 1, c->actor->user_id);
-    db_bind_int64(s, 2, c->actor->user_id);
-    db_bind_int64(s, 3, app);
-    db_bind_int64(s, 4, app);
+    char like[sizeof(a->org_path) + 2];
+    snprintf(like, sizeof(like), "%s%%", a->role == ROLE_MANAGER ? a->org_path : "");
+    db_bind_text(s, 1, like);
+    db_bind_int64(s, 2, a->user_id);
+    db_bind_int64(s, 3, a->user_id);
+    db_bind_int64(s, 4, id);
+    memset(rs, 0, sizeof(*rs));
     rc = db_step(s, c->e);
     if (rc == DB_ROW) {
-        v->viewers = db_col_int64(s, 0);
-        v->first = db_col_int64(s, 1);
-        v->last = db_col_int64(s, 2);
-        v->result_at = db_col_int64(s, 3);
+        rs->found = 1;
+        for (int i = 0; i < REPORT_STAMP_N; i++)
+            rs->st.v[i] = db_col_int64(s, i);
+        int in_org = db_col_int64(s, REPORT_STAMP_N) != 0, assigned = db_col_int64(s, REPORT_STAMP_N + 1) != 0;
+        rs->visible = a->role == ROLE_MANAGER ? in_org : a->role == ROLE_INTERVIEWER ? assigned : 1;
+        rs->v.result_at = db_col_int64(s, REPORT_STAMP_N + 2);
+        rs->v.viewers = db_col_int64(s, REPORT_STAMP_N + 3);
+        rs->v.first = db_col_int64(s, REPORT_STAMP_N + 4);
+        rs->v.last = db_col_int64(s, REPORT_STAMP_N + 5);
     }
     db_reset(s);
     return rc < 0 ? rc : 0;
+}
+
+/* Contact data is in clear, in clear but for the id number (managers), or masked (svc_candidate_view_tx):
+ * the only part of a report that depends on who reads it, besides "viewed". */
+static int view_class(const struct actor *a)
+{
+    return actor_sees_sensitive(a) ? 0 : a->role == ROLE_MANAGER ? 1 : 2;
 }
 
 /* Records that the caller opened application app's result (own small transaction). */
@@ -261,35 +307,85 @@ static int report_load(struct svc_ctx *c, int64_t id, struct scores *sc, json_t 
     return 0;
 }
 
-int svc_application_report(struct svc_ctx *c, int64_t id, json_t **out)
+/* Renders the report of id (without "viewed") in a read snapshot, files it under the stamp read in
+ * the same snapshot and refreshes rs from that snapshot. */
+static int render(struct svc_ctx *c, int64_t id, int cls, struct report_state *rs, const struct report_body **out)
 {
     struct scores sc = {0};
     json_t *o = json_object();
-    struct views v = {0};
     int rc = svc_begin_read(c);
-    if (rc == 0 && (rc = report_load(c, id, &sc, o)) == 0)
-        rc = views_load(c, id, &v);
-    int has_result = sc.result_id != 0;
+    if (rc == 0 && (rc = state_read(c, id, rs)) == 0)
+        rc = report_load(c, id, &sc, o); /* 404 for an application gone or out of sight */
     scores_free(&sc);
     rc = svc_end(c, rc);
-    /* A view is written the first time, when the last one is older than the current result (a
-     * re-score arrived since), and otherwise at most once a minute. */
-    if (rc == 0 && has_result && c->actor->user_id &&
-        (!v.first || v.last < v.result_at || c->now - v.last >= VIEW_REFRESH_MS)) {
-        if ((rc = mark_viewed(c, id)) == 0 && !v.first) {
-            v.first = c->now;
-            v.viewers++;
+    if (rc == 0) {
+        char *text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+        size_t n = text ? strlen(text) : 0;
+        if (n < 2) {
+            free(text);
+            json_decref(o);
+            return err_set(c->e, ERR_INTERNAL, NULL, NULL, "the report cannot be written");
+        }
+        /* filed without its closing brace: "viewed" follows */
+        *out = report_cache_put(id, cls, &rs->st, text, n - 1);
+        free(text);
+    }
+    json_decref(o);
+    return rc;
+}
+
+int svc_application_report_body(struct svc_ctx *c, int64_t id, const struct report_body **body, char *tail,
+                                size_t tail_n)
+{
+    struct report_state rs;
+    int cls = view_class(c->actor);
+    const struct report_body *b = NULL;
+    c->now = time_now_ms();
+    int rc = state_read(c, id, &rs);
+    if (rc != 0)
+        return rc;
+    if (rs.found && rs.visible)
+        b = report_cache_get(id, cls, &rs.st);
+    if (!b && (rc = render(c, id, cls, &rs, &b)) != 0)
+        return rc;
+    /* A view is written the first time the caller opens a result, and again when a result arrived
+     * after the last one recorded (a re-score): once per (application, viewer, result), not per request. */
+    if (rs.st.v[1] && c->actor->user_id && (!rs.v.first || rs.v.last < rs.v.result_at)) {
+        if ((rc = mark_viewed(c, id)) != 0) {
+            report_cache_release(b);
+            return rc;
+        }
+        if (!rs.v.first) {
+            rs.v.first = c->now;
+            rs.v.viewers++;
         }
     }
-    if (rc != 0) {
-        json_decref(o);
-        return rc;
+    char at[40] = "null";
+    if (rs.v.first) {
+        at[0] = '"';
+        time_format_rfc3339(rs.v.first, at + 1);
+        strcat(at, "\"");
     }
-    json_object_set_new(
-        o, "viewed",
-        json_pack("{s:o,s:I}", "by_me", json_time_or_null(v.first, v.first == 0), "viewers", (json_int_t)v.viewers));
-    *out = o;
+    snprintf(tail, tail_n, ",\"viewed\":{\"by_me\":%s,\"viewers\":%lld}}", at, (long long)rs.v.viewers);
+    *body = b;
     return 0;
+}
+
+int svc_application_report(struct svc_ctx *c, int64_t id, json_t **out)
+{
+    const struct report_body *b = NULL;
+    char tail[REPORT_TAIL_MAX];
+    int rc = svc_application_report_body(c, id, &b, tail, sizeof(tail));
+    if (rc != 0)
+        return rc;
+    size_t tn = strlen(tail), n = b->len + tn;
+    char *text = xmalloc(n);
+    memcpy(text, b->data, b->len);
+    memcpy(text + b->len, tail, tn);
+    report_cache_release(b);
+    *out = json_loadb(text, n, 0, NULL);
+    free(text);
+    return *out ? 0 : err_set(c->e, ERR_INTERNAL, NULL, NULL, "the report cannot be read back");
 }
 
 /* ---- compare ------------------------------------------------------------------------------------ */
