@@ -360,13 +360,11 @@ int svc_application_report_body(struct svc_ctx *c, int64_t id, const struct repo
             rs.v.viewers++;
         }
     }
-    char at[40] = "null";
-    if (rs.v.first) {
-        at[0] = '"';
-        time_format_rfc3339(rs.v.first, at + 1);
-        strcat(at, "\"");
-    }
-    snprintf(tail, tail_n, ",\"viewed\":{\"by_me\":%s,\"viewers\":%lld}}", at, (long long)rs.v.viewers);
+    char at[40] = "";
+    if (rs.v.first)
+        time_format_rfc3339(rs.v.first, at);
+    snprintf(tail, tail_n, ",\"viewed\":{\"by_me\":%s%s%s,\"viewers\":%lld}}", at[0] ? "\"" : "", at[0] ? at : "null",
+             at[0] ? "\"" : "", (long long)rs.v.viewers);
     *body = b;
     return 0;
 }
@@ -379,9 +377,9 @@ int svc_application_report(struct svc_ctx *c, int64_t id, json_t **out)
     if (rc != 0)
         return rc;
     size_t tn = strlen(tail), n = b->len + tn;
-    char *text = xmalloc(n);
+    char *text = xmalloc(n + 1);
     memcpy(text, b->data, b->len);
-    memcpy(text + b->len, tail, tn);
+    memcpy(text + b->len, tail, tn + 1);
     report_cache_release(b);
     *out = json_loadb(text, n, 0, NULL);
     free(text);

@@ -89,9 +89,11 @@ static struct entry *find(int64_t app, int cls)
 
 static void shrink_to(size_t limit)
 {
-    while (bytes > limit && tail) {
-        drop(tail);
+    for (struct entry *e = tail; e && bytes > limit;) {
+        struct entry *older = e->prev;
+        drop(e);
         evictions++;
+        e = older;
     }
 }
 
@@ -152,7 +154,7 @@ const struct report_body *report_cache_put(int64_t app, int cls, const struct re
 void report_cache_release(const struct report_body *b)
 {
     if (b)
-        unref((struct entry *)(void *)(uintptr_t)b);
+        unref((struct entry *)(void *)b); /* the body is its entry's first member */
 }
 
 void report_cache_set_budget(size_t n)
