@@ -20,7 +20,7 @@ struct entry {
     struct entry *hnext;       /* hash chain */
     struct entry *prev, *next; /* LRU list: head most recent */
     size_t cost;
-    char data[];
+    _Alignas(int64_t) char data[]; /* the viewers, then the body */
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -118,14 +118,20 @@ const struct report_body *report_cache_get(int64_t app, int cls, const struct re
 }
 
 const struct report_body *report_cache_put(int64_t app, int cls, const struct report_stamp *st, const char *data,
-                                           size_t len)
+                                           size_t len, const struct report_viewer *v, size_t nv)
 {
-    size_t cost = sizeof(struct entry) + len;
-    struct entry *e = xmalloc(sizeof(*e) + len);
+    size_t vbytes = nv * sizeof(*v);
+    size_t cost = sizeof(struct entry) + vbytes + len;
+    struct entry *e = xmalloc(sizeof(*e) + vbytes + len);
     memset(e, 0, sizeof(*e));
-    memcpy(e->data, data, len);
+    struct report_viewer *ev = (struct report_viewer *)(void *)e->data; /* the viewers first: aligned */
+    if (nv)
+        memcpy(ev, v, vbytes);
+    memcpy(e->data + vbytes, data, len);
     e->pub.len = len;
-    e->pub.data = e->data;
+    e->pub.data = e->data + vbytes;
+    e->pub.nviewers = nv;
+    e->pub.viewers = nv ? ev : NULL;
     e->app = app;
     e->cls = cls;
     e->st = *st;

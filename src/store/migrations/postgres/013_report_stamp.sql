@@ -1,16 +1,70 @@
--- 013_report_stamp: a position's histogram stamp, for the report cache (svc/report_cache.h).
--- A report shows percentiles against its position's histograms (score_hist), which change with
--- every score of every application of the position; hist_stamp goes up with each change of them,
--- whoever writes it (the server, the CLI, another process), so a cached report can check in one
--- row read that its percentiles still hold.
+-- 013_report_stamp: what the report cache (svc/report_cache.h) checks a cached report against, in
+-- one read of the application's row and its position's.
 --
--- The trigger is deferred to the commit and bumps each position once per transaction (a
--- transaction-local setting remembers which): the position's row is locked only for the last
--- moment of a transaction that changed its histograms, and transactions that change several
--- positions' histograms (an import batch, written in position order) take those locks in the same
--- order, so concurrent writers of one histogram never wait on each other in a cycle.
+-- application.report_stamp goes up with every change of a row the report shows that is not the
+-- application's own row (whose version goes up with each of its writes): its results, annotations,
+-- score revisions, stage history, assignees and views, its candidate, and the role of an
+-- annotation's author. position.hist_stamp goes up with every change of the position's histograms
+-- (score_hist), which the report's percentiles are read from. Triggers keep both, so every writer
+-- (the server, the CLI, another process) is seen.
+--
+-- The histogram trigger is deferred to the commit and bumps each position once per transaction (a
+-- transaction-local setting remembers which): the position's row is locked only for the last moment
+-- of a transaction that changed its histograms, and transactions that change several positions'
+-- histograms (an import batch, written in position order) take those locks in the same order, so
+-- concurrent writers of one histogram never wait on each other in a cycle.
 
+ALTER TABLE application ADD COLUMN report_stamp BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE position ADD COLUMN hist_stamp BIGINT NOT NULL DEFAULT 0;
+
+CREATE FUNCTION report_stamp_child() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.application_id IS NOT NULL THEN
+            UPDATE application SET report_stamp = report_stamp + 1 WHERE id = NEW.application_id;
+        END IF;
+    ELSIF TG_OP = 'UPDATE' THEN
+        UPDATE application SET report_stamp = report_stamp + 1
+        WHERE id = OLD.application_id OR id = NEW.application_id;
+    ELSIF OLD.application_id IS NOT NULL THEN
+        UPDATE application SET report_stamp = report_stamp + 1 WHERE id = OLD.application_id;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER annotation_report_stamp AFTER INSERT OR UPDATE OR DELETE ON annotation
+    FOR EACH ROW EXECUTE FUNCTION report_stamp_child();
+CREATE TRIGGER score_revision_report_stamp AFTER INSERT OR UPDATE OR DELETE ON score_revision
+    FOR EACH ROW EXECUTE FUNCTION report_stamp_child();
+CREATE TRIGGER stage_history_report_stamp AFTER INSERT OR UPDATE OR DELETE ON stage_history
+    FOR EACH ROW EXECUTE FUNCTION report_stamp_child();
+CREATE TRIGGER application_assignee_report_stamp AFTER INSERT OR UPDATE OR DELETE ON application_assignee
+    FOR EACH ROW EXECUTE FUNCTION report_stamp_child();
+CREATE TRIGGER result_view_report_stamp AFTER INSERT OR UPDATE OR DELETE ON result_view
+    FOR EACH ROW EXECUTE FUNCTION report_stamp_child();
+CREATE TRIGGER ai_result_report_stamp AFTER INSERT OR UPDATE OR DELETE ON ai_result
+    FOR EACH ROW EXECUTE FUNCTION report_stamp_child();
+
+CREATE FUNCTION report_stamp_candidate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE application SET report_stamp = report_stamp + 1 WHERE candidate_id = NEW.id;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER candidate_report_stamp AFTER UPDATE ON candidate
+    FOR EACH ROW EXECUTE FUNCTION report_stamp_candidate();
+
+-- Usernames never change; an annotation shows its author's role.
+CREATE FUNCTION report_stamp_user() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE application SET report_stamp = report_stamp + 1
+    WHERE id IN (SELECT application_id FROM annotation WHERE user_id = NEW.id);
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER users_report_stamp AFTER UPDATE OF role, username ON users
+    FOR EACH ROW EXECUTE FUNCTION report_stamp_user();
 
 CREATE FUNCTION score_hist_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -30,6 +84,5 @@ BEGIN
     RETURN NULL;
 END;
 $$;
-
 CREATE CONSTRAINT TRIGGER score_hist_stamp AFTER INSERT OR UPDATE OR DELETE ON score_hist
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION score_hist_stamp();
