@@ -392,7 +392,7 @@ int svc_application_report_body(struct svc_ctx *c, int64_t id, const struct repo
         }
     }
     if (rs.result_id && c->actor->user_id && (!first || last < rs.result_at)) {
-        struct report_state after;
+        struct report_state after = {0};
         if ((rc = mark_viewed(c, id, &after)) != 0) {
             report_cache_release(b);
             return rc;
