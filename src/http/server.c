@@ -230,6 +230,8 @@ static void dispatch(struct http_server *s, struct req *r)
     r->ctx.scorer = s->cfg.scorer;
     r->ctx.actor = &r->actor;
     r->ctx.e = &r->err;
+    if ((rt->flags & ROUTE_SNAPSHOT) && db_kind(db) == DB_SQLITE && db_begin_read(db, &r->err) != 0)
+        goto fail;
     if (auth_resolve(r) != 0)
         goto fail;
     if (check_access(r, rt) != 0)
@@ -256,6 +258,8 @@ static void dispatch(struct http_server *s, struct req *r)
     }
     if (failed)
         goto fail;
+    if (rt->flags & ROUTE_SNAPSHOT)
+        db_rollback(db); /* a snapshot the handler left open */
     return;
 fail:
     if (db)

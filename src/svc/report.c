@@ -379,6 +379,7 @@ int svc_application_report_body(struct svc_ctx *c, int64_t id, const struct repo
         return rc;
     if (rs.found && rs.visible)
         b = report_cache_get(id, cls, &rs.st);
+    db_rollback(c->db); /* the read snapshot the caller may have opened around its first read ends here */
     if (!b && (rc = render(c, id, cls, &rs, &b)) != 0)
         return rc;
     /* The caller's view: from the viewers the body was rendered with (a view is a change of the stamp).

@@ -37,7 +37,9 @@ int svc_application_report(struct svc_ctx *c, int64_t id, json_t **out);
 /* The same report as bytes: *body (a reference to release with
  * report_cache_release) is the JSON object without its closing brace, and
  * tail (NUL-terminated, at most REPORT_TAIL_MAX bytes) the rest:
- * ',"viewed":{...}}'. Sent one after the other they are the report. */
+ * ',"viewed":{...}}'. Sent one after the other they are the report. May be
+ * called inside a read transaction of the caller's (the server's for its
+ * authentication): it ends it after its first read. */
 struct report_body;
 int svc_application_report_body(struct svc_ctx *c, int64_t id, const struct report_body **body, char *tail,
                                 size_t tail_n);
