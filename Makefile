@@ -45,8 +45,10 @@ test: bootstrap
 	@$(MAKE) --no-print-directory web-dist
 	@tests/run-all $(TEST_BUILD)
 
-# Benchmarks on the release build: prints a table per bench, writes bench/out/*.json
-# (docs/performance.md). `make bench ARGS="--runs 5"` passes options on.
+# Benchmarks on the release build (SQLite, and PostgreSQL on a cluster the benches
+# start themselves): a table per bench, then one table of all of them; writes
+# bench/out/*.json and bench/out/summary.json (docs/performance.md).
+# `make bench ARGS="--runs 5"` passes options on to every bench.
 bench: build
 	@bench/run $(ARGS)
 

@@ -21,6 +21,17 @@
 #include "lib/mem.h"
 
 #define OUT_BUF ((size_t)256 * 1024)
+#define WRITEBACK ((uint64_t)16 << 20) /* bytes after which the kernel is asked to start writing back */
+
+struct export_writer;
+
+/* Where CSV and JSONL are encoded: the writer's buffer (flushed to the file when full) or an
+ * encoder's (grown). */
+struct obuf {
+    char *buf;
+    size_t len, cap;
+    struct export_writer *w; /* NULL: an encoder's buffer */
+};
 
 struct export_writer {
     enum export_format fmt;
@@ -30,8 +41,8 @@ struct export_writer {
     int begun, finished;
     uint64_t rows, bytes;
     /* CSV / JSONL */
-    char *buf;
-    size_t len, cap;
+    struct obuf out;
+    uint64_t synced; /* bytes handed to writeback so far */
     EVP_MD_CTX *sha;
     char **json_keys; /* JSONL: "\"key\":" for each column, escaped once */
     size_t *json_key_len;
@@ -99,36 +110,56 @@ static int write_all(struct export_writer *w, const char *p, size_t n, struct er
     return 0;
 }
 
-static int flush_buf(struct export_writer *w, struct err *e)
+/* Hashes and writes n bytes at p (the file's next bytes); every WRITEBACK bytes the kernel is asked
+ * to start writing them back, so that export_finish's fsync finds little left to wait for. */
+static int emit(struct export_writer *w, const char *p, size_t n, struct err *e)
 {
-    if (!w->len)
-        return 0;
-    EVP_DigestUpdate(w->sha, w->buf, w->len);
-    int rc = write_all(w, w->buf, w->len, e);
-    w->bytes += w->len;
-    w->len = 0;
+    EVP_DigestUpdate(w->sha, p, n);
+    int rc = write_all(w, p, n, e);
+    w->bytes += n;
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (rc == 0 && w->bytes - w->synced >= WRITEBACK) {
+        (void)sync_file_range(w->fd, (off_t)w->synced, (off_t)(w->bytes - w->synced), SYNC_FILE_RANGE_WRITE);
+        w->synced = w->bytes;
+    }
+#endif
     return rc;
 }
 
-/* Makes room for n more bytes (flushing, or growing the buffer for one huge cell). */
-static int reserve(struct export_writer *w, size_t n, struct err *e)
+static int flush_buf(struct export_writer *w, struct err *e)
 {
-    if (w->len + n <= w->cap)
+    if (!w->out.len)
         return 0;
-    int rc = flush_buf(w, e);
-    if (rc != 0)
-        return rc;
-    if (n > w->cap) {
-        w->cap = n;
-        w->buf = xrealloc(w->buf, w->cap);
+    int rc = emit(w, w->out.buf, w->out.len, e);
+    w->out.len = 0;
+    return rc;
+}
+
+/* Makes room for n more bytes: the writer's buffer is flushed first, and grown for one huge cell;
+ * an encoder's grows. */
+static int reserve(struct obuf *o, size_t n, struct err *e)
+{
+    if (o->len + n <= o->cap)
+        return 0;
+    if (o->w) {
+        int rc = flush_buf(o->w, e);
+        if (rc != 0)
+            return rc;
+        if (n <= o->cap)
+            return 0;
     }
+    size_t cap = o->cap ? o->cap : 4096;
+    while (cap < o->len + n)
+        cap *= 2;
+    o->buf = xrealloc(o->buf, cap);
+    o->cap = cap;
     return 0;
 }
 
-static void put(struct export_writer *w, const char *s, size_t n)
+static void put(struct obuf *o, const char *s, size_t n)
 {
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
 }
 
 /* Decimal digits of v at p (at most 20 bytes); returns the length. */
@@ -156,6 +187,26 @@ static size_t fmt_real(double d, char *p)
         return 0;
     if (d == (double)(int64_t)d && d < 9e15 && d > -9e15)
         return fmt_int((int64_t)d, p);
+    /* Two decimals or fewer (a match score): the nearest double to i/100 prints as i/100 under
+     * %.15g, so it is written without printf. */
+    if (d < 1e12 && d > -1e12) {
+        double h = d * 100.0;
+        int64_t i = (int64_t)(h < 0 ? h - 0.5 : h + 0.5);
+        if ((double)i / 100.0 == d) {
+            size_t n = 0;
+            if (i < 0) {
+                p[n++] = '-';
+                i = -i;
+            }
+            n += fmt_int(i / 100, p + n);
+            int frac = (int)(i % 100);
+            p[n++] = '.';
+            p[n++] = (char)('0' + frac / 10);
+            if (frac % 10)
+                p[n++] = (char)('0' + frac % 10);
+            return n;
+        }
+    }
     int n = snprintf(p, 32, "%.15g", d);
     return n > 0 && n < 32 ? (size_t)n : 0;
 }
@@ -177,7 +228,7 @@ static int formula_start(char c)
     return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
-static int csv_text(struct export_writer *w, const char *s, size_t n, struct err *e)
+static int csv_text(struct obuf *w, const char *s, size_t n, struct err *e)
 {
     size_t i = 0;
     while (i < n && !csv_quote_byte[(unsigned char)s[i]])
@@ -208,7 +259,7 @@ static int csv_text(struct export_writer *w, const char *s, size_t n, struct err
     return 0;
 }
 
-static int csv_cell(struct export_writer *w, const struct export_cell *c, int first, struct err *e)
+static int csv_cell(struct obuf *w, const struct export_cell *c, int first, struct err *e)
 {
     int rc = reserve(w, 34, e);
     if (rc != 0)
@@ -229,7 +280,7 @@ static int csv_cell(struct export_writer *w, const struct export_cell *c, int fi
     }
 }
 
-static int csv_end_record(struct export_writer *w, struct err *e)
+static int csv_end_record(struct obuf *w, struct err *e)
 {
     int rc = reserve(w, 2, e);
     if (rc == 0)
@@ -240,7 +291,7 @@ static int csv_end_record(struct export_writer *w, struct err *e)
 /* ---- JSONL -------------------------------------------------------------------------------------- */
 
 /* Appends s as a JSON string (with its quotes). */
-static int json_str(struct export_writer *w, const char *s, size_t n, struct err *e)
+static int json_str(struct obuf *w, const char *s, size_t n, struct err *e)
 {
     int rc = reserve(w, 6 * n + 2, e);
     if (rc != 0)
@@ -287,15 +338,17 @@ static int json_str(struct export_writer *w, const char *s, size_t n, struct err
     return 0;
 }
 
-static int jsonl_row(struct export_writer *w, const struct export_cell *cells, struct err *e)
+/* A JSONL record of ncols cells under keys (each \"key\": as export_begin encoded it). */
+static int jsonl_row(struct obuf *w, char *const *keys, const size_t *key_len, int ncols,
+                     const struct export_cell *cells, struct err *e)
 {
     int rc = 0;
-    for (int i = 0; i < w->ncols && rc == 0; i++) {
+    for (int i = 0; i < ncols && rc == 0; i++) {
         const struct export_cell *c = &cells[i];
-        if ((rc = reserve(w, w->json_key_len[i] + 40, e)) != 0)
+        if ((rc = reserve(w, key_len[i] + 40, e)) != 0)
             break;
         w->buf[w->len++] = i ? ',' : '{';
-        put(w, w->json_keys[i], w->json_key_len[i]);
+        put(w, keys[i], key_len[i]);
         switch (c->type) {
         case EXPORT_TEXT:
             rc = json_str(w, c->s, c->n, e);
@@ -409,8 +462,9 @@ int export_open(enum export_format f, const char *path, struct export_writer **o
         w->bold = workbook_add_format(w->wb);
         format_set_bold(w->bold);
     } else {
-        w->cap = OUT_BUF;
-        w->buf = xmalloc(w->cap);
+        w->out.cap = OUT_BUF;
+        w->out.buf = xmalloc(w->out.cap);
+        w->out.w = w;
         w->sha = EVP_MD_CTX_new();
         if (!w->sha || EVP_DigestInit_ex(w->sha, EVP_sha256(), NULL) != 1) {
             export_free(w);
@@ -438,45 +492,98 @@ int export_begin(struct export_writer *w, const struct export_column *cols, int 
         w->json_keys = xcalloc((size_t)ncols, sizeof(char *));
         w->json_key_len = xcalloc((size_t)ncols, sizeof(size_t));
         for (int i = 0; i < ncols; i++) {
-            size_t at = w->len;
-            if ((rc = json_str(w, cols[i].key, strlen(cols[i].key), e)) != 0)
+            struct obuf *o = &w->out;
+            size_t at = o->len;
+            if ((rc = json_str(o, cols[i].key, strlen(cols[i].key), e)) != 0)
                 return rc;
-            w->json_keys[i] = xmalloc(w->len - at + 2);
-            memcpy(w->json_keys[i], w->buf + at, w->len - at);
-            w->json_keys[i][w->len - at] = ':';
-            w->json_key_len[i] = w->len - at + 1;
+            w->json_keys[i] = xmalloc(o->len - at + 2);
+            memcpy(w->json_keys[i], o->buf + at, o->len - at);
+            w->json_keys[i][o->len - at] = ':';
+            w->json_key_len[i] = o->len - at + 1;
             w->json_keys[i][w->json_key_len[i]] = '\0';
-            w->len = at;
+            o->len = at;
         }
         return 0;
     }
-    if ((rc = reserve(w, 3, e)) != 0)
+    if ((rc = reserve(&w->out, 3, e)) != 0)
         return rc;
-    put(w, "\xEF\xBB\xBF", 3);
+    put(&w->out, "\xEF\xBB\xBF", 3);
     for (int i = 0; i < ncols && rc == 0; i++) {
         struct export_cell c = {.type = EXPORT_TEXT, .s = cols[i].label, .n = strlen(cols[i].label)};
-        rc = csv_cell(w, &c, i == 0, e);
+        rc = csv_cell(&w->out, &c, i == 0, e);
     }
-    return rc ? rc : csv_end_record(w, e);
+    return rc ? rc : csv_end_record(&w->out, e);
+}
+
+/* Encodes one CSV or JSONL row of w's columns into o. */
+static int encode_row(const struct export_writer *w, struct obuf *o, const struct export_cell *cells, struct err *e)
+{
+    int rc = 0;
+    if (w->fmt == EXPORT_JSONL)
+        return jsonl_row(o, w->json_keys, w->json_key_len, w->ncols, cells, e);
+    for (int i = 0; i < w->ncols && rc == 0; i++)
+        rc = csv_cell(o, &cells[i], i == 0, e);
+    return rc ? rc : csv_end_record(o, e);
 }
 
 int export_row(struct export_writer *w, const struct export_cell *cells, struct err *e)
 {
-    int rc = 0;
     if (!w->begun || w->finished)
         return err_set(e, ERR_INTERNAL, NULL, NULL, "export_row: bad call");
-    if (w->fmt == EXPORT_CSV) {
-        for (int i = 0; i < w->ncols && rc == 0; i++)
-            rc = csv_cell(w, &cells[i], i == 0, e);
-        if (rc == 0)
-            rc = csv_end_record(w, e);
-    } else if (w->fmt == EXPORT_JSONL) {
-        rc = jsonl_row(w, cells, e);
-    } else {
-        rc = xlsx_row(w, cells, e);
-    }
+    int rc = w->fmt == EXPORT_XLSX ? xlsx_row(w, cells, e) : encode_row(w, &w->out, cells, e);
     if (rc == 0)
         w->rows++;
+    return rc;
+}
+
+/* ---- encoding apart from the writer -------------------------------------------------------------- */
+
+struct export_encoder {
+    const struct export_writer *w;
+    struct obuf out;
+    uint64_t rows;
+};
+
+struct export_encoder *export_encoder_new(const struct export_writer *w)
+{
+    if (w->fmt == EXPORT_XLSX || !w->begun)
+        return NULL;
+    struct export_encoder *en = xcalloc(1, sizeof(*en));
+    en->w = w;
+    return en;
+}
+
+int export_encode_row(struct export_encoder *en, const struct export_cell *cells, struct err *e)
+{
+    int rc = encode_row(en->w, &en->out, cells, e);
+    if (rc == 0)
+        en->rows++;
+    return rc;
+}
+
+void export_encoder_reset(struct export_encoder *en)
+{
+    en->out.len = 0;
+    en->rows = 0;
+}
+
+void export_encoder_free(struct export_encoder *en)
+{
+    if (en) {
+        free(en->out.buf);
+        free(en);
+    }
+}
+
+int export_write_encoded(struct export_writer *w, const struct export_encoder *en, struct err *e)
+{
+    if (!w->begun || w->finished || en->w != w)
+        return err_set(e, ERR_INTERNAL, NULL, NULL, "export_write_encoded: bad call");
+    int rc = flush_buf(w, e);
+    if (rc == 0 && en->out.len)
+        rc = emit(w, en->out.buf, en->out.len, e);
+    if (rc == 0)
+        w->rows += en->rows;
     return rc;
 }
 
@@ -575,7 +682,7 @@ void export_free(struct export_writer *w)
     free(w->json_key_len);
     free(w->labels);
     free(w->cut);
-    free(w->buf);
+    free(w->out.buf);
     EVP_MD_CTX_free(w->sha);
     free(w->path);
     free(w);

@@ -87,6 +87,20 @@ int export_finish(struct export_writer *w, uint64_t *bytes, char sha256[65], str
  * stays where it is). NULL is a no-op. */
 void export_free(struct export_writer *w);
 
+/* Encoding CSV or JSONL rows apart from the writer, so that several threads encode while one writes:
+ * an encoder appends rows, exactly as export_row would write them, to a memory buffer of its own;
+ * export_write_encoded hands the buffer to the writer (hashed and written, its rows counted). Made
+ * after export_begin (NULL for XLSX, whose cells go through export_row), used by one thread at a
+ * time, freed before its writer. */
+struct export_encoder;
+struct export_encoder *export_encoder_new(const struct export_writer *w);
+int export_encode_row(struct export_encoder *en, const struct export_cell *cells, struct err *e);
+/* Empties en for the next rows. */
+void export_encoder_reset(struct export_encoder *en);
+void export_encoder_free(struct export_encoder *en);
+/* Appends en's rows to w's file (after whatever export_row wrote before). */
+int export_write_encoded(struct export_writer *w, const struct export_encoder *en, struct err *e);
+
 /* Rows written so far. */
 uint64_t export_rows(const struct export_writer *w);
 

@@ -570,13 +570,17 @@ int field_encrypt(const struct keyring *kr, const char *context, const void *pt,
     return 0;
 }
 
-int field_decrypt(const struct keyring *kr, const char *context, const unsigned char *ct, size_t n, unsigned char **out,
-                  size_t *outn, struct err *e)
+size_t field_plain_len(size_t n)
+{
+    return n < FIELD_OVERHEAD ? 0 : n - FIELD_OVERHEAD;
+}
+
+int field_decrypt_to(const struct keyring *kr, const char *context, const unsigned char *ct, size_t n,
+                     unsigned char *out, size_t *outn, struct err *e)
 {
     unsigned long long mlen = 0;
     int k = -1;
 
-    *out = NULL;
     *outn = 0;
     if (!context)
         context = "";
@@ -591,20 +595,30 @@ int field_decrypt(const struct keyring *kr, const char *context, const unsigned 
     if (k < 0)
         return err_set(e, ERR_INVALID, "decrypt_failed", NULL, "encrypted %s value uses unknown key version %u",
                        context, (unsigned)ct[0]);
-
-    unsigned char *buf = xmalloc(n - FIELD_OVERHEAD + 1);
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(buf, &mlen, NULL, ct + 1 + FIELD_NONCE, n - 1 - FIELD_NONCE,
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, &mlen, NULL, ct + 1 + FIELD_NONCE, n - 1 - FIELD_NONCE,
                                                    (const unsigned char *)context, strlen(context), ct + 1,
-                                                   kr->enc[k]) != 0) {
-        free(buf);
+                                                   kr->enc[k]) != 0)
         return err_set(e, ERR_INVALID, "decrypt_failed", NULL,
                        "encrypted %s value failed authentication (damaged, tampered with or "
                        "copied from another field)",
                        context);
-    }
-    buf[mlen] = '\0';
-    *out = buf;
+    out[mlen] = '\0';
     *outn = (size_t)mlen;
+    return 0;
+}
+
+int field_decrypt(const struct keyring *kr, const char *context, const unsigned char *ct, size_t n, unsigned char **out,
+                  size_t *outn, struct err *e)
+{
+    *out = NULL;
+    *outn = 0;
+    unsigned char *buf = xmalloc(field_plain_len(n) + 1);
+    int rc = field_decrypt_to(kr, context, ct, n, buf, outn, e);
+    if (rc != 0) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
     return 0;
 }
 

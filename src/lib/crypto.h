@@ -42,10 +42,8 @@ void crypto_sha256_hex(const void *p, size_t n, char out[65]);
 
 /* HMAC-SHA256 of msg[0..n) under key[0..keylen) (any key length), raw or as
  * 64 lowercase hex chars + NUL. */
-void crypto_hmac_sha256(const unsigned char *key, size_t keylen, const void *msg, size_t n,
-                        unsigned char out[32]);
-void crypto_hmac_sha256_hex(const unsigned char *key, size_t keylen, const void *msg, size_t n,
-                            char out[65]);
+void crypto_hmac_sha256(const unsigned char *key, size_t keylen, const void *msg, size_t n, unsigned char out[32]);
+void crypto_hmac_sha256_hex(const unsigned char *key, size_t keylen, const void *msg, size_t n, char out[65]);
 
 /* Compares a[0..n) and b[0..n) in time independent of the contents.
  * Returns 1 if equal (also when n is 0), else 0. */
@@ -77,10 +75,10 @@ int base64url_decode(const char *s, unsigned char **out, size_t *outn);
  * Lines starting with '#' and blank lines are ignored. */
 #define KEYRING_MAX 16
 struct keyring {
-    int n;                              /* number of enc keys */
+    int n; /* number of enc keys */
     unsigned char version[KEYRING_MAX];
     unsigned char enc[KEYRING_MAX][32];
-    int current;                        /* index into enc[] of the highest version */
+    int current; /* index into enc[] of the highest version */
     unsigned char idx[32];
 };
 
@@ -110,16 +108,23 @@ void keyring_wipe(struct keyring *kr);
  * data, so a value moved to another field fails to decrypt. Returns 0, or
  * ERR_INTERNAL when kr holds no key, ERR_TOO_LARGE when n is too large
  * (*out NULL in both cases). */
-int field_encrypt(const struct keyring *kr, const char *context, const void *pt, size_t n,
-                  unsigned char **out, size_t *outn);
+int field_encrypt(const struct keyring *kr, const char *context, const void *pt, size_t n, unsigned char **out,
+                  size_t *outn);
 
 /* Decrypts a field_encrypt blob with the key of its version byte. On success
  * returns 0, *out is heap (caller frees) and NUL-terminated (for text), and
  * *outn excludes the NUL. Returns ERR_INVALID (slug "decrypt_failed", *out
  * NULL) for an unknown version, a short blob, a wrong context or any
  * tampering. */
-int field_decrypt(const struct keyring *kr, const char *context, const unsigned char *ct, size_t n,
-                  unsigned char **out, size_t *outn, struct err *e);
+int field_decrypt(const struct keyring *kr, const char *context, const unsigned char *ct, size_t n, unsigned char **out,
+                  size_t *outn, struct err *e);
+
+/* field_decrypt into out, which has room for field_plain_len(n) + 1 bytes (no allocation: for
+ * loops over many values). */
+int field_decrypt_to(const struct keyring *kr, const char *context, const unsigned char *ct, size_t n,
+                     unsigned char *out, size_t *outn, struct err *e);
+/* The length of the plain text of a blob of n bytes (0 for a blob too short to be one). */
+size_t field_plain_len(size_t n);
 
 /* Blind index for equality search on an encrypted field: out gets the hex
  * HMAC-SHA256 under the idx key of context || 0x00 || value. Stable for the

@@ -72,27 +72,40 @@ struct arena_block {
 
 #define ARENA_BLOCK 8192
 
-void *arena_alloc(struct arena *a, size_t n)
+/* n bytes (16-aligned), not cleared: from the current block, a spare one kept by arena_reset, or a
+ * new one. */
+static void *arena_raw(struct arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     struct arena_block *b = a->head;
     if (!b || b->cap - b->used < n) {
-        size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
-        b = xmalloc(sizeof(*b) + cap);
-        b->cap = cap;
+        if (a->spare && a->spare->cap >= n) {
+            b = a->spare;
+            a->spare = b->next;
+        } else {
+            size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+            b = xmalloc(sizeof(*b) + cap);
+            b->cap = cap;
+        }
         b->used = 0;
         b->next = a->head;
         a->head = b;
     }
     void *p = b->data + b->used;
     b->used += n;
+    return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    void *p = arena_raw(a, n);
     memset(p, 0, n);
     return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_raw(a, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -119,13 +132,28 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     return p;
 }
 
-void arena_free(struct arena *a)
+static void blocks_free(struct arena_block *b)
 {
-    struct arena_block *b = a->head;
     while (b) {
         struct arena_block *n = b->next;
         free(b);
         b = n;
     }
-    a->head = NULL;
+}
+
+void arena_free(struct arena *a)
+{
+    blocks_free(a->head);
+    blocks_free(a->spare);
+    a->head = a->spare = NULL;
+}
+
+void arena_reset(struct arena *a)
+{
+    while (a->head) {
+        struct arena_block *n = a->head->next;
+        a->head->next = a->spare;
+        a->spare = a->head;
+        a->head = n;
+    }
 }

@@ -17,11 +17,13 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2), nonnu
 struct arena_block;
 struct arena {
     struct arena_block *head;
+    struct arena_block *spare; /* kept by arena_reset for the next allocations */
 };
-void *arena_alloc(struct arena *a, size_t n);     /* zeroed, 16-byte aligned */
+void *arena_alloc(struct arena *a, size_t n); /* zeroed, 16-byte aligned */
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3), nonnull(2)));
-void arena_free(struct arena *a);                 /* frees all blocks; a is reusable */
+void arena_free(struct arena *a);  /* frees all blocks; a is reusable */
+void arena_reset(struct arena *a); /* forgets every allocation, keeping the blocks */
 
 #endif

@@ -13,10 +13,10 @@ struct migration {
 };
 
 static const struct migration migrations[] = {
-    {1, mig_sqlite_001, mig_pg_001},  {2, mig_sqlite_002, mig_pg_002}, {3, mig_sqlite_003, mig_pg_003},
-    {4, mig_sqlite_004, mig_pg_004},  {5, mig_sqlite_005, mig_pg_005}, {6, mig_sqlite_006, mig_pg_006},
-    {7, mig_sqlite_007, mig_pg_007},  {8, mig_sqlite_008, mig_pg_008}, {9, mig_sqlite_009, mig_pg_009},
-    {10, mig_sqlite_010, mig_pg_010}, {13, mig_sqlite_013, mig_pg_013},
+    {1, mig_sqlite_001, mig_pg_001},  {2, mig_sqlite_002, mig_pg_002},  {3, mig_sqlite_003, mig_pg_003},
+    {4, mig_sqlite_004, mig_pg_004},  {5, mig_sqlite_005, mig_pg_005},  {6, mig_sqlite_006, mig_pg_006},
+    {7, mig_sqlite_007, mig_pg_007},  {8, mig_sqlite_008, mig_pg_008},  {9, mig_sqlite_009, mig_pg_009},
+    {10, mig_sqlite_010, mig_pg_010}, {11, mig_sqlite_011, mig_pg_011}, {13, mig_sqlite_013, mig_pg_013},
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -27,14 +27,18 @@ int migrate_latest(void)
     return migrations[N_MIGRATIONS - 1].version;
 }
 
-static int current_version(struct db *db, int *v, struct err *e)
+/* *done 1 when migration version has been applied. Each version is looked up on its own (not the
+ * highest one): migrations numbered apart on branches (011, 013) are applied whatever order the
+ * branches were merged and run in. */
+static int applied_already(struct db *db, int version, int *done, struct err *e)
 {
     struct db_stmt *s;
-    int rc = db_prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &s, e);
+    int rc = db_prepare(db, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", &s, e);
     if (rc != 0)
         return rc;
+    db_bind_int64(s, 1, version);
     rc = db_step(s, e);
-    *v = rc == DB_ROW ? (int)db_col_int64(s, 0) : 0;
+    *done = rc == DB_ROW && db_col_int64(s, 0) > 0;
     db_reset(s);
     return rc < 0 ? rc : 0;
 }
@@ -51,10 +55,11 @@ int migrate_run(struct db *db, int *applied, struct err *e)
         return rc;
     for (int i = 0; i < N_MIGRATIONS; i++) {
         const struct migration *m = &migrations[i];
-        int v;
-        if ((rc = db_begin(db, e)) || (rc = db_lock(db, MIGRATE_LOCK_KEY, e)) || (rc = current_version(db, &v, e)))
+        int done;
+        if ((rc = db_begin(db, e)) || (rc = db_lock(db, MIGRATE_LOCK_KEY, e)) ||
+            (rc = applied_already(db, m->version, &done, e)))
             goto fail;
-        if (m->version <= v) {
+        if (done) {
             db_rollback(db);
             continue;
         }

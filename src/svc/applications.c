@@ -833,10 +833,18 @@ int svc_app_move_tx(struct svc_ctx *c, json_t *before, enum stage to, enum actor
     } else if (stage_is_eliminated(from) && !stage_is_eliminated(to) && !stage_is_terminal(to)) {
         elim_reason = elim_note = NULL;
     }
+    /* What an export reads of the history, kept on the row (migration 011): when it last entered
+     * elimination, and when and by whom it last moved to eliminated_pending_export. */
+    int entering = stage_is_eliminated(to) && !stage_is_eliminated(from),
+        confirming = to == STAGE_ELIMINATED_PENDING_EXPORT;
     struct db_stmt *s;
     if ((rc = svc_prepare(c,
                           "UPDATE application SET stage = ?, prev_stage = ?, stage_changed_at = ?, "
-                          "elimination_reason = ?, elimination_note = ?, updated_at = ?, version = version + 1 "
+                          "elimination_reason = ?, elimination_note = ?, updated_at = ?, version = version + 1, "
+                          "eliminated_at = CASE WHEN ? = 1 THEN ? ELSE eliminated_at END, "
+                          "confirmed_at = CASE WHEN ? = 1 THEN ? ELSE confirmed_at END, "
+                          "confirmed_by_kind = CASE WHEN ? = 1 THEN ? ELSE confirmed_by_kind END, "
+                          "confirmed_by = CASE WHEN ? = 1 THEN ? ELSE confirmed_by END "
                           "WHERE id = ? AND version = ? RETURNING id",
                           &s)))
         return rc;
@@ -846,8 +854,19 @@ int svc_app_move_tx(struct svc_ctx *c, json_t *before, enum stage to, enum actor
     db_bind_text(s, 4, elim_reason);
     db_bind_text(s, 5, elim_note);
     db_bind_int64(s, 6, c->now);
-    db_bind_int64(s, 7, id);
-    db_bind_int64(s, 8, json_integer_value(json_object_get(before, "version")));
+    db_bind_int64(s, 7, entering);
+    db_bind_int64(s, 8, c->now);
+    db_bind_int64(s, 9, confirming);
+    db_bind_int64(s, 10, c->now);
+    db_bind_int64(s, 11, confirming);
+    db_bind_text(s, 12, actor_kind_name(kind));
+    db_bind_int64(s, 13, confirming);
+    if (c->actor->user_id)
+        db_bind_int64(s, 14, c->actor->user_id);
+    else
+        db_bind_null(s, 14);
+    db_bind_int64(s, 15, id);
+    db_bind_int64(s, 16, json_integer_value(json_object_get(before, "version")));
     rc = svc_step_versioned(c, s, "application", id);
     if (rc < 0 || (rc = add_history(c, id, from_s, stage_name(to), reason, note, (int)kind)))
         return rc;

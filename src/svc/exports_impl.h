@@ -3,6 +3,7 @@
 #ifndef TALENTD_SVC_EXPORTS_IMPL_H
 #define TALENTD_SVC_EXPORTS_IMPL_H
 
+#include "core/match.h"
 #include "io/export.h"
 #include "svc/exports.h"
 #include "svc/query.h"
@@ -94,18 +95,47 @@ struct xjob_spec {
     const char *trigger;
 };
 
-/* Inside the open transaction: runs the job (selection, file, record, moves, audit, events).
+/* Inside the open transaction: runs the job (selection, gate, file, record, moves, audit, events).
  * *job gets the job's representation; *path (heap) the file written, for the caller to
  * remove when its transaction rolls back. */
 int xjob_run_tx(struct svc_ctx *c, const struct xjob_spec *spec, json_t **job, char **path);
 
-/* The gate eliminations pass before they leave the buffer (exports_gate.c), over job's selection in
- * export_item of which *n are selected: 409 "fairness_unacknowledged" when a position of an
- * elimination in it is flagged by the adverse-impact check and not acknowledged; eliminations whose
- * evaluation is incomplete (no result, no transcript, a dimension of the position's model without a
- * score) are taken out of the selection (*n less) and listed in *held (a new array of
- * {application_id, missing: [...]}, at most 200 shown). */
-int xjob_gate_tx(struct svc_ctx *c, int64_t job, int64_t *n, json_t **held);
+/* ---- the gate (exports_gate.c) ---- */
+
+/* One effective dimension score as an application keeps it (ai_dims: {"dim":score,...}); key points
+ * into the text read, klen bytes, not NUL-terminated. */
+struct xdim {
+    const char *key;
+    size_t klen;
+    int score;
+};
+
+/* Reads ai_dims text s (n bytes; NULL: none) into out (at most max): the count, -1 when s is not
+ * such an object. */
+int xdims_parse(const char *s, size_t n, struct xdim *out, int max);
+/* 1 when d's key is key (of len bytes). */
+int xdim_is(const struct xdim *d, const char *key, size_t len);
+
+/* A position as the gate knows it during one export: its competency model, and whether its
+ * eliminations may leave (checked once). Read-only once loaded. */
+struct xgate_pos {
+    int64_t id;
+    int fair_checked;
+    int n;
+    struct competency m[MATCH_MODEL_MAX];
+    size_t mlen[MATCH_MODEL_MAX];
+};
+
+/* Loads position pid's model into p. */
+int xgate_pos_load(struct svc_ctx *c, int64_t pid, struct xgate_pos *p);
+/* 0 when the eliminations of p may leave the buffer: nothing flagged by the adverse-impact check,
+ * or acknowledged; 409 "fairness_unacknowledged" otherwise (asked once, then remembered). */
+int xgate_fairness(struct svc_ctx *c, struct xgate_pos *p);
+/* What an elimination of p lacks for a complete evaluation (no current result, no transcript, a
+ * dimension of the model without a score: ["result"], ["transcript", "dim.logic", ...], a new
+ * array), or NULL when it is complete. No database: safe on any thread. */
+json_t *xgate_missing(const struct xgate_pos *p, int has_result, int has_transcript, const struct xdim *dims,
+                      int ndims);
 
 /* The job's representation in the open transaction. */
 int xjob_load(struct svc_ctx *c, int64_t id, json_t **out);

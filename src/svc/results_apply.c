@@ -398,6 +398,43 @@ static void report(const struct pos_info *pi, const struct result *r, struct app
     match_report_free(&rep);
 }
 
+/* The application's copies of what an export reads of its result (migration 011): the effective
+ * scores as {"dim":score,...} and, for a new current result, its vendor, model, completion time,
+ * tags (a JSON array) and whether it has a transcript. */
+struct result_facts {
+    char dims[RESULT_MAX_DIMS * (RESULT_DIM_KEY_MAX + 8) + 4];
+    char *tags; /* heap */
+};
+
+static void facts_of(const struct result *r, struct result_facts *f)
+{
+    size_t k = 0;
+    f->dims[k++] = '{';
+    for (int i = 0; i < r->ndims; i++)
+        k += (size_t)snprintf(f->dims + k, sizeof(f->dims) - k, "%s\"%s\":%d", i ? "," : "", r->dims[i].key,
+                              r->dims[i].score);
+    snprintf(f->dims + k, sizeof(f->dims) - k, "}");
+    json_t *tags = r->normalised ? json_object_get(r->normalised, "tags") : NULL;
+    f->tags = result_json_compact(tags ? tags : json_array(), 0, NULL);
+}
+
+/* Binds what store_match and store_match_moved write of the result from index i on: ai_dims, and with
+ * rid ai_vendor, ai_model, ai_completed_at, ai_tags, ai_transcript. Returns the next index. */
+static int bind_facts(struct db_stmt *s, int i, int64_t rid, const struct result *r, const struct result_facts *f)
+{
+    db_bind_text(s, i++, f->dims);
+    if (!rid)
+        return i;
+    db_bind_text(s, i++, r->vendor);
+    db_bind_text(s, i++, r->model_version);
+    db_bind_int64(s, i++, r->completed_at);
+    db_bind_text(s, i++, f->tags);
+    db_bind_int64(s, i++, r->nsegments > 0);
+    return i;
+}
+
+#define RESULT_FACTS_SET "ai_vendor = ?, ai_model = ?, ai_completed_at = ?, ai_tags = ?, ai_transcript = ?, "
+
 /* Stores the match report (and r's overall) on the application; rid non-zero also makes it the
  * current result, received now. */
 static int store_match(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r, const struct applied *out)
@@ -405,25 +442,28 @@ static int store_match(struct svc_ctx *c, int64_t app, int64_t rid, const struct
     struct db_stmt *s;
     int rc = svc_prepare(c,
                          rid ? "UPDATE application SET overall = ?, match_score = ?, recommendation = ?, "
-                               "updated_at = ?, version = version + 1, result_id = ?, result_at = ? WHERE id = ?"
+                               "updated_at = ?, version = version + 1, ai_dims = ?, " RESULT_FACTS_SET
+                               "result_id = ?, result_at = ? WHERE id = ?"
                              : "UPDATE application SET overall = ?, match_score = ?, recommendation = ?, "
-                               "updated_at = ?, version = version + 1 WHERE id = ?",
+                               "updated_at = ?, version = version + 1, ai_dims = ? WHERE id = ?",
                          &s);
     if (rc != 0)
         return rc;
+    struct result_facts f;
+    facts_of(r, &f);
     db_bind_int64(s, 1, r->overall);
     db_bind_double(s, 2, out->match_score);
     db_bind_text(s, 3, out->recommendation);
     db_bind_int64(s, 4, c->now);
+    int i = bind_facts(s, 5, rid, r, &f);
     if (rid) {
-        db_bind_int64(s, 5, rid);
-        db_bind_int64(s, 6, c->now);
-        db_bind_int64(s, 7, app);
-    } else {
-        db_bind_int64(s, 5, app);
+        db_bind_int64(s, i++, rid);
+        db_bind_int64(s, i++, c->now);
     }
+    db_bind_int64(s, i, app);
     rc = db_step(s, c->e);
     db_reset(s);
+    free(f.tags);
     return rc < 0 ? rc : 0;
 }
 
@@ -439,24 +479,29 @@ static int store_match_moved(struct svc_ctx *c, int64_t app, int64_t rid, const 
     *moved = 0;
     int rc = svc_prepare(c,
                          "UPDATE application SET overall = ?, match_score = ?, recommendation = ?, updated_at = ?, "
-                         "version = version + 2, result_id = ?, result_at = ?, stage = ?, prev_stage = ?, "
+                         "version = version + 2, ai_dims = ?, " RESULT_FACTS_SET
+                         "result_id = ?, result_at = ?, stage = ?, prev_stage = ?, "
                          "stage_changed_at = ? WHERE id = ? AND stage = ?",
                          &s);
     if (rc != 0)
         return rc;
+    struct result_facts f;
+    facts_of(r, &f);
     db_bind_int64(s, 1, r->overall);
     db_bind_double(s, 2, out->match_score);
     db_bind_text(s, 3, out->recommendation);
     db_bind_int64(s, 4, c->now);
-    db_bind_int64(s, 5, rid);
-    db_bind_int64(s, 6, c->now);
-    db_bind_text(s, 7, stage_name(STAGE_AI_PENDING_EVALUATION));
-    db_bind_text(s, 8, from);
-    db_bind_int64(s, 9, c->now);
-    db_bind_int64(s, 10, app);
-    db_bind_text(s, 11, from);
+    int i = bind_facts(s, 5, rid, r, &f);
+    db_bind_int64(s, i++, rid);
+    db_bind_int64(s, i++, c->now);
+    db_bind_text(s, i++, stage_name(STAGE_AI_PENDING_EVALUATION));
+    db_bind_text(s, i++, from);
+    db_bind_int64(s, i++, c->now);
+    db_bind_int64(s, i++, app);
+    db_bind_text(s, i, from);
     rc = db_step(s, c->e);
     db_reset(s);
+    free(f.tags);
     if (rc < 0)
         return rc;
     if (db_changes(c->db) == 0) /* (counted rather than RETURNING id: see db_last_insert_id) */

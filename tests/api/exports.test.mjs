@@ -477,6 +477,35 @@ describe('exports', () => {
     assert.equal(done.status, 201, done.text);
   });
 
+  test('the application keeps what an export reads: a score revision shows in the next export', async () => {
+    const t = await template({ fields: ['application.id', 'dim.logic', 'dim.communication', 'ai.overall', 'ai.vendor', 'ai.tags'] });
+    const { app } = await eliminated('SALES-01', '吴十一', { result: { overall: 58, dimensions: [{ key: 'logic', score: 45 }, { key: 'communication', score: 62 }] } });
+    const rev = await hr.post(`/api/v1/applications/${app.id}/score-revisions`, { dim: 'logic', score: 71, reason: '复核录像后人工评分' });
+    assert.equal(rev.status, 201, rev.text);
+    const r = await hr.post('/api/v1/exports', { template: t.id, application_ids: [app.id] });
+    assert.equal(r.status, 201, r.text);
+    const rows = parseCsv((await download(r.body)).buf.subarray(3).toString('utf8'));
+    assert.deepEqual(rows[1], [String(app.id), '71', '62', '58', 'native', '表达清晰; needs coaching']);
+    assert.equal(await sql(`SELECT count(*) FROM export_item WHERE job_id = ${r.body.id} AND moved = 1`), '1');
+  });
+
+  test('migration 011 fills the kept export facts from the results, scores and history as the writes keep them', async () => {
+    const cols = ['ai_vendor', 'ai_model', 'ai_completed_at', 'ai_tags', 'ai_transcript', 'ai_dims', 'eliminated_at', 'confirmed_at', 'confirmed_by_kind', 'confirmed_by'];
+    const facts = async () => {
+      const q = srv.dbUrl
+        ? `SELECT json_build_object('id', id, 'v', ai_vendor, 'm', ai_model, 'c', ai_completed_at, 't', ai_tags::json, 'x', ai_transcript, 'd', ai_dims::json, 'e', eliminated_at, 'ca', confirmed_at, 'ck', confirmed_by_kind, 'cb', confirmed_by) FROM application ORDER BY id`
+        : `SELECT json_object('id', id, 'v', ai_vendor, 'm', ai_model, 'c', ai_completed_at, 't', json(ai_tags), 'x', ai_transcript, 'd', json(ai_dims), 'e', eliminated_at, 'ca', confirmed_at, 'ck', confirmed_by_kind, 'cb', confirmed_by) FROM application ORDER BY id`;
+      return (await sql(q)).split('\n').map((l) => JSON.parse(l));
+    };
+    const kept = await facts();
+    assert.ok(kept.some((f) => f.e && f.ca && f.cb && f.d && Object.keys(f.d).length && f.t && f.x === 1), JSON.stringify(kept.slice(0, 3)));
+    // as an older database: without the columns and the migration
+    await sql(`DELETE FROM schema_migrations WHERE version = 11; ${cols.map((c) => `ALTER TABLE application DROP COLUMN ${c};`).join(' ')}`);
+    const m = await srv.cli(['migrate']);
+    assert.equal(m.code, 0, m.stderr);
+    assert.deepEqual(await facts(), kept);
+  });
+
   test('the position default template applies when none is named; destination directory writes to --export-dir', async () => {
     const t = await template({ fields: ['candidate.name', 'position.code'], default_position: 'SALES-01' });
     const r = await hr.post('/api/v1/exports', { filter: { position: 'SALES-01' }, destination: 'directory' });
