@@ -3,8 +3,9 @@
 --
 -- application.report_stamp goes up with every change of a row the report shows that is not the
 -- application's own row (whose version goes up with each of its writes): its results, annotations,
--- score revisions, stage history, assignees and views, its candidate, and the role of an
--- annotation's author. position.hist_stamp goes up with every change of the position's histograms
+-- score revisions, assignees and views, its candidate, and the role of an annotation's author.
+-- Stage history needs none: its rows are written with the stage change of the application's row
+-- (an export moves a million of them in one statement: no trigger runs per row there). position.hist_stamp goes up with every change of the position's histograms
 -- (score_hist), which the report's percentiles are read from. Triggers keep both, so every writer
 -- (the server, the CLI, another process) is seen.
 --
@@ -36,8 +37,6 @@ $$;
 CREATE TRIGGER annotation_report_stamp AFTER INSERT OR UPDATE OR DELETE ON annotation
     FOR EACH ROW EXECUTE FUNCTION report_stamp_child();
 CREATE TRIGGER score_revision_report_stamp AFTER INSERT OR UPDATE OR DELETE ON score_revision
-    FOR EACH ROW EXECUTE FUNCTION report_stamp_child();
-CREATE TRIGGER stage_history_report_stamp AFTER INSERT OR UPDATE OR DELETE ON stage_history
     FOR EACH ROW EXECUTE FUNCTION report_stamp_child();
 CREATE TRIGGER application_assignee_report_stamp AFTER INSERT OR UPDATE OR DELETE ON application_assignee
     FOR EACH ROW EXECUTE FUNCTION report_stamp_child();

@@ -3,8 +3,9 @@
 --
 -- application.report_stamp goes up with every change of a row the report shows that is not the
 -- application's own row (whose version goes up with each of its writes): its results, annotations,
--- score revisions, stage history, assignees and views, its candidate, and the role of an
--- annotation's author. position.hist_stamp goes up with every change of the position's histograms
+-- score revisions, assignees and views, its candidate, and the role of an annotation's author.
+-- Stage history needs none: its rows are written with the stage change of the application's row
+-- (an export moves a million of them in one statement: no trigger runs per row there). position.hist_stamp goes up with every change of the position's histograms
 -- (score_hist), which the report's percentiles are read from. Triggers keep both, so every writer
 -- (the server, the CLI, another process) is seen.
 
@@ -37,18 +38,6 @@ BEGIN
     UPDATE application SET report_stamp = report_stamp + 1 WHERE id = OLD.application_id;
 END;
 
-CREATE TRIGGER stage_history_report_stamp_insert AFTER INSERT ON stage_history WHEN NEW.application_id IS NOT NULL
-BEGIN
-    UPDATE application SET report_stamp = report_stamp + 1 WHERE id = NEW.application_id;
-END;
-CREATE TRIGGER stage_history_report_stamp_update AFTER UPDATE ON stage_history
-BEGIN
-    UPDATE application SET report_stamp = report_stamp + 1 WHERE id IN (OLD.application_id, NEW.application_id);
-END;
-CREATE TRIGGER stage_history_report_stamp_delete AFTER DELETE ON stage_history WHEN OLD.application_id IS NOT NULL
-BEGIN
-    UPDATE application SET report_stamp = report_stamp + 1 WHERE id = OLD.application_id;
-END;
 
 CREATE TRIGGER application_assignee_report_stamp_insert AFTER INSERT ON application_assignee WHEN NEW.application_id IS NOT NULL
 BEGIN
