@@ -1,7 +1,10 @@
 /* router.c - matching a request path against the route table. */
 #include "http/router.h"
 
+#include <pthread.h>
 #include <string.h>
+
+#include "lib/mem.h"
 
 int scope_allows(const char *scopes, const char *scope)
 {
@@ -53,12 +56,26 @@ static int match(struct req *r, const char *pattern, const char *path)
     return 1;
 }
 
+/* The length of each pattern's literal start (up to its first "{"): a path that does not begin with it
+ * cannot match, which one memcmp tells. */
+static size_t *literal_len;
+static pthread_once_t literal_once = PTHREAD_ONCE_INIT;
+
+static void literal_init(void)
+{
+    literal_len = xcalloc((size_t)routes_count + 1, sizeof(*literal_len));
+    for (int i = 0; i < routes_count; i++)
+        literal_len[i] = strcspn(routes[i].pattern, "{");
+}
+
 const struct route *router_match(struct req *r, const char *method, const char *path, int *status)
 {
     int path_found = 0;
+    pthread_once(&literal_once, literal_init);
+    size_t plen = strlen(path);
     for (int i = 0; i < routes_count; i++) {
         const struct route *rt = &routes[i];
-        if (!match(NULL, rt->pattern, path))
+        if (literal_len[i] > plen || memcmp(rt->pattern, path, literal_len[i]) != 0 || !match(NULL, rt->pattern, path))
             continue;
         path_found = 1;
         if (strcmp(rt->method, method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0)) {

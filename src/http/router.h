@@ -14,6 +14,9 @@ enum route_flags {
     ROUTE_PUBLIC = 1,      /* no authentication */
     ROUTE_CREATE = 2,      /* POST that creates: honours Idempotency-Key */
     ROUTE_NO_CSRF = 4,     /* cookie callers need no CSRF token (login) */
+    ROUTE_SNAPSHOT = 8,    /* SQLite: authentication and the handler's first read share one read
+                            * transaction (one round of file locks, not two); the handler ends it
+                            * (db_rollback) before any transaction of its own */
 };
 
 struct route {

@@ -61,7 +61,7 @@ const struct route routes[] = {
     {"POST", "/api/v1/integrations/{vendor}/results", api_vendor_results, 0, NULL, ROUTE_PUBLIC | ROUTE_NO_CSRF},
     {"GET", "/api/v1/vendors", api_vendors_list, HR, "results:read", 0},
 
-    {"GET", "/api/v1/applications/{id}/report", api_report_get, STAFF, "results:read", 0},
+    {"GET", "/api/v1/applications/{id}/report", api_report_get, STAFF, "results:read", ROUTE_SNAPSHOT},
     {"GET", "/api/v1/compare", api_compare, STAFF, "results:read", 0},
     {"GET", "/api/v1/reminders", api_reminders, STAFF, "applications:read", 0},
     {"GET", "/api/v1/applications/{id}/annotations", api_annotations_list, STAFF, "applications:read", 0},

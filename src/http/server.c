@@ -90,6 +90,26 @@ static int valid_request_id(const char *v)
     return 1;
 }
 
+/* A request id of 24 hex digits: 12 random bytes drawn once per thread, the first 8 read as a number
+ * advanced by one per request. Unique within and across processes, without a getrandom() call per
+ * request. */
+static void new_request_id(char out[25])
+{
+    static _Thread_local unsigned char seed[12];
+    static _Thread_local uint64_t n;
+    if (n == 0)
+        randombytes_buf(seed, sizeof(seed));
+    unsigned char b[12];
+    memcpy(b, seed, sizeof(b));
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)b[i] << (8 * i);
+    v += n++;
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    hex_encode(b, sizeof(b), out);
+}
+
 static struct req *req_new(const struct http_server *s, struct MHD_Connection *conn, const char *method,
                            const char *url)
 {
@@ -103,9 +123,7 @@ static struct req *req_new(const struct http_server *s, struct MHD_Connection *c
     if (rid && valid_request_id(rid)) {
         snprintf(r->request_id, sizeof(r->request_id), "%.39s", rid);
     } else {
-        unsigned char b[12];
-        randombytes_buf(b, sizeof(b));
-        hex_encode(b, sizeof(b), r->request_id);
+        new_request_id(r->request_id);
     }
     return r;
 }
@@ -212,6 +230,8 @@ static void dispatch(struct http_server *s, struct req *r)
     r->ctx.scorer = s->cfg.scorer;
     r->ctx.actor = &r->actor;
     r->ctx.e = &r->err;
+    if ((rt->flags & ROUTE_SNAPSHOT) && db_kind(db) == DB_SQLITE && db_begin_read(db, &r->err) != 0)
+        goto fail;
     if (auth_resolve(r) != 0)
         goto fail;
     if (check_access(r, rt) != 0)
@@ -238,6 +258,8 @@ static void dispatch(struct http_server *s, struct req *r)
     }
     if (failed)
         goto fail;
+    if (rt->flags & ROUTE_SNAPSHOT)
+        db_rollback(db); /* a snapshot the handler left open */
     return;
 fail:
     if (db)

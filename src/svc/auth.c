@@ -9,44 +9,57 @@
 #include "svc/validate.h"
 #include "svc/views.h"
 
-/* Loads the user row into an actor; ERR_UNAUTHORIZED when missing or disabled. */
-static int load_actor(struct svc_ctx *c, int64_t user_id, struct actor *a)
+#define ACTOR_COLS "u.username, u.role, u.org_unit_id, u.disabled, o.path"
+
+/* Fills an actor from ACTOR_COLS at column col of s (the user user_id); ERR_UNAUTHORIZED when the
+ * user is missing or disabled. Does not reset s. */
+static int actor_from_row(struct svc_ctx *c, struct db_stmt *s, int col, int64_t user_id, struct actor *a)
 {
-    struct db_stmt *s;
-    int rc = svc_prepare(c,
-                         "SELECT u.username, u.role, u.org_unit_id, u.disabled, o.path FROM users u "
-                         "LEFT JOIN org_unit o ON o.id = u.org_unit_id WHERE u.id = ?",
-                         &s);
-    if (rc != 0)
-        return rc;
-    db_bind_int64(s, 1, user_id);
-    rc = db_step(s, c->e);
-    if (rc < 0)
-        return rc;
-    if (rc != DB_ROW || db_col_int64(s, 3) != 0) {
-        db_reset(s);
+    if (db_col_isnull(s, col) || db_col_int64(s, col + 3) != 0)
         return err_set(c->e, ERR_UNAUTHORIZED, NULL, NULL, "the account is disabled or gone");
-    }
     a->user_id = user_id;
-    snprintf(a->username, sizeof(a->username), "%s", db_col_text(s, 0));
-    a->role = role_parse(db_col_text(s, 1));
-    a->org_unit_id = db_col_int64(s, 2);
-    snprintf(a->org_path, sizeof(a->org_path), "%s", db_col_isnull(s, 4) ? "" : db_col_text(s, 4));
-    db_reset(s);
+    snprintf(a->username, sizeof(a->username), "%s", db_col_text(s, col));
+    a->role = role_parse(db_col_text(s, col + 1));
+    a->org_unit_id = db_col_int64(s, col + 2);
+    snprintf(a->org_path, sizeof(a->org_path), "%s", db_col_isnull(s, col + 4) ? "" : db_col_text(s, col + 4));
     /* A manager without an org unit sees nothing rather than everything. */
     if (a->role == ROLE_MANAGER && !a->org_path[0])
         snprintf(a->org_path, sizeof(a->org_path), "/none/");
     return 0;
 }
 
+/* Loads the user row into an actor; ERR_UNAUTHORIZED when missing or disabled. */
+static int load_actor(struct svc_ctx *c, int64_t user_id, struct actor *a)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c,
+                         "SELECT " ACTOR_COLS " FROM users u LEFT JOIN org_unit o ON o.id = u.org_unit_id "
+                         "WHERE u.id = ?",
+                         &s);
+    if (rc != 0)
+        return rc;
+    db_bind_int64(s, 1, user_id);
+    rc = db_step(s, c->e);
+    if (rc == DB_ROW)
+        rc = actor_from_row(c, s, 0, user_id, a);
+    else if (rc == DB_DONE)
+        rc = err_set(c->e, ERR_UNAUTHORIZED, NULL, NULL, "the account is disabled or gone");
+    db_reset(s);
+    return rc;
+}
+
+/* The token's row and its owner's in one statement: one lookup per request. */
 int svc_auth_token(struct svc_ctx *c, const char *token, struct actor *out)
 {
     char hash[65];
     crypto_sha256_hex(token, strlen(token), hash);
     int64_t now = time_now_ms();
     struct db_stmt *s;
-    int rc =
-        svc_prepare(c, "SELECT id, user_id, scopes, expires_at, revoked_at FROM api_token WHERE token_hash = ?", &s);
+    int rc = svc_prepare(c,
+                         "SELECT t.id, t.user_id, t.scopes, t.expires_at, t.revoked_at, " ACTOR_COLS
+                         " FROM api_token t LEFT JOIN users u ON u.id = t.user_id "
+                         "LEFT JOIN org_unit o ON o.id = u.org_unit_id WHERE t.token_hash = ?",
+                         &s);
     if (rc != 0)
         return rc;
     db_bind_text(s, 1, hash);
@@ -60,8 +73,9 @@ int svc_auth_token(struct svc_ctx *c, const char *token, struct actor *out)
     int64_t tid = db_col_int64(s, 0), uid = db_col_int64(s, 1);
     char scopes[sizeof(out->scopes)];
     snprintf(scopes, sizeof(scopes), "%s", db_col_text(s, 2));
+    rc = actor_from_row(c, s, 5, uid, out);
     db_reset(s);
-    if ((rc = load_actor(c, uid, out)) != 0)
+    if (rc != 0)
         return rc;
     out->token_id = tid;
     snprintf(out->scopes, sizeof(out->scopes), "%s", scopes);
@@ -73,7 +87,11 @@ int svc_auth_session(struct svc_ctx *c, const char *token, struct actor *out, ch
     char hash[65];
     crypto_sha256_hex(token, strlen(token), hash);
     struct db_stmt *s;
-    int rc = svc_prepare(c, "SELECT user_id, csrf_token, expires_at FROM session WHERE token_hash = ?", &s);
+    int rc = svc_prepare(c,
+                         "SELECT x.user_id, x.csrf_token, x.expires_at, " ACTOR_COLS
+                         " FROM session x LEFT JOIN users u ON u.id = x.user_id "
+                         "LEFT JOIN org_unit o ON o.id = u.org_unit_id WHERE x.token_hash = ?",
+                         &s);
     if (rc != 0)
         return rc;
     db_bind_text(s, 1, hash);
@@ -86,8 +104,9 @@ int svc_auth_session(struct svc_ctx *c, const char *token, struct actor *out, ch
     }
     int64_t uid = db_col_int64(s, 0);
     snprintf(csrf, csrf_n, "%s", db_col_text(s, 1));
+    rc = actor_from_row(c, s, 3, uid, out);
     db_reset(s);
-    return load_actor(c, uid, out);
+    return rc;
 }
 
 static int count_failures(struct svc_ctx *c, const char *sql, const char *key, int64_t *n)

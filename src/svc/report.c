@@ -2,9 +2,11 @@
 #include "svc/report.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/mem.h"
 #include "lib/timeutil.h"
 
 #include "core/pipeline.h"
@@ -12,13 +14,11 @@
 #include "svc/applications.h"
 #include "svc/candidates.h"
 #include "svc/query.h"
+#include "svc/report_cache.h"
 #include "svc/revisions.h"
 #include "svc/scores.h"
 #include "svc/validate.h"
 #include "svc/views.h"
-
-/* A view is refreshed at most this often (ms): repeated opens stay reads. */
-#define VIEW_REFRESH_MS 60000
 
 /* ---- the report --------------------------------------------------------------------------------- */
 
@@ -175,40 +175,90 @@ static int timeline_load(struct svc_ctx *c, int64_t app, json_t *versions, json_
     return 0;
 }
 
-/* The caller's view of application app: how many users opened the report, when the caller first
- * and last did (0 when never) and when the current result arrived (0 without one). */
-struct views {
-    int64_t viewers, first, last, result_at;
+/* ---- what a report is made of, read in one statement ------------------------------------------------- */
+
+/* The stamp of everything the report shows, who may see it (as qb_scope_application decides) and
+ * when the current result arrived, in one read of the application's row and its position's (a
+ * single statement is one snapshot: no transaction needed). The application's version goes up with
+ * each write of its row (a stage move with its stage history row too); its report_stamp with each
+ * change of its results, annotations, revisions, assignees, views, candidate and its annotations'
+ * authors' roles; the position's version and hist_stamp with its own writes and its histograms'
+ * (migration 013's triggers). The assignee check is made for interviewers only. */
+#define STATE_SQL                                                                                                      \
+    "SELECT a.version, a.report_stamp, COALESCE(a.result_id, 0), p.version, p.hist_stamp, o.version, "                 \
+    "CASE WHEN o.path LIKE ? THEN 1 ELSE 0 END, "                                                                      \
+    "CASE WHEN ? = 1 THEN (SELECT COUNT(*) FROM application_assignee aa WHERE aa.application_id = a.id "               \
+    "AND aa.user_id = ?) ELSE 0 END, COALESCE(a.result_at, 0) "                                                        \
+    "FROM application a JOIN position p ON p.id = a.position_id JOIN org_unit o ON o.id = p.org_unit_id "              \
+    "WHERE a.id = ?"
+
+struct report_state {
+    int found, visible;
+    struct report_stamp st;
+    int64_t result_id, result_at;
 };
 
-static int views_load(struct svc_ctx *c, int64_t app, struct views *v)
+/* Reads application id's stamp and whether the caller may see it. found 0: no such application. */
+static int state_read(struct svc_ctx *c, int64_t id, struct report_state *rs)
 {
+    const struct actor *a = c->actor;
     struct db_stmt *s;
-    int rc = svc_prepare(c,
-                         "SELECT COUNT(*), COALESCE(MAX(CASE WHEN user_id = ? THEN first_at END), 0), "
-                         "COALESCE(MAX(CASE WHEN user_id = ? THEN last_at END), 0), "
-                         "COALESCE((SELECT result_at FROM application WHERE id = ?), 0) "
-                         "FROM result_view WHERE application_id = ?",
-                         &s);
+    int rc = svc_prepare(c, STATE_SQL, &s);
     if (rc != 0)
         return rc;
-    db_bind_int64(s, 1, c->actor->user_id);
-    db_bind_int64(s, 2, c->actor->user_id);
-    db_bind_int64(s, 3, app);
-    db_bind_int64(s, 4, app);
+    char like[sizeof(a->org_path) + 2];
+    snprintf(like, sizeof(like), "%s%%", a->role == ROLE_MANAGER ? a->org_path : "");
+    db_bind_text(s, 1, like);
+    db_bind_int64(s, 2, a->role == ROLE_INTERVIEWER);
+    db_bind_int64(s, 3, a->user_id);
+    db_bind_int64(s, 4, id);
+    memset(rs, 0, sizeof(*rs));
     rc = db_step(s, c->e);
     if (rc == DB_ROW) {
-        v->viewers = db_col_int64(s, 0);
-        v->first = db_col_int64(s, 1);
-        v->last = db_col_int64(s, 2);
-        v->result_at = db_col_int64(s, 3);
+        rs->found = 1;
+        for (int i = 0; i < REPORT_STAMP_N; i++)
+            rs->st.v[i] = db_col_int64(s, i);
+        rs->result_id = rs->st.v[2];
+        int in_org = db_col_int64(s, REPORT_STAMP_N) != 0, assigned = db_col_int64(s, REPORT_STAMP_N + 1) != 0;
+        rs->visible = a->role == ROLE_MANAGER ? in_org : a->role == ROLE_INTERVIEWER ? assigned : 1;
+        rs->result_at = db_col_int64(s, REPORT_STAMP_N + 2);
     }
     db_reset(s);
     return rc < 0 ? rc : 0;
 }
 
-/* Records that the caller opened application app's result (own small transaction). */
-static int mark_viewed(struct svc_ctx *c, int64_t app)
+/* Who opened application app's result (user, first and last time), in the open transaction. */
+static int viewers_load(struct svc_ctx *c, int64_t app, struct report_viewer **out, size_t *n)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c, "SELECT user_id, first_at, last_at FROM result_view WHERE application_id = ?", &s);
+    if (rc != 0)
+        return rc;
+    db_bind_int64(s, 1, app);
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    while ((rc = db_step(s, c->e)) == DB_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            *out = xrealloc(*out, cap * sizeof(**out));
+        }
+        (*out)[(*n)++] = (struct report_viewer){db_col_int64(s, 0), db_col_int64(s, 1), db_col_int64(s, 2)};
+    }
+    db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+/* Contact data is in clear, in clear but for the id number (managers), or masked (svc_candidate_view_tx):
+ * the only part of a report that depends on who reads it, besides "viewed". */
+static int view_class(const struct actor *a)
+{
+    return actor_sees_sensitive(a) ? 0 : a->role == ROLE_MANAGER ? 1 : 2;
+}
+
+/* Records that the caller opened application app's result (own small transaction) and reads the
+ * application's state after that write in the same transaction (*after). */
+static int mark_viewed(struct svc_ctx *c, int64_t app, struct report_state *after)
 {
     int rc = svc_begin(c);
     if (rc != 0)
@@ -224,10 +274,38 @@ static int mark_viewed(struct svc_ctx *c, int64_t app)
         db_bind_int64(s, 4, c->now);
         rc = db_step(s, c->e);
         db_reset(s);
-        if (rc >= 0)
+        if (rc >= 0 && (rc = state_read(c, app, after)) == 0)
             rc = svc_commit(c);
     }
     return svc_end(c, rc < 0 ? rc : 0);
+}
+
+/* When the view just written is the only change since b was rendered at *before (the write bumped
+ * report_stamp by one and nothing else moved), files b again with the caller's view at the new stamp,
+ * so that a new viewer costs no second rendering; returns the body to send (b or its new copy). */
+static const struct report_body *refile_viewed(int64_t app, int cls, const struct report_state *before,
+                                               const struct report_state *after, const struct report_body *b,
+                                               int64_t user, int64_t now)
+{
+    struct report_stamp want = before->st;
+    want.v[1]++;
+    if (!after->found || memcmp(&want, &after->st, sizeof(want)) != 0)
+        return b;
+    struct report_viewer *v = xmalloc((b->nviewers + 1) * sizeof(*v));
+    size_t n = 0, me = b->nviewers;
+    for (size_t i = 0; i < b->nviewers; i++) {
+        v[n++] = b->viewers[i];
+        if (b->viewers[i].user_id == user)
+            me = i;
+    }
+    if (me == b->nviewers)
+        v[n++] = (struct report_viewer){user, now, now};
+    else
+        v[me].last_at = now;
+    const struct report_body *nb = report_cache_put(app, cls, &after->st, b->data, b->len, v, n);
+    free(v);
+    report_cache_release(b);
+    return nb;
 }
 
 /* Everything of the report but the view marks, in the open read transaction. */
@@ -261,35 +339,95 @@ static int report_load(struct svc_ctx *c, int64_t id, struct scores *sc, json_t 
     return 0;
 }
 
-int svc_application_report(struct svc_ctx *c, int64_t id, json_t **out)
+/* Renders the report of id (without "viewed") in a read snapshot, files it under the stamp read in
+ * the same snapshot and refreshes rs from that snapshot. */
+static int render(struct svc_ctx *c, int64_t id, int cls, struct report_state *rs, const struct report_body **out)
 {
     struct scores sc = {0};
+    struct report_viewer *viewers = NULL;
+    size_t nviewers = 0;
     json_t *o = json_object();
-    struct views v = {0};
     int rc = svc_begin_read(c);
-    if (rc == 0 && (rc = report_load(c, id, &sc, o)) == 0)
-        rc = views_load(c, id, &v);
-    int has_result = sc.result_id != 0;
+    if (rc == 0 && (rc = state_read(c, id, rs)) == 0 && (rc = report_load(c, id, &sc, o)) == 0)
+        rc = viewers_load(c, id, &viewers, &nviewers); /* report_load: 404 for one gone or out of sight */
     scores_free(&sc);
     rc = svc_end(c, rc);
-    /* A view is written the first time, when the last one is older than the current result (a
-     * re-score arrived since), and otherwise at most once a minute. */
-    if (rc == 0 && has_result && c->actor->user_id &&
-        (!v.first || v.last < v.result_at || c->now - v.last >= VIEW_REFRESH_MS)) {
-        if ((rc = mark_viewed(c, id)) == 0 && !v.first) {
-            v.first = c->now;
-            v.viewers++;
+    if (rc == 0) {
+        char *text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+        size_t n = text ? strlen(text) : 0;
+        if (n < 2) {
+            rc = err_set(c->e, ERR_INTERNAL, NULL, NULL, "the report cannot be written");
+        } else { /* filed without its closing brace: "viewed" follows */
+            *out = report_cache_put(id, cls, &rs->st, text, n - 1, viewers, nviewers);
+        }
+        free(text);
+    }
+    free(viewers);
+    json_decref(o);
+    return rc;
+}
+
+int svc_application_report_body(struct svc_ctx *c, int64_t id, const struct report_body **body, char *tail,
+                                size_t tail_n)
+{
+    struct report_state rs;
+    int cls = view_class(c->actor);
+    const struct report_body *b = NULL;
+    c->now = time_now_ms();
+    int rc = state_read(c, id, &rs);
+    if (rc != 0)
+        return rc;
+    if (rs.found && rs.visible)
+        b = report_cache_get(id, cls, &rs.st);
+    db_rollback(c->db); /* the read snapshot the caller may have opened around its first read ends here */
+    if (!b && (rc = render(c, id, cls, &rs, &b)) != 0)
+        return rc;
+    /* The caller's view: from the viewers the body was rendered with (a view is a change of the stamp).
+     * A view is written the first time the caller opens a result, and again the first time after a
+     * newer result arrived: once per (application, viewer, result), not per request. */
+    int64_t first = 0, last = 0, viewers = (int64_t)b->nviewers;
+    for (size_t i = 0; i < b->nviewers; i++) {
+        if (b->viewers[i].user_id == c->actor->user_id) {
+            first = b->viewers[i].first_at;
+            last = b->viewers[i].last_at;
         }
     }
-    if (rc != 0) {
-        json_decref(o);
-        return rc;
+    if (rs.result_id && c->actor->user_id && (!first || last < rs.result_at)) {
+        struct report_state after = {0};
+        if ((rc = mark_viewed(c, id, &after)) != 0) {
+            report_cache_release(b);
+            return rc;
+        }
+        b = refile_viewed(id, cls, &rs, &after, b, c->actor->user_id, c->now);
+        if (!first) {
+            first = c->now;
+            viewers++;
+        }
     }
-    json_object_set_new(
-        o, "viewed",
-        json_pack("{s:o,s:I}", "by_me", json_time_or_null(v.first, v.first == 0), "viewers", (json_int_t)v.viewers));
-    *out = o;
+    char at[40] = "";
+    if (first)
+        time_format_rfc3339(first, at);
+    snprintf(tail, tail_n, ",\"viewed\":{\"by_me\":%s%s%s,\"viewers\":%lld}}", first ? "\"" : "", first ? at : "null",
+             first ? "\"" : "", (long long)viewers);
+    *body = b;
     return 0;
+}
+
+int svc_application_report(struct svc_ctx *c, int64_t id, json_t **out)
+{
+    const struct report_body *b = NULL;
+    char tail[REPORT_TAIL_MAX];
+    int rc = svc_application_report_body(c, id, &b, tail, sizeof(tail));
+    if (rc != 0)
+        return rc;
+    size_t tn = strlen(tail), n = b->len + tn;
+    char *text = xmalloc(n + 1);
+    memcpy(text, b->data, b->len);
+    memcpy(text + b->len, tail, tn + 1);
+    report_cache_release(b);
+    *out = json_loadb(text, n, 0, NULL);
+    free(text);
+    return *out ? 0 : err_set(c->e, ERR_INTERNAL, NULL, NULL, "the report cannot be read back");
 }
 
 /* ---- compare ------------------------------------------------------------------------------------ */

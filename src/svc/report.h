@@ -23,9 +23,26 @@
  *  timeline: [{kind: stage|result|revision, at, ...}] oldest first,
  *  viewed: {by_me: first time the caller opened it | null, viewers: N}}.
  * Opening the report of an application with a result marks it viewed by the
- * calling user (first and last time; last refreshed at most once a minute),
- * in its own small write after the read. */
+ * calling user, in its own small write after the read: the first time, and
+ * again the first time after a newer result arrived (last_at then covers it),
+ * so repeated opens stay reads.
+ * The rendering (all but "viewed") comes from the report cache
+ * (svc/report_cache.h) when the stamp of the rows it was made of is unchanged;
+ * who may see the application is checked on every call. */
 int svc_application_report(struct svc_ctx *c, int64_t id, json_t **out);
+
+/* Room svc_application_report_body needs for the tail. */
+#define REPORT_TAIL_MAX 128
+
+/* The same report as bytes: *body (a reference to release with
+ * report_cache_release) is the JSON object without its closing brace, and
+ * tail (NUL-terminated, at most REPORT_TAIL_MAX bytes) the rest:
+ * ',"viewed":{...}}'. Sent one after the other they are the report. May be
+ * called inside a read transaction of the caller's (the server's for its
+ * authentication): it ends it after its first read. */
+struct report_body;
+int svc_application_report_body(struct svc_ctx *c, int64_t id, const struct report_body **body, char *tail,
+                                size_t tail_n);
 
 /* query: ids = "1,2,3" (1..COMPARE_MAX distinct application ids of one
  * position). 422 "too_many" above COMPARE_MAX, "different_positions" when
