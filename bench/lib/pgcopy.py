@@ -26,14 +26,21 @@ def sqlite_columns(db, table):
 def copy_sqlite_to_pg(cl, dbname, sqlite_db, log=print):
     """Copies every table of talentd's PostgreSQL schema in DBNAME (cluster CL) from SQLITE_DB."""
     cols = {}
-    for t, c, typ in cl.rows(dbname, "SELECT table_name, column_name, data_type FROM information_schema.columns "
-                                     "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"):
+    defaulted = set()
+    for t, c, typ, dflt in cl.rows(dbname, "SELECT table_name, column_name, data_type, "
+                                           "CASE WHEN column_default IS NULL THEN 0 ELSE 1 END "
+                                           "FROM information_schema.columns "
+                                           "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"):
         cols.setdefault(t, []).append((c, typ))
+        if str(dflt) == "1":
+            defaulted.add((t, c))
     tables = [t for t in cols if t != "schema_migrations"]
     cl.psql(dbname, "TRUNCATE %s" % ", ".join('"%s"' % t for t in tables))
     total = 0
     for t in tables:
         have = set(sqlite_columns(sqlite_db, t))
+        # a column only PostgreSQL's schema has and fills itself (app_count's id) is left to its default
+        cols[t] = [(c, typ) for c, typ in cols[t] if c in have or (t, c) not in defaulted]
         missing = [c for c, _ in cols[t] if c not in have]
         if missing:
             raise CopyError("table %s: columns %s are not in the SQLite database" % (t, missing))

@@ -70,7 +70,7 @@ static void test_format(void **state)
     assert_true(strlen(out) < 32);
     /* the printf-free path gives what printf gives, across the years it covers */
     for (int64_t ms = INT64_C(-62167219200000); ms < INT64_C(253402300799999); ms += INT64_C(86399999937)) {
-        char want[40];
+        char want[128];
         int64_t days = ms / 86400000, rem = ms % 86400000;
         if (rem < 0) {
             rem += 86400000;
