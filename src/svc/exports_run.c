@@ -1113,9 +1113,9 @@ static int write_rows(struct run *r)
     if (rc != 0)
         return rc;
     pipeline_start(r);
-    if (!r->writer) {
+    if (!r->writer || r->nthr < 2) { /* a writer and at least one render thread */
         pipeline_stop(r);
-        return err_set(r->c->e, ERR_INTERNAL, NULL, NULL, "cannot start the export's writer thread");
+        return err_set(r->c->e, ERR_INTERNAL, NULL, NULL, "cannot start the export's threads");
     }
     int64_t lo = 0, next_read = 0, next_done = 0;
     int more = 1;
