@@ -399,9 +399,10 @@ static int pg_lock(struct db *db, int64_t key, struct err *e)
     if (d->pipelining) {
         int rc = pipe_enter(d, e);
         return rc ? rc
-                  : pipe_sent(d, PQsendQueryParams(d->conn, "SELECT pg_advisory_xact_lock($1)", 1, types, vals, NULL,
-                                                   NULL, 0),
-                              e);
+                  : pipe_sent(
+                        d,
+                        PQsendQueryParams(d->conn, "SELECT pg_advisory_xact_lock($1)", 1, types, vals, NULL, NULL, 0),
+                        e);
     }
     PGresult *res = PQexecParams(d->conn, "SELECT pg_advisory_xact_lock($1)", 1, types, vals, NULL, NULL, 0);
     int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : pg_error(d, res, e);

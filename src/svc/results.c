@@ -371,9 +371,7 @@ int svc_result_store(struct svc_ctx *c, const struct result_prep *p, json_t **ou
         if ((rc = svc_prepare(c, "UPDATE ai_result SET is_current = 0 WHERE id = ?", &s)))
             goto done;
         db_bind_int64(s, 1, cur.id);
-        rc = db_step(s, c->e);
-        db_reset(s);
-        if (rc < 0)
+        if ((rc = db_queue(s, c->e)))
             goto done;
     }
     if ((rc = insert_result(c, p, cur.version + 1, app, why, &id)))

@@ -40,15 +40,26 @@ void svc_hist_mark(struct svc_ctx *c);
 void svc_hist_undo(struct svc_ctx *c);
 int svc_hist_flush(struct svc_ctx *c);
 
-/* A batch without a savepoint per use case, for bulk imports on SQLite, where each savepoint costs
- * a copy of every page the use case changes: after svc_batch_unguard (in batch mode; until the batch
- * ends) svc_result_store writes straight into the batch's transaction, and a result that fails
- * leaves whatever it had written. The caller must then drop the whole batch (svc_batch_abort: rolls
- * its transaction back, forgets what it held back and leaves batch mode) and store its results
- * again in a guarded batch, where each fails alone. */
+/* A batch without a savepoint per use case, for bulk imports (on SQLite each savepoint costs a copy
+ * of every page the use case changes; on PostgreSQL a subtransaction and two round trips): after
+ * svc_batch_unguard (in batch mode; until the batch ends) svc_result_store writes straight into the
+ * batch's transaction, and a result that fails leaves whatever it had written. The batch also
+ * pipelines its writes (db_pipeline_begin): on PostgreSQL a write's error may only be reported by a
+ * later result's svc_result_store, by svc_batch_sync or by the commit. The caller must then drop the
+ * whole batch (svc_batch_abort: rolls its transaction back, forgets what it held back and leaves
+ * batch mode) and store its results again in a guarded batch, where each fails alone. The audit
+ * chain's last hash is remembered for the batch (svc_batch_audit_head): the first audit row takes
+ * the chain's lock (held until the batch ends) and reads it, the others need not. */
 void svc_batch_unguard(struct svc_ctx *c);
 int svc_batch_unguarded(const struct svc_ctx *c);
 void svc_batch_abort(struct svc_ctx *c);
+/* Waits for everything an unguarded batch has sent: 0, or the error of a write that failed (then
+ * the batch must be dropped, as above). 0 at once in a guarded batch. */
+int svc_batch_sync(struct svc_ctx *c);
+/* Unguarded batch: the hash of the last audit row it wrote, or NULL (before its first audit row, and
+ * outside an unguarded batch); svc_batch_audit_wrote records a row's hash (svc_audit calls both). */
+const char *svc_batch_audit_head(const struct svc_ctx *c);
+void svc_batch_audit_wrote(struct svc_ctx *c, const char hash[65]);
 
 /* The position's competency model (up to max entries): the count, or a negative error. */
 int svc_position_model(struct svc_ctx *c, int64_t position_id, struct competency *model, int max);
