@@ -242,11 +242,20 @@ static int insert_result(struct svc_ctx *c, const struct result_prep *p, int ver
     "unmatched_reason, email_idx, phone_idx, completed_at, model_version, overall, vendor_recommendation, "            \
     "reason_category, result_json, hints_enc, transcript_enc, raw_enc, received_at, matched_at) VALUES (?, ?, ?, 1, "  \
     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define INSERT_RESULT_ID                                                                                               \
+    "INSERT INTO ai_result (vendor, vendor_result_id, version, is_current, content_hash, application_id, "             \
+    "unmatched_reason, email_idx, phone_idx, completed_at, model_version, overall, vendor_recommendation, "            \
+    "reason_category, result_json, hints_enc, transcript_enc, raw_enc, received_at, matched_at, id) VALUES (?, ?, ?, " \
+    "1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     const struct result *r = &p->r;
     struct db_stmt *s;
-    /* SQLite: without RETURNING (see db_last_insert_id) */
+    /* SQLite: without RETURNING (see db_last_insert_id); an unguarded batch on PostgreSQL: with an id
+     * drawn ahead, pipelined */
     int sqlite = db_kind(c->db) == DB_SQLITE;
-    int rc = svc_prepare(c, sqlite ? INSERT_RESULT : INSERT_RESULT " RETURNING id", &s);
+    int64_t drawn = 0;
+    int rc = sqlite ? 0 : svc_batch_result_id(c, &drawn);
+    if (rc == 0)
+        rc = svc_prepare(c, sqlite ? INSERT_RESULT : drawn ? INSERT_RESULT_ID : INSERT_RESULT " RETURNING id", &s);
     if (rc != 0)
         return rc;
     db_bind_text(s, 1, r->vendor);
@@ -274,6 +283,11 @@ static int insert_result(struct svc_ctx *c, const struct result_prep *p, int ver
         db_bind_int64(s, 19, c->now);
     else
         db_bind_null(s, 19);
+    if (drawn) {
+        db_bind_int64(s, 20, drawn);
+        *id = drawn;
+        return db_queue(s, c->e);
+    }
     rc = db_step(s, c->e);
     *id = rc == DB_ROW ? db_col_int64(s, 0) : rc == DB_DONE && sqlite ? db_last_insert_id(c->db) : 0;
     rc = rc < 0 ? rc : 0;

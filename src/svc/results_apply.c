@@ -63,8 +63,10 @@ struct hist_log {
     dim_key *dims; /* the dimension keys the entries name */
     uint32_t ndims, dims_cap, last;
     struct pos_info *pos[POS_CACHE];
-    int unguarded;       /* svc_batch_unguard */
-    char audit_head[65]; /* unguarded: the hash of the last audit row this batch wrote, "" before */
+    int unguarded;                 /* svc_batch_unguard */
+    char audit_head[65];           /* unguarded: the hash of the last audit row this batch wrote, "" before */
+    int64_t ids[RESULT_IDS_AHEAD]; /* svc_batch_result_id: ids taken from the sequence, not used yet */
+    int nids, next_id;
 };
 
 /* The batch state, made on first use; NULL outside batch mode. */
@@ -151,6 +153,39 @@ int svc_batch_sync(struct svc_ctx *c)
     int rc = db_pipeline_end(c->db, c->e);
     db_pipeline_begin(c->db);
     return rc;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int svc_batch_result_id(struct svc_ctx *c, int64_t *id)
+{
+    *id = 0;
+    if (!svc_batch_unguarded(c) || db_kind(c->db) != DB_POSTGRES)
+        return 0;
+    struct hist_log *h = c->hist;
+    if (h->next_id == h->nids) {
+        struct db_stmt *s;
+        int rc =
+            svc_prepare(c, "SELECT nextval(pg_get_serial_sequence('ai_result', 'id')) FROM generate_series(1, ?)", &s);
+        if (rc != 0)
+            return rc;
+        db_bind_int64(s, 1, RESULT_IDS_AHEAD);
+        h->nids = h->next_id = 0;
+        while ((rc = db_step(s, c->e)) == DB_ROW && h->nids < RESULT_IDS_AHEAD)
+            h->ids[h->nids++] = db_col_int64(s, 0);
+        db_reset(s);
+        if (rc < 0)
+            return rc;
+        if (h->nids == 0)
+            return err_set(c->e, ERR_DB, NULL, NULL, "no ids from the sequence of ai_result");
+        qsort(h->ids, (size_t)h->nids, sizeof(h->ids[0]), id_cmp); /* handed out in the order they were drawn */
+    }
+    *id = h->ids[h->next_id++];
+    return 0;
 }
 
 const char *svc_batch_audit_head(const struct svc_ctx *c)

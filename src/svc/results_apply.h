@@ -59,6 +59,12 @@ int svc_batch_sync(struct svc_ctx *c);
 /* Unguarded batch: the hash of the last audit row it wrote, or NULL (before its first audit row, and
  * outside an unguarded batch); svc_batch_audit_wrote records a row's hash (svc_audit calls both). */
 const char *svc_batch_audit_head(const struct svc_ctx *c);
+/* Unguarded batch on PostgreSQL: the id of the next ai_result row, drawn from its sequence
+ * RESULT_IDS_AHEAD at a time, so that the row's INSERT needs no answer (RETURNING) and can be
+ * pipelined; ids drawn and not used when the batch ends are left out, as a rolled-back insert's
+ * are. *id is 0 (the INSERT must say it with RETURNING) elsewhere. */
+#define RESULT_IDS_AHEAD 64
+int svc_batch_result_id(struct svc_ctx *c, int64_t *id);
 void svc_batch_audit_wrote(struct svc_ctx *c, const char hash[65]);
 
 /* The position's competency model (up to max entries): the count, or a negative error. */
