@@ -372,17 +372,7 @@ static int pos_get(struct svc_ctx *c, int64_t pid, int64_t version, struct pos_i
     return 0;
 }
 
-/* Application facts the apply steps need. */
-struct app_facts {
-    int64_t position_id;
-    int64_t position_version; /* PostgreSQL only */
-    int has_dims;             /* it has ai_dim rows */
-    int has_result;
-    int overall;
-    char stage[40];
-};
-
-static int load_facts(struct svc_ctx *c, int64_t app, struct app_facts *f)
+int svc_app_facts(struct svc_ctx *c, int64_t app, struct app_facts *f)
 {
     struct db_stmt *s;
 #define FACTS                                                                                                          \
@@ -407,6 +397,12 @@ static int load_facts(struct svc_ctx *c, int64_t app, struct app_facts *f)
         f->position_version = db_col_int64(s, 5);
     }
     db_reset(s);
+    return rc;
+}
+
+static int load_facts(struct svc_ctx *c, int64_t app, struct app_facts *f)
+{
+    int rc = svc_app_facts(c, app, f);
     if (rc == DB_DONE)
         return err_set(c->e, ERR_NOT_FOUND, NULL, "application_id", "no application %lld", (long long)app);
     return rc < 0 ? rc : 0;
@@ -656,13 +652,18 @@ static int move_on(struct svc_ctx *c, int64_t app, const struct app_facts *f, co
     return rc;
 }
 
-static int apply_result(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r, struct applied *out)
+static int apply_result(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r,
+                        const struct app_facts *known, struct applied *out)
 {
     struct app_facts f = {0};
     struct pos_info tmp;
     const struct pos_info *pi;
     int rc;
-    if ((rc = load_facts(c, app, &f)) || (rc = take_out(c, app, &f)) || (rc = put_in(c, app, f.position_id, r)) ||
+    if (known)
+        f = *known;
+    else if ((rc = load_facts(c, app, &f)))
+        return rc;
+    if ((rc = take_out(c, app, &f)) || (rc = put_in(c, app, f.position_id, r)) ||
         (rc = pos_get(c, f.position_id, f.position_version, &tmp, &pi)))
         return rc;
     report(pi, r, out);
@@ -705,7 +706,13 @@ static int read_stage(struct svc_ctx *c, int64_t app, struct applied *out)
 
 int svc_result_apply_tx(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r, struct applied *out)
 {
-    int moved = 0, rc = apply_result(c, app, rid, r, out);
+    return svc_result_apply_known_tx(c, app, rid, r, NULL, out);
+}
+
+int svc_result_apply_known_tx(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r,
+                              const struct app_facts *f, struct applied *out)
+{
+    int moved = 0, rc = apply_result(c, app, rid, r, f, out);
     /* A new current result is what the rules triggered by a result arriving wait for. */
     if (rc == 0 && rid && (rc = svc_rules_run_tx(c, app, RULE_ON_RESULT, &moved)) == 0 && moved)
         rc = read_stage(c, app, out);

@@ -23,6 +23,23 @@ struct applied {
  * ai_in_progress or ai_incomplete. */
 int svc_result_apply_tx(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r, struct applied *out);
 
+/* What svc_result_apply_tx reads of the application first. */
+struct app_facts {
+    int64_t position_id;
+    int64_t position_version; /* PostgreSQL only (the version of the position the model is read from) */
+    int has_dims;             /* it has ai_dim rows */
+    int has_result;
+    int overall;
+    char stage[40];
+};
+/* Reads application app's facts into f: DB_ROW, DB_DONE when there is no such application, or an
+ * error. */
+int svc_app_facts(struct svc_ctx *c, int64_t app, struct app_facts *f);
+/* svc_result_apply_tx with the facts already known in this transaction (f NULL: read them): the
+ * caller looked the application up with svc_app_facts, or has just created it. */
+int svc_result_apply_known_tx(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r,
+                              const struct app_facts *f, struct applied *out);
+
 /* In the open transaction: replaces application app's effective score of dim
  * (the overall score when dim is "") by score, moving the histogram count, and
  * recomputes the stored match report from the effective scores of r. */
