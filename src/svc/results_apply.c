@@ -457,9 +457,14 @@ static int put_in(struct svc_ctx *c, int64_t app, int64_t pid, const struct resu
     if (db_kind(c->db) != DB_SQLITE) {
         for (int i = 0; i < r->ndims; i += DIM_ROWS_MAX) {
             int n = r->ndims - i < DIM_ROWS_MAX ? r->ndims - i : DIM_ROWS_MAX;
-            char sql[64 + DIM_ROWS_MAX * 11] = "INSERT INTO ai_dim (application_id, dim, score) VALUES (?, ?, ?)";
-            for (int k = 1; k < n; k++)
-                strcat(sql, ", (?, ?, ?)");
+            static const char head[] = "INSERT INTO ai_dim (application_id, dim, score) VALUES (?, ?, ?)",
+                              more[] = ", (?, ?, ?)";
+            char sql[sizeof(head) + DIM_ROWS_MAX * (sizeof(more) - 1)];
+            size_t len = sizeof(head) - 1;
+            memcpy(sql, head, len);
+            for (int k = 1; k < n; k++, len += sizeof(more) - 1)
+                memcpy(sql + len, more, sizeof(more) - 1);
+            sql[len] = '\0';
             if ((rc = svc_prepare(c, sql, &s)))
                 return rc;
             for (int k = 0; k < n; k++) {
