@@ -411,6 +411,16 @@ static int store_again(struct app *a, struct run *r, struct pipeline *pl, struct
     return rc;
 }
 
+/* Before an unguarded batch commits: waits for what it has sent (PostgreSQL pipelines its writes),
+ * and stores it again guarded if one of them failed. */
+static int batch_settle(struct app *a, struct run *r, struct pipeline *pl, struct batch_log *bl, const char *path)
+{
+    err_clear(a->ctx.e);
+    if (!svc_batch_unguarded(&a->ctx) || svc_batch_sync(&a->ctx) == 0)
+        return 0;
+    return store_again(a, r, pl, bl, path);
+}
+
 static int import_jsonl(struct app *a, struct run *r, const struct mapping *m, const char *path)
 {
     /* Every line allocates and frees a few hundred small blocks on each side of the pipeline: keep
@@ -429,11 +439,12 @@ static int import_jsonl(struct app *a, struct run *r, const struct mapping *m, c
     }
     pl->m = m;
     pl->kr = a->ctx.kr;
-    /* On SQLite a batch runs without a savepoint per result (each copies every page the result
-     * changes), and is stored again with them in the rare case that a result fails: the lines are
-     * read back from the file, which must be one that can be read again (not a pipe). */
+    /* A batch runs without a savepoint per result (on SQLite each copies every page the result
+     * changes; on PostgreSQL each is a subtransaction, and the batch pipelines its writes), and is
+     * stored again with them in the rare case that a result fails: the lines are read back from the
+     * file, which must be one that can be read again (not a pipe). */
     struct batch_log bl = {0};
-    bl.unguard = db_kind(a->db) == DB_SQLITE && lseek(fileno(pl->fp), 0, SEEK_CUR) == 0;
+    bl.unguard = lseek(fileno(pl->fp), 0, SEEK_CUR) == 0;
     r->hold = 1;
     pthread_mutex_init(&pl->mu, NULL);
     pthread_cond_init(&pl->ready, NULL);
@@ -472,8 +483,10 @@ static int import_jsonl(struct app *a, struct run *r, const struct mapping *m, c
                     bl.lines[bl.n++].offset = it.offset;
                 }
             }
+            if (rc == 0 && ++rows % BATCH_ROWS == 0)
+                rc = batch_settle(a, r, pl, &bl, path);
             if (rc == 0)
-                rc = jsonl_tick(a, r, &bl, ++rows);
+                rc = jsonl_tick(a, r, &bl, rows);
         }
         if (it.pr) {
             pthread_mutex_lock(&pl->mu);
@@ -483,6 +496,8 @@ static int import_jsonl(struct app *a, struct run *r, const struct mapping *m, c
         }
         draw(r, 0);
     }
+    if (rc == 0) /* the last batch is committed by the caller */
+        rc = batch_settle(a, r, pl, &bl, path);
     pthread_mutex_lock(&pl->mu);
     pl->stop = 1;
     pthread_cond_broadcast(&pl->space);

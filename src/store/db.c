@@ -107,3 +107,23 @@ const void *db_col_blob(struct db_stmt *s, int col, size_t *n)
 const char *db_col_name(struct db_stmt *s, int col) { return s->db->ops->col_name(s, col); }
 void db_reset(struct db_stmt *s) { s->db->ops->reset(s); }
 int64_t db_changes(struct db *db) { return db->ops->changes(db); }
+
+void db_pipeline_begin(struct db *db)
+{
+    if (db->ops->pipeline_begin)
+        db->ops->pipeline_begin(db);
+}
+
+int db_pipeline_end(struct db *db, struct err *e)
+{
+    return db->ops->pipeline_end ? db->ops->pipeline_end(db, e) : 0;
+}
+
+int db_queue(struct db_stmt *s, struct err *e)
+{
+    if (s->db->ops->queue)
+        return s->db->ops->queue(s, e);
+    int rc = db_step(s, e);
+    db_reset(s);
+    return rc < 0 ? rc : 0;
+}

@@ -75,6 +75,24 @@ const char *db_col_text(struct db_stmt *s, int col);
 const void *db_col_blob(struct db_stmt *s, int col, size_t *n);
 const char *db_col_name(struct db_stmt *s, int col);
 
+/* Pipelining, for bulk writes on PostgreSQL, where every statement is otherwise a round trip to
+ * the server. Between db_pipeline_begin and db_pipeline_end, db_queue sends a statement without
+ * waiting for its outcome, and so does db_lock; the statements still run in the order they were
+ * given, interleaved with the db_step executions, which wait for everything sent before them in
+ * the same round trip. A queued statement's error is not returned by db_queue but by the next call
+ * that waits: db_step of another statement, db_exec, db_commit, db_prepare of a new text or
+ * db_pipeline_end (the first error only; PostgreSQL skips the rest of what was sent, and the
+ * transaction is then aborted). So the caller must be one that gives up the whole transaction on
+ * any error, whichever statement reports it. db_changes counts the queued statements once they
+ * were waited for. Outside a pipeline, and on SQLite (in-process: nothing to wait for), db_queue
+ * is db_step then db_reset, returning the error at once. */
+void db_pipeline_begin(struct db *db);
+/* Waits for everything queued, leaves pipelining; 0 or the first queued statement's error. */
+int db_pipeline_end(struct db *db, struct err *e);
+/* Executes s (bound; its rows and RETURNING are discarded) and resets it: see db_pipeline_begin.
+ * 0 or a negative error code (possibly a queued earlier statement's). */
+int db_queue(struct db_stmt *s, struct err *e);
+
 /* Ends the statement's current execution and clears its bindings. */
 void db_reset(struct db_stmt *s);
 

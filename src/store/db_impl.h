@@ -27,6 +27,10 @@ struct db_ops {
     const char *(*col_name)(struct db_stmt *s, int col);
     void (*reset)(struct db_stmt *s);
     int64_t (*changes)(struct db *db);
+    /* optional (NULL: no pipelining; db_queue steps and resets) */
+    void (*pipeline_begin)(struct db *db);
+    int (*pipeline_end)(struct db *db, struct err *e);
+    int (*queue)(struct db_stmt *s, struct err *e);
 };
 
 /* Every backend's struct db and struct db_stmt start with these headers. */

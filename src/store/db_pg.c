@@ -21,7 +21,15 @@
  * "constraint_violation", class 22 ERR_INVALID "invalid_value", 40001/40P01
  * ERR_CONFLICT "serialization_failure", anything else ERR_DB. After an error
  * inside a transaction PostgreSQL refuses further statements until the
- * caller rolls back. */
+ * caller rolls back.
+ *
+ * Pipelining (db_pipeline_begin): db_queue and db_lock send their statement
+ * in libpq's pipeline mode (PQenterPipelineMode, libpq 14+) and return; the
+ * next statement that needs its outcome (db_step) is sent behind them, with a
+ * Sync, and the results are read up to that Sync: one round trip for all of
+ * them. Everything that is not pipelined (PQprepare of a new text, db_exec,
+ * BEGIN, COMMIT, ROLLBACK) first waits for what is queued and leaves
+ * pipeline mode. */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +69,12 @@ struct pg_db {
     struct pg_stmt *buckets[PG_CACHE_BUCKETS]; /* statement cache by SQL text */
     int64_t changes;
     int stmt_counter;
+    int pipelining; /* between db_pipeline_begin and db_pipeline_end */
+    int in_pipe;    /* libpq is in pipeline mode, with `queued` statements sent and not yet read */
+    int queued;
 };
+
+#define PG_MAX_QUEUED 1024 /* statements sent before their results are read anyway */
 
 static unsigned hash_sql(const char *s)
 {
@@ -112,16 +125,111 @@ static int pg_error(struct pg_db *d, const PGresult *res, struct err *e)
     return err_set(e, ERR_DB, NULL, NULL, "postgres: %s (SQLSTATE %s)", primary, state);
 }
 
+static int pipe_drain(struct pg_db *d, struct err *e);
+
 /* Runs a parameterless command (or several); 0 or a mapped error. */
 static int pg_run(struct pg_db *d, const char *sql, struct err *e)
 {
+    int rc = pipe_drain(d, e);
+    if (rc != 0)
+        return rc;
     PGresult *res = PQexec(d->conn, sql);
     ExecStatusType st = PQresultStatus(res);
-    int rc = 0;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY)
         rc = pg_error(d, res, e);
     PQclear(res);
     return rc;
+}
+
+/* Updates the connection's change count from an INSERT/UPDATE/DELETE/MERGE. */
+static void note_changes(struct pg_db *d, PGresult *res)
+{
+    const char *status = PQcmdStatus(res);
+    static const char *const verbs[] = {"INSERT", "UPDATE", "DELETE", "MERGE"};
+    int counts = 0;
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+        counts |= strncmp(status, verbs[i], strlen(verbs[i])) == 0;
+    if (!counts)
+        return;
+    d->changes = strtoll(PQcmdTuples(res), NULL, 10);
+}
+
+/* Sends a Sync behind what is queued (and mine, sent last, if not NULL) and reads every result up
+ * to it, then leaves pipeline mode. The first error is returned (what follows an error comes back
+ * as PGRES_PIPELINE_ABORTED: PostgreSQL skipped it); when all went well, mine's rows (if it
+ * returned rows) are left in mine->res. */
+static int pipe_wait(struct pg_db *d, struct pg_stmt *mine, struct err *e)
+{
+    int rc = 0;
+    PGresult *last = NULL; /* the last statement's rows: mine's when everything went well */
+    if (!PQpipelineSync(d->conn))
+        rc = pg_error(d, NULL, e);
+    while (rc == 0 || PQstatus(d->conn) == CONNECTION_OK) {
+        PGresult *res = PQgetResult(d->conn);
+        if (!res) { /* the end of one statement's results */
+            if (PQstatus(d->conn) != CONNECTION_OK) {
+                if (rc == 0)
+                    rc = pg_error(d, NULL, e);
+                break;
+            }
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+            note_changes(d, res);
+            PQclear(last);
+            last = st == PGRES_TUPLES_OK ? res : NULL;
+            if (!last)
+                PQclear(res);
+        } else {
+            if (rc == 0)
+                rc = st == PGRES_PIPELINE_ABORTED
+                         ? err_set(e, ERR_DB, NULL, NULL, "postgres: a pipelined statement was skipped")
+                         : pg_error(d, res, e);
+            PQclear(res);
+        }
+    }
+    d->queued = 0;
+    d->in_pipe = 0;
+    if (!PQexitPipelineMode(d->conn) && rc == 0)
+        rc = pg_error(d, NULL, e);
+    if (mine && rc == 0)
+        mine->res = last;
+    else
+        PQclear(last);
+    return rc;
+}
+
+/* Waits for what is queued, if anything, before a statement that cannot be pipelined. */
+static int pipe_drain(struct pg_db *d, struct err *e)
+{
+    return d->in_pipe ? pipe_wait(d, NULL, e) : 0;
+}
+
+/* Enters pipeline mode for a statement about to be queued. */
+static int pipe_enter(struct pg_db *d, struct err *e)
+{
+    if (d->in_pipe)
+        return 0;
+    if (!PQenterPipelineMode(d->conn))
+        return pg_error(d, NULL, e);
+    d->in_pipe = 1;
+    return 0;
+}
+
+/* Counts a statement just sent; reads the results when many are waiting. */
+static int pipe_sent(struct pg_db *d, int ok, struct err *e)
+{
+    if (!ok) {
+        int rc = pg_error(d, NULL, e);
+        pipe_wait(d, NULL, NULL);
+        return rc;
+    }
+    return ++d->queued >= PG_MAX_QUEUED ? pipe_wait(d, NULL, e) : 0;
 }
 
 /* Rewrites '?' to $1..$n into a fresh string; *nparams gets n, or -1 when
@@ -223,6 +331,7 @@ static void stmt_free(struct pg_stmt *s)
 static void pg_close(struct db *db)
 {
     struct pg_db *d = (struct pg_db *)db;
+    pipe_drain(d, NULL);
     for (int i = 0; i < PG_CACHE_BUCKETS; i++) {
         struct pg_stmt *s = d->buckets[i];
         while (s) {
@@ -251,8 +360,12 @@ static int pg_begin(struct db *db, int write, struct err *e)
 static int pg_commit(struct db *db, struct err *e)
 {
     struct pg_db *d = (struct pg_db *)db;
+    int rc = pipe_drain(d, e);
+    if (rc != 0) {
+        pg_run(d, "ROLLBACK", NULL);
+        return rc;
+    }
     PGresult *res = PQexec(d->conn, "COMMIT");
-    int rc = 0;
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         rc = pg_error(d, res, e);
         PQclear(res);
@@ -270,6 +383,7 @@ static int pg_commit(struct db *db, struct err *e)
 static void pg_rollback(struct db *db)
 {
     struct pg_db *d = (struct pg_db *)db;
+    pipe_drain(d, NULL);
     PGTransactionStatusType ts = PQtransactionStatus(d->conn);
     if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
         pg_run(d, "ROLLBACK", NULL);
@@ -282,6 +396,14 @@ static int pg_lock(struct db *db, int64_t key, struct err *e)
     snprintf(num, sizeof(num), "%lld", (long long)key);
     const char *vals[1] = {num};
     Oid types[1] = {PG_INT8_OID};
+    if (d->pipelining) {
+        int rc = pipe_enter(d, e);
+        return rc ? rc
+                  : pipe_sent(
+                        d,
+                        PQsendQueryParams(d->conn, "SELECT pg_advisory_xact_lock($1)", 1, types, vals, NULL, NULL, 0),
+                        e);
+    }
     PGresult *res = PQexecParams(d->conn, "SELECT pg_advisory_xact_lock($1)", 1, types, vals, NULL, NULL, 0);
     int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : pg_error(d, res, e);
     PQclear(res);
@@ -299,6 +421,9 @@ static int pg_prepare(struct db *db, const char *sql, struct db_stmt **out, stru
             return 0;
         }
     }
+    int rc = pipe_drain(d, e);
+    if (rc != 0)
+        return rc;
     int nparams;
     char *text = rewrite_placeholders(sql, &nparams);
     if (!text)
@@ -311,7 +436,7 @@ static int pg_prepare(struct db *db, const char *sql, struct db_stmt **out, stru
     PGresult *res = PQprepare(d->conn, s->name, text, 0, NULL);
     free(text);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        int rc = pg_error(d, res, e);
+        rc = pg_error(d, res, e);
         PQclear(res);
         free(s);
         return rc;
@@ -376,19 +501,6 @@ static void pg_bind_null(struct db_stmt *s, int idx)
     bind_bytes(s, idx, NULL, 0, 0);
 }
 
-/* Updates the connection's change count from an INSERT/UPDATE/DELETE/MERGE. */
-static void note_changes(struct pg_db *d, PGresult *res)
-{
-    const char *status = PQcmdStatus(res);
-    static const char *const verbs[] = {"INSERT", "UPDATE", "DELETE", "MERGE"};
-    int counts = 0;
-    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-        counts |= strncmp(status, verbs[i], strlen(verbs[i])) == 0;
-    if (!counts)
-        return;
-    d->changes = strtoll(PQcmdTuples(res), NULL, 10);
-}
-
 static int pg_step(struct db_stmt *base, struct err *e)
 {
     struct pg_stmt *s = (struct pg_stmt *)base;
@@ -400,6 +512,19 @@ static int pg_step(struct db_stmt *base, struct err *e)
         if (s->bad_bind) {
             s->done = 1;
             return err_set(e, ERR_INTERNAL, NULL, NULL, "bind index out of range for: %.200s", s->sql);
+        }
+        if (d->in_pipe) { /* behind what is queued, in the same round trip */
+            int rc = 0;
+            if (!PQsendQueryPrepared(d->conn, s->name, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0))
+                rc = pg_error(d, NULL, e);
+            int wrc = pipe_wait(d, rc == 0 ? s : NULL, e);
+            rc = rc ? rc : wrc;
+            if (rc != 0 || !s->res) {
+                s->done = 1;
+                return rc < 0 ? rc : DB_DONE;
+            }
+            s->row = -1;
+            goto rows;
         }
         PGresult *res = PQexecPrepared(d->conn, s->name, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0);
         ExecStatusType st = PQresultStatus(res);
@@ -418,6 +543,7 @@ static int pg_step(struct db_stmt *base, struct err *e)
             return rc < 0 ? rc : DB_DONE;
         }
     }
+rows:
     for (int i = 0; i < s->nblobs; i++) {
         PQfreemem(s->blobs[i]);
         s->blobs[i] = NULL;
@@ -427,6 +553,35 @@ static int pg_step(struct db_stmt *base, struct err *e)
     clear_result(s);
     s->done = 1;
     return DB_DONE;
+}
+
+static void pg_pipeline_begin(struct db *db)
+{
+    ((struct pg_db *)db)->pipelining = 1;
+}
+
+static int pg_pipeline_end(struct db *db, struct err *e)
+{
+    struct pg_db *d = (struct pg_db *)db;
+    d->pipelining = 0;
+    return pipe_drain(d, e);
+}
+
+static int pg_queue(struct db_stmt *base, struct err *e)
+{
+    struct pg_stmt *s = (struct pg_stmt *)base;
+    struct pg_db *d = (struct pg_db *)base->db;
+    int rc;
+    if (!d->pipelining || s->bad_bind) {
+        rc = pg_step(base, e);
+        pg_reset(base);
+        return rc < 0 ? rc : 0;
+    }
+    if ((rc = pipe_enter(d, e)) == 0)
+        rc = pipe_sent(
+            d, PQsendQueryPrepared(d->conn, s->name, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0), e);
+    pg_reset(base);
+    return rc;
 }
 
 /* The current row, or -1 when there is none or col is out of range. */
@@ -541,6 +696,9 @@ static const struct db_ops pg_ops = {
     .col_name = pg_col_name,
     .reset = pg_reset,
     .changes = pg_changes,
+    .pipeline_begin = pg_pipeline_begin,
+    .pipeline_end = pg_pipeline_end,
+    .queue = pg_queue,
 };
 
 int db_pg_open(const char *conninfo, struct db **out, struct err *e)

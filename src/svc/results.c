@@ -99,16 +99,22 @@ static int find_candidate(struct svc_ctx *c, const struct result_prep *p, int64_
     return 0;
 }
 
-/* Matching of docs/results.md: *app, or 0 with *why naming what failed. May create the application. */
-static int match_application(struct svc_ctx *c, const struct result_prep *p, int64_t *app, const char **why)
+/* Matching of docs/results.md: *app, or 0 with *why naming what failed. May create the application.
+ * *known is set when the application's facts (svc_app_facts) came with the match: read with the
+ * lookup by id, or those of the application just created. */
+static int match_application(struct svc_ctx *c, const struct result_prep *p, int64_t *app, const char **why,
+                             struct app_facts *f, int *known)
 {
     const struct result *r = &p->r;
     int rc;
     *app = 0;
     *why = NULL;
+    *known = 0;
     if (r->application_id) {
-        if ((rc = one_id(c, "SELECT id FROM application WHERE id = ?", NULL, r->application_id, app)))
+        if ((rc = svc_app_facts(c, r->application_id, f)) < 0)
             return rc;
+        *known = rc == DB_ROW;
+        *app = *known ? r->application_id : 0;
         if (!*app)
             *why = "application_not_found";
         return 0;
@@ -135,15 +141,22 @@ static int match_application(struct svc_ctx *c, const struct result_prep *p, int
             *why = n ? "ambiguous_application" : "no_application";
         return 0;
     }
+    /* The position and the candidate's application for it, in one statement. */
     struct db_stmt *s;
     int open = 0;
-    if ((rc = svc_prepare(c, "SELECT id, status FROM position WHERE code = ?", &s)))
+    if ((rc = svc_prepare(c,
+                          "SELECT p.id, p.status, (SELECT a.id FROM application a WHERE a.candidate_id = ? AND "
+                          "a.position_id = p.id), p.version FROM position p WHERE p.code = ?",
+                          &s)))
         return rc;
-    db_bind_text(s, 1, r->position_code);
+    db_bind_int64(s, 1, cand);
+    db_bind_text(s, 2, r->position_code);
     rc = db_step(s, c->e);
     if (rc == DB_ROW) {
         pid = db_col_int64(s, 0);
         open = strcmp(db_col_text(s, 1), "open") == 0;
+        *app = db_col_isnull(s, 2) ? 0 : db_col_int64(s, 2);
+        f->position_version = db_col_int64(s, 3);
     }
     db_reset(s);
     if (rc < 0)
@@ -152,22 +165,21 @@ static int match_application(struct svc_ctx *c, const struct result_prep *p, int
         *why = "position_not_found";
         return 0;
     }
-    if ((rc = svc_prepare(c, "SELECT id FROM application WHERE candidate_id = ? AND position_id = ?", &s)))
-        return rc;
-    db_bind_int64(s, 1, cand);
-    db_bind_int64(s, 2, pid);
-    rc = db_step(s, c->e);
-    *app = rc == DB_ROW ? db_col_int64(s, 0) : 0;
-    db_reset(s);
-    if (rc < 0 || *app)
-        return rc < 0 ? rc : 0;
+    if (*app)
+        return 0;
     if (!open) {
         *why = "position_closed";
         return 0;
     }
     /* What svc_app_insert_tx checks first is known here: the candidate was just found, the position is
      * open, and the candidate has no application for it. */
-    return svc_app_insert_new_tx(c, cand, pid, NULL, app);
+    if ((rc = svc_app_insert_new_tx(c, cand, pid, NULL, app)))
+        return rc;
+    f->position_id = pid; /* a new application: in stage applied, no result, no scores */
+    f->has_dims = f->has_result = f->overall = 0;
+    snprintf(f->stage, sizeof(f->stage), "%s", stage_name(STAGE_APPLIED));
+    *known = 1;
+    return 0;
 }
 
 /* Encrypts n bytes of text into *ct / *ctn (text NULL: *ct NULL). */
@@ -242,11 +254,20 @@ static int insert_result(struct svc_ctx *c, const struct result_prep *p, int ver
     "unmatched_reason, email_idx, phone_idx, completed_at, model_version, overall, vendor_recommendation, "            \
     "reason_category, result_json, hints_enc, transcript_enc, raw_enc, received_at, matched_at) VALUES (?, ?, ?, 1, "  \
     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define INSERT_RESULT_ID                                                                                               \
+    "INSERT INTO ai_result (vendor, vendor_result_id, version, is_current, content_hash, application_id, "             \
+    "unmatched_reason, email_idx, phone_idx, completed_at, model_version, overall, vendor_recommendation, "            \
+    "reason_category, result_json, hints_enc, transcript_enc, raw_enc, received_at, matched_at, id) VALUES (?, ?, ?, " \
+    "1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     const struct result *r = &p->r;
     struct db_stmt *s;
-    /* SQLite: without RETURNING (see db_last_insert_id) */
+    /* SQLite: without RETURNING (see db_last_insert_id); an unguarded batch on PostgreSQL: with an id
+     * drawn ahead, pipelined */
     int sqlite = db_kind(c->db) == DB_SQLITE;
-    int rc = svc_prepare(c, sqlite ? INSERT_RESULT : INSERT_RESULT " RETURNING id", &s);
+    int64_t drawn = 0;
+    int rc = sqlite ? 0 : svc_batch_result_id(c, &drawn);
+    if (rc == 0)
+        rc = svc_prepare(c, sqlite ? INSERT_RESULT : drawn ? INSERT_RESULT_ID : INSERT_RESULT " RETURNING id", &s);
     if (rc != 0)
         return rc;
     db_bind_text(s, 1, r->vendor);
@@ -274,6 +295,11 @@ static int insert_result(struct svc_ctx *c, const struct result_prep *p, int ver
         db_bind_int64(s, 19, c->now);
     else
         db_bind_null(s, 19);
+    if (drawn) {
+        db_bind_int64(s, 20, drawn);
+        *id = drawn;
+        return db_queue(s, c->e);
+    }
     rc = db_step(s, c->e);
     *id = rc == DB_ROW ? db_col_int64(s, 0) : rc == DB_DONE && sqlite ? db_last_insert_id(c->db) : 0;
     rc = rc < 0 ? rc : 0;
@@ -344,6 +370,8 @@ int svc_result_store(struct svc_ctx *c, const struct result_prep *p, json_t **ou
     const struct result *r = &p->r;
     struct current cur;
     struct applied ap = {0};
+    struct app_facts facts = {0};
+    int known = 0;
     int64_t id = 0, app = 0;
     const char *why = NULL;
     json_t *sum = NULL;
@@ -364,21 +392,19 @@ int svc_result_store(struct svc_ctx *c, const struct result_prep *p, json_t **ou
     }
     if (cur.app)
         app = cur.app; /* a re-score belongs where the first version went */
-    else if ((rc = match_application(c, p, &app, &why)))
+    else if ((rc = match_application(c, p, &app, &why, &facts, &known)))
         goto done;
     if (cur.id) {
         struct db_stmt *s;
         if ((rc = svc_prepare(c, "UPDATE ai_result SET is_current = 0 WHERE id = ?", &s)))
             goto done;
         db_bind_int64(s, 1, cur.id);
-        rc = db_step(s, c->e);
-        db_reset(s);
-        if (rc < 0)
+        if ((rc = db_queue(s, c->e)))
             goto done;
     }
     if ((rc = insert_result(c, p, cur.version + 1, app, why, &id)))
         goto done;
-    if (app && (rc = svc_result_apply_tx(c, app, id, r, &ap)))
+    if (app && (rc = svc_result_apply_known_tx(c, app, id, r, known ? &facts : NULL, &ap)))
         goto done;
     sum = summary(id, r, cur.version + 1, 0, app, why, &ap);
     if ((rc = svc_audit(c, cur.id ? "result.rescore" : "result.receive", "ai_result", id, NULL, sum)) ||

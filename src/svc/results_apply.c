@@ -25,9 +25,7 @@ static int hist_write(struct svc_ctx *c, int64_t pid, const char *dim, int bucke
     db_bind_text(s, 2, dim);
     db_bind_int64(s, 3, bucket);
     db_bind_int64(s, 4, delta);
-    rc = db_step(s, c->e);
-    db_reset(s);
-    return rc < 0 ? rc : 0;
+    return db_queue(s, c->e); /* pipelined in an unguarded batch (PostgreSQL) */
 }
 
 /* Histogram changes a batch holds back until it commits (see svc_hist_flush): one entry per change,
@@ -44,7 +42,7 @@ typedef char dim_key[RESULT_DIM_KEY_MAX + 1];
 
 /* What a position contributes to applying a result: its competency model and review flag. */
 struct pos_info {
-    int64_t id;
+    int64_t id, version;
     int review_required;
     int n; /* entries of model */
     struct competency model[MATCH_MODEL_MAX];
@@ -52,10 +50,12 @@ struct pos_info {
 
 #define POS_CACHE 64 /* positions remembered per batch (a direct-mapped cache by id) */
 
-/* The state a batch keeps for results (c->hist): the held-back histogram changes, and, on SQLite
- * only, the positions read so far. The batch's transaction holds SQLite's write lock, so no other
- * connection can change a position until it commits, and no use case of an import changes one;
- * on PostgreSQL other writers can, and every result reads the position again. */
+/* The state a batch keeps for results (c->hist): the held-back histogram changes, the positions
+ * read so far, and, in an unguarded batch, the audit chain's last hash. On SQLite the batch's
+ * transaction holds the write lock, so no other connection can change a position until it
+ * commits, and no use case of an import changes one; on PostgreSQL other writers can, and a
+ * remembered position is used only while its version is the one the application's facts name
+ * (read with them, in the same statement). */
 struct hist_log {
     struct hist_delta *d;
     size_t n, cap;
@@ -63,7 +63,10 @@ struct hist_log {
     dim_key *dims; /* the dimension keys the entries name */
     uint32_t ndims, dims_cap, last;
     struct pos_info *pos[POS_CACHE];
-    int unguarded; /* svc_batch_unguard */
+    int unguarded;                 /* svc_batch_unguard */
+    char audit_head[65];           /* unguarded: the hash of the last audit row this batch wrote, "" before */
+    int64_t ids[RESULT_IDS_AHEAD]; /* svc_batch_result_id: ids taken from the sequence, not used yet */
+    int nids, next_id;
 };
 
 /* The batch state, made on first use; NULL outside batch mode. */
@@ -137,8 +140,63 @@ static int hist_add(struct svc_ctx *c, int64_t pid, const char *dim, int score, 
 void svc_batch_unguard(struct svc_ctx *c)
 {
     struct hist_log *h = batch_state(c);
-    if (h)
+    if (h) {
         h->unguarded = 1;
+        db_pipeline_begin(c->db);
+    }
+}
+
+int svc_batch_sync(struct svc_ctx *c)
+{
+    if (!svc_batch_unguarded(c))
+        return 0;
+    int rc = db_pipeline_end(c->db, c->e);
+    db_pipeline_begin(c->db);
+    return rc;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int svc_batch_result_id(struct svc_ctx *c, int64_t *id)
+{
+    *id = 0;
+    if (!svc_batch_unguarded(c) || db_kind(c->db) != DB_POSTGRES)
+        return 0;
+    struct hist_log *h = c->hist;
+    if (h->next_id == h->nids) {
+        struct db_stmt *s;
+        int rc =
+            svc_prepare(c, "SELECT nextval(pg_get_serial_sequence('ai_result', 'id')) FROM generate_series(1, ?)", &s);
+        if (rc != 0)
+            return rc;
+        db_bind_int64(s, 1, RESULT_IDS_AHEAD);
+        h->nids = h->next_id = 0;
+        while ((rc = db_step(s, c->e)) == DB_ROW && h->nids < RESULT_IDS_AHEAD)
+            h->ids[h->nids++] = db_col_int64(s, 0);
+        db_reset(s);
+        if (rc < 0)
+            return rc;
+        if (h->nids == 0)
+            return err_set(c->e, ERR_DB, NULL, NULL, "no ids from the sequence of ai_result");
+        qsort(h->ids, (size_t)h->nids, sizeof(h->ids[0]), id_cmp); /* handed out in the order they were drawn */
+    }
+    *id = h->ids[h->next_id++];
+    return 0;
+}
+
+const char *svc_batch_audit_head(const struct svc_ctx *c)
+{
+    return svc_batch_unguarded(c) && c->hist->audit_head[0] ? c->hist->audit_head : NULL;
+}
+
+void svc_batch_audit_wrote(struct svc_ctx *c, const char hash[65])
+{
+    if (svc_batch_unguarded(c))
+        memcpy(c->hist->audit_head, hash, 65);
 }
 
 int svc_batch_unguarded(const struct svc_ctx *c)
@@ -148,6 +206,8 @@ int svc_batch_unguarded(const struct svc_ctx *c)
 
 void svc_batch_abort(struct svc_ctx *c)
 {
+    struct err ignored = {0};
+    db_pipeline_end(c->db, &ignored);
     db_rollback(c->db);
     c->batch = 0;
     c->savepoint = 0;
@@ -191,6 +251,7 @@ int svc_hist_flush(struct svc_ctx *c)
     if (!h)
         return 0;
     c->hist = NULL;
+    int unguarded = h->unguarded;
     /* Sum the changes per bucket; a bucket whose changes cancel out is still written (n + 0), so that
      * the rows are exactly those the changes one by one would have left. The buckets are written in
      * order of position, dimension key and bucket. */
@@ -216,6 +277,10 @@ int svc_hist_flush(struct svc_ctx *c)
         i = j;
     }
     batch_state_free(h);
+    if (unguarded) { /* the end of the batch's pipelining: what was queued has run, or rc says why not */
+        int prc = db_pipeline_end(c->db, c->e);
+        rc = rc ? rc : prc;
+    }
     return rc;
 }
 
@@ -263,7 +328,7 @@ int svc_position_model(struct svc_ctx *c, int64_t position_id, struct competency
 static int pos_read(struct svc_ctx *c, int64_t pid, struct pos_info *p)
 {
     struct db_stmt *s;
-    int rc = svc_prepare(c, "SELECT competency_json, review_required FROM position WHERE id = ?", &s);
+    int rc = svc_prepare(c, "SELECT competency_json, review_required, version FROM position WHERE id = ?", &s);
     if (rc != 0)
         return rc;
     db_bind_int64(s, 1, pid);
@@ -271,27 +336,31 @@ static int pos_read(struct svc_ctx *c, int64_t pid, struct pos_info *p)
     p->id = pid;
     p->n = 0;
     p->review_required = 0;
+    p->version = 0;
     if (rc == DB_ROW) {
         json_t *m = json_loads(db_col_text(s, 0), 0, NULL);
         p->n = match_model_from_json(m, p->model, MATCH_MODEL_MAX);
         json_decref(m);
         p->review_required = db_col_int64(s, 1) != 0;
+        p->version = db_col_int64(s, 2);
     }
     db_reset(s);
     return rc < 0 ? rc : 0;
 }
 
-/* Position pid's model and review flag: *out points into the batch's cache (SQLite, batch mode) or
- * at tmp. */
-static int pos_get(struct svc_ctx *c, int64_t pid, struct pos_info *tmp, const struct pos_info **out)
+/* Position pid's model and review flag: *out points into the batch's cache (batch mode) or at tmp.
+ * version is the position's version as the application's facts read it (PostgreSQL; 0 on SQLite,
+ * where the batch's write lock keeps positions as they are). */
+static int pos_get(struct svc_ctx *c, int64_t pid, int64_t version, struct pos_info *tmp, const struct pos_info **out)
 {
-    struct hist_log *h = db_kind(c->db) == DB_SQLITE ? batch_state(c) : NULL;
+    struct hist_log *h = batch_state(c);
     if (!h) {
         *out = tmp;
         return pos_read(c, pid, tmp);
     }
+    int sqlite = db_kind(c->db) == DB_SQLITE;
     struct pos_info **slot = &h->pos[(uint64_t)pid % POS_CACHE];
-    if (!*slot || (*slot)->id != pid) {
+    if (!*slot || (*slot)->id != pid || (!sqlite && (*slot)->version != version)) {
         int rc = pos_read(c, pid, tmp);
         if (rc != 0)
             return rc;
@@ -303,18 +372,18 @@ static int pos_get(struct svc_ctx *c, int64_t pid, struct pos_info *tmp, const s
     return 0;
 }
 
-/* Application facts the apply steps need. */
-struct app_facts {
-    int64_t position_id;
-    int has_result;
-    int overall;
-    char stage[40];
-};
-
-static int load_facts(struct svc_ctx *c, int64_t app, struct app_facts *f)
+int svc_app_facts(struct svc_ctx *c, int64_t app, struct app_facts *f)
 {
     struct db_stmt *s;
-    int rc = svc_prepare(c, "SELECT position_id, result_id, overall, stage FROM application WHERE id = ?", &s);
+#define FACTS                                                                                                          \
+    "SELECT a.position_id, a.result_id, a.overall, a.stage, EXISTS (SELECT 1 FROM ai_dim d WHERE d.application_id = "  \
+    "a.id)"
+    int rc = svc_prepare(c,
+                         db_kind(c->db) == DB_SQLITE ? FACTS ", 0 FROM application a WHERE a.id = ?"
+                                                     : FACTS
+                             ", p.version FROM application a LEFT JOIN position p ON p.id = a.position_id "
+                             "WHERE a.id = ?",
+                         &s);
     if (rc != 0)
         return rc;
     db_bind_int64(s, 1, app);
@@ -324,8 +393,16 @@ static int load_facts(struct svc_ctx *c, int64_t app, struct app_facts *f)
         f->has_result = !db_col_isnull(s, 1) && !db_col_isnull(s, 2);
         f->overall = f->has_result ? (int)db_col_int64(s, 2) : 0;
         snprintf(f->stage, sizeof(f->stage), "%s", db_col_isnull(s, 3) ? "" : db_col_text(s, 3));
+        f->has_dims = db_col_int64(s, 4) != 0;
+        f->position_version = db_col_int64(s, 5);
     }
     db_reset(s);
+    return rc;
+}
+
+static int load_facts(struct svc_ctx *c, int64_t app, struct app_facts *f)
+{
+    int rc = svc_app_facts(c, app, f);
     if (rc == DB_DONE)
         return err_set(c->e, ERR_NOT_FOUND, NULL, "application_id", "no application %lld", (long long)app);
     return rc < 0 ? rc : 0;
@@ -334,6 +411,8 @@ static int load_facts(struct svc_ctx *c, int64_t app, struct app_facts *f)
 /* Takes the application's current effective scores out of the histograms and deletes them. */
 static int take_out(struct svc_ctx *c, int64_t app, const struct app_facts *f)
 {
+    if (!f->has_dims) /* a first result: only the overall score, if any */
+        return f->has_result ? hist_add(c, f->position_id, "", f->overall, -1) : 0;
     struct db_stmt *s;
     int rc = svc_prepare(c, "SELECT dim, score FROM ai_dim WHERE application_id = ?", &s);
     if (rc != 0)
@@ -362,19 +441,46 @@ static int take_out(struct svc_ctx *c, int64_t app, const struct app_facts *f)
     if ((rc = svc_prepare(c, "DELETE FROM ai_dim WHERE application_id = ?", &s)))
         return rc;
     db_bind_int64(s, 1, app);
-    rc = db_step(s, c->e);
-    db_reset(s);
-    return rc < 0 ? rc : 0;
+    return db_queue(s, c->e);
 }
 
-/* Writes r's scores as the application's effective scores and counts them in the histograms. (One
- * row per statement: a statement inserting several rows keeps a statement journal, a copy of every
- * page it changes, in case one of them fails.) */
+#define DIM_ROWS_MAX 16 /* rows per INSERT on PostgreSQL (3 parameters each) */
+
+/* Writes r's scores as the application's effective scores and counts them in the histograms. On
+ * SQLite one row per statement: a statement inserting several rows keeps a statement journal, a
+ * copy of every page it changes, in case one of them fails. On PostgreSQL the rows go in one
+ * statement (up to DIM_ROWS_MAX each): one execution instead of one per row. */
 static int put_in(struct svc_ctx *c, int64_t app, int64_t pid, const struct result *r)
 {
     struct db_stmt *s;
-    int rc = svc_prepare(c, "INSERT INTO ai_dim (application_id, dim, score) VALUES (?, ?, ?)", &s);
-    if (rc != 0)
+    int rc;
+    if (db_kind(c->db) != DB_SQLITE) {
+        for (int i = 0; i < r->ndims; i += DIM_ROWS_MAX) {
+            int n = r->ndims - i < DIM_ROWS_MAX ? r->ndims - i : DIM_ROWS_MAX;
+            static const char head[] = "INSERT INTO ai_dim (application_id, dim, score) VALUES (?, ?, ?)",
+                              more[] = ", (?, ?, ?)";
+            char sql[sizeof(head) + DIM_ROWS_MAX * (sizeof(more) - 1)];
+            size_t len = sizeof(head) - 1;
+            memcpy(sql, head, len);
+            for (int k = 1; k < n; k++, len += sizeof(more) - 1)
+                memcpy(sql + len, more, sizeof(more) - 1);
+            sql[len] = '\0';
+            if ((rc = svc_prepare(c, sql, &s)))
+                return rc;
+            for (int k = 0; k < n; k++) {
+                db_bind_int64(s, 3 * k + 1, app);
+                db_bind_text(s, 3 * k + 2, r->dims[i + k].key);
+                db_bind_int64(s, 3 * k + 3, r->dims[i + k].score);
+            }
+            if ((rc = db_queue(s, c->e)))
+                return rc;
+        }
+        for (int i = 0; i < r->ndims; i++)
+            if ((rc = hist_add(c, pid, r->dims[i].key, r->dims[i].score, 1)))
+                return rc;
+        return hist_add(c, pid, "", r->overall, 1);
+    }
+    if ((rc = svc_prepare(c, "INSERT INTO ai_dim (application_id, dim, score) VALUES (?, ?, ?)", &s)))
         return rc;
     for (int i = 0; i < r->ndims; i++) {
         db_bind_int64(s, 1, app);
@@ -461,10 +567,9 @@ static int store_match(struct svc_ctx *c, int64_t app, int64_t rid, const struct
         db_bind_int64(s, i++, c->now);
     }
     db_bind_int64(s, i, app);
-    rc = db_step(s, c->e);
-    db_reset(s);
+    rc = db_queue(s, c->e);
     free(f.tags);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 /* store_match (rid non-zero) and the move from stage from to ai_pending_evaluation in one UPDATE:
@@ -552,14 +657,19 @@ static int move_on(struct svc_ctx *c, int64_t app, const struct app_facts *f, co
     return rc;
 }
 
-static int apply_result(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r, struct applied *out)
+static int apply_result(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r,
+                        const struct app_facts *known, struct applied *out)
 {
     struct app_facts f = {0};
     struct pos_info tmp;
     const struct pos_info *pi;
     int rc;
-    if ((rc = load_facts(c, app, &f)) || (rc = take_out(c, app, &f)) || (rc = put_in(c, app, f.position_id, r)) ||
-        (rc = pos_get(c, f.position_id, &tmp, &pi)))
+    if (known)
+        f = *known;
+    else if ((rc = load_facts(c, app, &f)))
+        return rc;
+    if ((rc = take_out(c, app, &f)) || (rc = put_in(c, app, f.position_id, r)) ||
+        (rc = pos_get(c, f.position_id, f.position_version, &tmp, &pi)))
         return rc;
     report(pi, r, out);
     enum stage st = stage_parse(f.stage);
@@ -601,7 +711,13 @@ static int read_stage(struct svc_ctx *c, int64_t app, struct applied *out)
 
 int svc_result_apply_tx(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r, struct applied *out)
 {
-    int moved = 0, rc = apply_result(c, app, rid, r, out);
+    return svc_result_apply_known_tx(c, app, rid, r, NULL, out);
+}
+
+int svc_result_apply_known_tx(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r,
+                              const struct app_facts *f, struct applied *out)
+{
+    int moved = 0, rc = apply_result(c, app, rid, r, f, out);
     /* A new current result is what the rules triggered by a result arriving wait for. */
     if (rc == 0 && rid && (rc = svc_rules_run_tx(c, app, RULE_ON_RESULT, &moved)) == 0 && moved)
         rc = read_stage(c, app, out);
@@ -624,7 +740,7 @@ int svc_result_rescore_tx(struct svc_ctx *c, int64_t app, const struct result *r
         if (strcmp(eff.dims[i].key, dim) == 0)
             eff.dims[i].score = score;
     if ((rc = take_out(c, app, &f)) || (rc = put_in(c, app, f.position_id, &eff)) ||
-        (rc = pos_get(c, f.position_id, &tmp, &pi)))
+        (rc = pos_get(c, f.position_id, f.position_version, &tmp, &pi)))
         return rc;
     report(pi, &eff, out);
     if ((rc = store_match(c, app, 0, &eff, out)))

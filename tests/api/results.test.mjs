@@ -292,3 +292,55 @@ test('talentd import results: a Chinese CSV with bad rows imports the good ones,
   const unmatched = await hr.all('/api/v1/unmatched-results');
   assert.ok(unmatched.some((x) => x.vendor_result_id === `CSV-${id}-6`), 'the row for an unknown person waits unmatched');
 });
+
+test('talentd import results: a JSON-lines file is stored in batches, with the rejects in line order, a re-score, a valid audit chain and a re-run that skips it all', async () => {
+  const a1 = await newApplication('SALES-01');
+  const a2 = await newApplication('SALES-01');
+  const c3 = await hr.post('/api/v1/candidates', { name: 'Jsonl Person ' + uniq(), email: `jsonl.${uniq()}@example.com` });
+  const r1 = result({ application_id: a1.app.id });
+  const r2 = result({ application_id: a2.app.id });
+  const r3 = result({ email: c3.body.email, position_code: 'ENG-01' });
+  const r4 = result({ email: `nobody.${uniq()}@example.com`, position_code: 'ENG-01' });
+  const bad = result({ application_id: a2.app.id }, { overall: 101 });
+  const lines = [
+    JSON.stringify(r1),
+    '{"not json',
+    JSON.stringify(r2),
+    JSON.stringify(bad),
+    JSON.stringify(r3),
+    JSON.stringify({ ...r1, tags: [...r1.tags, ' structured '] }), // the same result again: a resend
+    JSON.stringify(r4),
+  ];
+  const file = path.join(srv.dataDir, `import-${uniq()}.jsonl`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  const r = await srv.cli(['import', 'results', file, '--vendor', 'native']);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /imported 4, duplicates skipped 1, rejected 2/);
+  const rejects = readFileSync(file + '.rejects', 'utf8').trim().split('\n');
+  assert.equal(rejects.length, 2, rejects.join('\n'));
+  assert.match(rejects[0], /^line 2: /);
+  assert.match(rejects[1], /^line 4: .*overall/);
+  for (const { app } of [a1, a2]) {
+    const a = await hr.get(`/api/v1/applications/${app.id}`);
+    assert.equal(a.body.stage, 'ai_pending_evaluation');
+    assert.equal(a.body.match_score, 78);
+  }
+  const unmatched = await hr.all('/api/v1/unmatched-results');
+  assert.ok(unmatched.some((x) => x.vendor_result_id === r4.vendor_result_id), 'the unknown person waits unmatched');
+  const created = await hr.all(`/api/v1/applications?candidate_id=${c3.body.id}`);
+  assert.equal(created.length, 1, 'the application matched by email was created');
+  assert.equal(created[0].stage, 'ai_pending_evaluation');
+
+  // A re-score in its own file: the dimension rows and histograms are replaced, version 2 becomes current.
+  const again = await srv.cli(['import', 'results', file, '--vendor', 'native', '--rejects', file + '.again']);
+  assert.match(again.stdout, /imported 0, duplicates skipped 5, rejected 2/);
+  const file2 = path.join(srv.dataDir, `import-${uniq()}.jsonl`);
+  writeFileSync(file2, JSON.stringify({ ...r1, overall: 55, dimensions: [{ key: 'logic', score: 40 }] }) + '\n');
+  const r2run = await srv.cli(['import', 'results', file2, '--vendor', 'native']);
+  assert.equal(r2run.code, 0, r2run.stdout + r2run.stderr);
+  assert.match(r2run.stdout, /imported 1, duplicates skipped 0, rejected 0/);
+  const a = await hr.get(`/api/v1/applications/${a1.app.id}`);
+  assert.equal(a.body.recommendation, 'not_recommended');
+  const verify = await srv.cli(['audit', 'verify']);
+  assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+});

@@ -410,6 +410,105 @@ static void test_commit_after_error_fails(void **state)
     assert_int_equal(count_rows(db), 0);
 }
 
+/* Queues n rows named name with n = first, first + 1, ... */
+static void queue_rows(struct db *db, const char *name, int64_t first, int n)
+{
+    struct err e = {0};
+    struct db_stmt *s;
+    for (int i = 0; i < n; i++) {
+        check_ok(db_prepare(db, "INSERT INTO t (name, n) VALUES (?, ?) RETURNING id", &s, &e), &e);
+        db_bind_text(s, 1, name);
+        db_bind_int64(s, 2, first + i);
+        check_ok(db_queue(s, &e), &e);
+    }
+}
+
+/* Queued statements run in order with the stepped ones between them; a step sees what was queued
+ * before it; db_changes counts them; a queued lock does not get in the way; more than the backend
+ * keeps in flight (1024) at once; the rows survive the commit. */
+static void test_pipeline_order(void **state)
+{
+    struct db *db = db_of(state);
+    struct err e = {0};
+    struct db_stmt *s;
+    check_ok(db_begin(db, &e), &e);
+    db_pipeline_begin(db);
+    queue_rows(db, "a", 1, 3);
+    check_ok(db_lock(db, 7, &e), &e);
+    assert_int_equal(count_rows(db), 3);
+    check_ok(db_prepare(db, "UPDATE t SET n = n * 10 WHERE name = ?", &s, &e), &e);
+    db_bind_text(s, 1, "a");
+    check_ok(db_queue(s, &e), &e);
+    queue_rows(db, "b", 100, 1500);
+    check_ok(db_prepare(db, "SELECT COUNT(*), SUM(n) FROM t WHERE name = ?", &s, &e), &e);
+    db_bind_text(s, 1, "a");
+    assert_int_equal(db_step(s, &e), DB_ROW);
+    assert_int_equal(db_col_int64(s, 0), 3);
+    assert_int_equal(db_col_int64(s, 1), 60); /* the update ran after the inserts */
+    assert_int_equal(db_step(s, &e), DB_DONE);
+    check_ok(db_prepare(db, "DELETE FROM t WHERE name = ? AND n < ?", &s, &e), &e);
+    db_bind_text(s, 1, "b");
+    db_bind_int64(s, 2, 110);
+    check_ok(db_queue(s, &e), &e);
+    check_ok(db_pipeline_end(db, &e), &e);
+    assert_int_equal(db_changes(db), 10);
+    check_ok(db_commit(db, &e), &e);
+    assert_int_equal(count_rows(db), 3 + 1490);
+    check_ok(db_pipeline_end(db, &e), &e); /* a second end is harmless */
+}
+
+/* A queued statement's error comes back from the next call that waits (or at once on SQLite), and
+ * the transaction is then given up; outside a pipeline db_queue reports it itself. */
+static void test_pipeline_error(void **state)
+{
+    struct db *db = db_of(state);
+    struct err e = {0};
+    struct db_stmt *s;
+    insert_row(db, "Mo", "mo@example.com", 1);
+    check_ok(db_begin(db, &e), &e);
+    db_pipeline_begin(db);
+    queue_rows(db, "c", 1, 2);
+    check_ok(db_prepare(db, "INSERT INTO t (email) VALUES (?)", &s, &e), &e);
+    db_bind_text(s, 1, "mo@example.com");
+    int rc = db_queue(s, &e);
+    if (db_kind(db) == DB_POSTGRES) {
+        check_ok(rc, &e); /* not known yet */
+        queue_rows(db, "c", 3, 1);
+        check_ok(db_prepare(db, "SELECT COUNT(*) FROM t", &s, &e), &e);
+        assert_int_equal(db_step(s, &e), ERR_CONFLICT);
+    } else {
+        assert_int_equal(rc, ERR_CONFLICT);
+    }
+    assert_string_equal(e.slug, "duplicate");
+    db_pipeline_end(db, &e);
+    db_rollback(db);
+    assert_int_equal(count_rows(db), 1);
+    /* an error at the end of the pipeline, and one that only the commit sees */
+    for (int at_commit = 0; at_commit < 2; at_commit++) {
+        struct err e2 = {0};
+        check_ok(db_begin(db, &e), &e);
+        db_pipeline_begin(db);
+        queue_rows(db, "d", 1, 2);
+        check_ok(db_prepare(db, "INSERT INTO t (n) VALUES (?)", &s, &e), &e);
+        db_bind_int64(s, 1, -1);
+        rc = db_queue(s, &e2);
+        if (db_kind(db) == DB_POSTGRES) {
+            check_ok(rc, &e2);
+            rc = at_commit ? db_commit(db, &e2) : db_pipeline_end(db, &e2);
+        }
+        assert_int_equal(rc, ERR_INVALID);
+        assert_string_equal(e2.slug, "constraint_violation");
+        db_pipeline_end(db, &e);
+        db_rollback(db);
+        assert_int_equal(count_rows(db), 1);
+    }
+    /* not pipelining: the error at once */
+    check_ok(db_prepare(db, "INSERT INTO t (email) VALUES (?)", &s, &e), &e);
+    db_bind_text(s, 1, "mo@example.com");
+    assert_int_equal(db_queue(s, &e), ERR_CONFLICT);
+    assert_int_equal(count_rows(db), 1);
+}
+
 static int open_with(struct fixture *f, const char *url, const char *ddl)
 {
     struct err e = {0};
@@ -476,6 +575,8 @@ int main(void)
         T(test_read_transaction_and_lock),
         T(test_invalid_value),
         T(test_commit_after_error_fails),
+        T(test_pipeline_order),
+        T(test_pipeline_error),
     };
     int failed = cmocka_run_group_tests_name("db_sqlite", tests, sqlite_group_setup, group_teardown);
     const char *pg = getenv("TALENTD_TEST_PG_URL");
