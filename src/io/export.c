@@ -18,6 +18,7 @@
 #include <xlsxwriter.h>
 
 #include "lib/crypto.h"
+#include "lib/jsontext.h"
 #include "lib/mem.h"
 
 #define OUT_BUF ((size_t)256 * 1024)
@@ -216,12 +217,6 @@ static size_t fmt_real(double d, char *p)
 /* The bytes that make a CSV field quoted. */
 static const unsigned char csv_quote_byte[256] = {[','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1};
 
-/* 1 for the bytes a JSON string escapes. */
-static int json_escaped(unsigned char ch)
-{
-    return ch < 0x20 || ch == '"' || ch == '\\';
-}
-
 /* 1 when a spreadsheet would read a text starting with c as a formula (OWASP's list). */
 static int formula_start(char c)
 {
@@ -290,52 +285,13 @@ static int csv_end_record(struct obuf *w, struct err *e)
 
 /* ---- JSONL -------------------------------------------------------------------------------------- */
 
-/* Appends s as a JSON string (with its quotes). */
+/* Appends s as a JSON string (with its quotes), as jansson writes it (lib/jsontext.h). */
 static int json_str(struct obuf *w, const char *s, size_t n, struct err *e)
 {
-    int rc = reserve(w, 6 * n + 2, e);
-    if (rc != 0)
-        return rc;
-    static const char hex[] = "0123456789abcdef";
-    char *o = w->buf + w->len;
-    *o++ = '"';
-    size_t i = 0;
-    while (i < n) {
-        size_t j = i;
-        while (j < n && !json_escaped((unsigned char)s[j]))
-            j++;
-        memcpy(o, s + i, j - i);
-        o += j - i;
-        if (j == n)
-            break;
-        unsigned char ch = (unsigned char)s[j];
-        *o++ = '\\';
-        switch (ch) {
-        case '"':
-        case '\\':
-            *o++ = (char)ch;
-            break;
-        case '\n':
-            *o++ = 'n';
-            break;
-        case '\r':
-            *o++ = 'r';
-            break;
-        case '\t':
-            *o++ = 't';
-            break;
-        default:
-            *o++ = 'u';
-            *o++ = '0';
-            *o++ = '0';
-            *o++ = hex[ch >> 4];
-            *o++ = hex[ch & 15];
-        }
-        i = j + 1;
-    }
-    *o++ = '"';
-    w->len = (size_t)(o - w->buf);
-    return 0;
+    int rc = reserve(w, JSON_QUOTE_MAX(n), e);
+    if (rc == 0)
+        w->len += json_quote(w->buf + w->len, s, n);
+    return rc;
 }
 
 /* A JSONL record of ncols cells under keys (each \"key\": as export_begin encoded it). */
