@@ -69,6 +69,7 @@ int cmd_serve(int argc, char **argv)
                  "                     [--export-dir DIR] [--web DIR]\n"
                  "                     " SCORER_OPTS_USAGE "\n"
                  "                     " WORKER_OPTS_USAGE "\n"
+                 "--threads N: event-loop threads (default one per core, at least 2); 1 runs a single loop.\n"
                  "Completed AI interviews are scored by the built-in rubric scorer, or with --scorer-url by an\n"
                  "external scorer: the answers are POSTed as JSON to URL and a result in the native schema\n"
                  "(docs/results.md) comes back; 3 attempts, each within --scorer-timeout seconds (default 10).\n"

@@ -12,18 +12,18 @@
 struct interview_scorer; /* svc/interviews.h */
 
 struct server_config {
-    const char *host;          /* "127.0.0.1" */
+    const char *host; /* "127.0.0.1" */
     uint16_t port;
-    unsigned threads;          /* >= 2 */
-    size_t max_body;           /* bytes; larger bodies get 413 */
+    unsigned threads; /* event-loop threads; 1: one loop (serve's default: one per core, >= 2) */
+    size_t max_body;  /* bytes; larger bodies get 413 */
     unsigned conn_limit;
     unsigned timeout_s;
-    const char *db_url;        /* each worker thread opens its own connection */
+    const char *db_url; /* each worker thread opens its own connection */
     const struct keyring *kr;
-    const char *web_root;      /* directory of the built web UI, or NULL */
-    const char *data_dir;      /* the data directory (vendor mappings, exports) */
-    const char *public_url;    /* the address candidates and users reach talentd at; may be NULL */
-    int quiet;                 /* no access log */
+    const char *web_root;                  /* directory of the built web UI, or NULL */
+    const char *data_dir;                  /* the data directory (vendor mappings, exports) */
+    const char *public_url;                /* the address candidates and users reach talentd at; may be NULL */
+    int quiet;                             /* no access log */
     const struct interview_scorer *scorer; /* scores completed interviews; NULL: the built-in one */
 };
 

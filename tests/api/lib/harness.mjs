@@ -407,6 +407,8 @@ function serverObject(base, started) {
     anon: () => new Client(url, { label: 'anonymous' }),
     bearer: (token, label = 'token') => new Client(url, { token, label }),
     alive: () => proc.exitCode === null && proc.signalCode === null,
+    /** Sends the server process a signal (e.g. SIGSTOP/SIGCONT to let requests pile up). */
+    signal: (sig) => proc.kill(sig),
     /** Stops the server process but keeps its data dir and database (for the CLI, sqlite3, psql); stop() still cleans up. */
     async halt() {
       server.stopping = true;
