@@ -429,6 +429,7 @@ struct app_filter {
     int pool, has_result, unviewed, ndims;
     struct range overall, match, dims[MAX_DIM_FILTERS];
     int rare[MAX_DIM_FILTERS]; /* drive by this dimension's list (IN) rather than probe it (EXISTS) */
+    int pg_planned;            /* PostgreSQL: rare and probed dimensions in the forms pg_plan chose */
 };
 
 static int filter_params(struct svc_ctx *c, json_t *query, struct app_filter *f)
@@ -515,10 +516,16 @@ static void app_where(struct svc_ctx *c, struct qb *q, const struct app_filter *
         for (int i = 0; i < f->ndims; i++) {
             if (f->rare[i] != pass)
                 continue;
-            qb_sql(q, pass ? " AND a.id IN (SELECT d.application_id FROM ai_dim d WHERE d.dim = ? AND d.score "
-                             "BETWEEN ? AND ?)"
-                           : " AND EXISTS (SELECT 1 FROM ai_dim d WHERE d.application_id = a.id AND d.dim = ? AND "
-                             "d.score BETWEEN ? AND ?)");
+            if (f->pg_planned) /* forms whose plan PostgreSQL cannot turn into another one (pg_plan) */
+                qb_sql(q, pass ? " AND a.id = ANY (ARRAY(SELECT d.application_id FROM ai_dim d WHERE d.dim = ? AND "
+                                 "d.score BETWEEN ? AND ?))"
+                               : " AND EXISTS (SELECT 1 FROM ai_dim d WHERE d.application_id = a.id AND d.dim = ? "
+                                 "AND d.score BETWEEN ? AND ? OFFSET 0)");
+            else
+                qb_sql(q, pass ? " AND a.id IN (SELECT d.application_id FROM ai_dim d WHERE d.dim = ? AND d.score "
+                                 "BETWEEN ? AND ?)"
+                               : " AND EXISTS (SELECT 1 FROM ai_dim d WHERE d.application_id = a.id AND d.dim = ? AND "
+                                 "d.score BETWEEN ? AND ?)");
             qb_text_copy(q, f->dims[i].key);
             qb_int(q, (int64_t)f->dims[i].lo);
             qb_int(q, (int64_t)f->dims[i].hi);
@@ -589,25 +596,29 @@ static int other_filters(const struct app_filter *f)
 /* How many applications have a score in dimension range r, from the position histograms
  * (score_hist: the current scores per position, dimension and score; a few rows per position
  * instead of an index range of up to a million entries): *all of them, and *in those of the
- * positions pos_terms leaves (= *all without such filters). An estimate for planning only (the
+ * positions pos_terms leaves (= *all without such filters), and with total, *total: how many have
+ * a score in that dimension at all. An estimate for planning only (the
  * histograms count the scores as the vendor gave them, before revisions). */
-static int dim_estimate(struct svc_ctx *c, const struct app_filter *f, const struct range *r, int64_t *all, int64_t *in)
+static int dim_estimate(struct svc_ctx *c, const struct app_filter *f, const struct range *r, int64_t *all, int64_t *in,
+                        int64_t *total)
 {
     struct qb q;
     int scoped = pos_filtered(c, f);
-    qb_init(&q, "SELECT COALESCE(SUM(h.n), 0), ");
-    if (scoped) {
-        qb_sql(&q, "COALESCE(SUM(CASE WHEN 1=1");
-        pos_terms(c, &q, f, "h.position_id");
-        qb_sql(&q, " THEN h.n ELSE 0 END), 0) FROM score_hist h JOIN position p ON p.id = h.position_id "
-                   "JOIN org_unit o ON o.id = p.org_unit_id");
-    } else {
-        qb_sql(&q, "0 FROM score_hist h");
-    }
-    qb_sql(&q, " WHERE h.dim = ? AND h.bucket BETWEEN ? AND ?");
-    qb_text(&q, r->key);
+    qb_init(&q, "SELECT COALESCE(SUM(CASE WHEN h.bucket BETWEEN ? AND ? THEN h.n ELSE 0 END), 0), ");
     qb_int(&q, (int64_t)r->lo);
     qb_int(&q, (int64_t)r->hi);
+    if (scoped) {
+        qb_sql(&q, "COALESCE(SUM(CASE WHEN h.bucket BETWEEN ? AND ?");
+        qb_int(&q, (int64_t)r->lo);
+        qb_int(&q, (int64_t)r->hi);
+        pos_terms(c, &q, f, "h.position_id");
+        qb_sql(&q, " THEN h.n ELSE 0 END), 0), COALESCE(SUM(h.n), 0) FROM score_hist h JOIN position p ON p.id = "
+                   "h.position_id JOIN org_unit o ON o.id = p.org_unit_id");
+    } else {
+        qb_sql(&q, "0, COALESCE(SUM(h.n), 0) FROM score_hist h");
+    }
+    qb_sql(&q, " WHERE h.dim = ?"); /* one pass over the dimension's histograms (a few rows per position) */
+    qb_text(&q, r->key);
     struct db_stmt *s;
     int rc = svc_prepare(c, q.sql, &s);
     if (rc != 0)
@@ -616,8 +627,36 @@ static int dim_estimate(struct svc_ctx *c, const struct app_filter *f, const str
     rc = db_step(s, c->e);
     *all = rc == DB_ROW ? db_col_int64(s, 0) : 0;
     *in = rc == DB_ROW && scoped ? db_col_int64(s, 1) : *all;
+    if (total)
+        *total = rc == DB_ROW ? db_col_int64(s, 2) : 0;
     db_reset(s);
     return rc < 0 ? rc : 0;
+}
+
+/* PostgreSQL plans a dimension filter by its statistics of ai_dim as a whole, and once a statement
+ * has run a few times, by a generic plan that knows no range: for the list that was a merge join
+ * reading every application (3 ms a page at 100 000 applications, whatever the range). So the list
+ * picks, per dimension range and from the position histograms, one of two forms the planner cannot
+ * turn into others: the range's applications as an array (= ANY (ARRAY(...)), read in id order by
+ * the primary key) when there are few, or a probe per application walked (EXISTS ... OFFSET 0,
+ * a subplan per row) when a page is found after few probes. Probing costs about PG_PROBE_COST
+ * times as much per application as listing one in the array. Runs in the list's read transaction. */
+#define PG_PROBE_COST 10
+static int pg_plan(struct svc_ctx *c, struct app_filter *f, int limit)
+{
+    for (int i = 0; i < f->ndims; i++) {
+        int64_t all = 0, in = 0, total = 0;
+        int rc = dim_estimate(c, f, &f->dims[i], &all, &in, &total);
+        if (rc != 0)
+            return rc;
+        /* applications walked until limit + 1 are in the range (and in the caller's positions) */
+        int64_t walk = in > 0 ? (int64_t)(limit + 1) * (total / in + 1) : total;
+        f->rare[i] = all < walk * PG_PROBE_COST;
+    }
+    f->pg_planned = 1;
+    /* and the plan of that form, whatever the range: planning it per request (a custom plan, which
+     * PostgreSQL keeps choosing for a statement with a LIMIT parameter) cost as much as running it */
+    return f->ndims ? db_exec(c->db, "SET LOCAL plan_cache_mode = force_generic_plan", c->e) : 0;
 }
 
 /* SQLite plans without statistics, so the list looks at the data first (the position histograms,
@@ -627,8 +666,8 @@ static int dim_estimate(struct svc_ctx *c, const struct app_filter *f, const str
  * as a list (IN) and the query driven by it, a common one is probed per application (EXISTS); a
  * list sorted by a score or time whose filters match many rows walks the sort's index (*hint),
  * one whose filters match few is read through the filters' indexes and sorted. PostgreSQL plans
- * these choices itself from its statistics: nothing to do there. Runs in the caller's read
- * transaction. */
+ * these choices itself from its statistics, except for the dimension ranges (pg_plan). Runs in the
+ * caller's read transaction. */
 static int app_plan(struct svc_ctx *c, struct app_filter *f, const char *sort, int limit, int *hint, int *drive)
 {
     *hint = 0;
@@ -637,7 +676,9 @@ static int app_plan(struct svc_ctx *c, struct app_filter *f, const char *sort, i
      * order that is all but the stage, whose index keeps the ids in order */
     int by_id = !sort || strcmp(sort, "id") == 0 || strcmp(sort, "-id") == 0;
     int indexed = f->position || f->position_id || (!by_id && (f->stage || f->since != INT64_MIN));
-    if (db_kind(c->db) != DB_SQLITE || (!f->ndims && !indexed))
+    if (db_kind(c->db) == DB_POSTGRES)
+        return pg_plan(c, f, limit);
+    if (!f->ndims && !indexed)
         return 0;
     int rc = 0;
     /* a merged walk reads about limit + 1 scores of its dimension per share of them the filters
@@ -651,7 +692,7 @@ static int app_plan(struct svc_ctx *c, struct app_filter *f, const char *sort, i
     int64_t best = MERGE_READ_MAX + 1;
     for (int i = 0; i < f->ndims && rc == 0; i++) {
         int64_t all = 0, in = 0;
-        rc = dim_estimate(c, f, &f->dims[i], &all, &in);
+        rc = dim_estimate(c, f, &f->dims[i], &all, &in, NULL);
         f->rare[i] = all < DIM_DRIVE_MAX;
         indexed |= f->rare[i] && !by_id; /* a list read by id order needs no sort */
         if (!mergeable || f->dims[i].lo > f->dims[i].hi)
