@@ -1,0 +1,286 @@
+/* applications_list.c - GET /applications: the page of the list written as JSON text straight
+ * from the rows (svc_application_list_text), and as JSON values (svc_application_list). */
+#include "svc/applications.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/jsontext.h"
+#include "lib/mem.h"
+#include "lib/strbuf.h"
+#include "lib/timeutil.h"
+#include "lib/utf8.h"
+#include "svc/applications_impl.h"
+#include "svc/query.h"
+
+/* The list's page as JSON text: what json_dumps (JSON_COMPACT, JSON_REAL_PRECISION(15)) writes of
+ * the page of app_json's representations, written straight from the rows: building and dumping the
+ * JSON values took more than half of a page's time. */
+
+/* Appends s as a JSON string as jansson writes it, or null for NULL. -1 when s is not UTF-8
+ * (jansson takes no such string: a row holding one cannot be shown). */
+static int jw_str(struct strbuf *b, const char *s)
+{
+    if (!s) {
+        sb_append(b, "null", 4);
+        return 0;
+    }
+    size_t n = strlen(s);
+    if (!utf8_valid(s, n))
+        return -1;
+    char small[1024], *tmp = JSON_QUOTE_MAX(n) <= sizeof(small) ? small : xmalloc(JSON_QUOTE_MAX(n));
+    sb_append(b, tmp, json_quote(tmp, s, n));
+    if (tmp != small)
+        free(tmp);
+    return 0;
+}
+
+static void jw_int(struct strbuf *b, int64_t v)
+{
+    char buf[24], *p = buf + sizeof(buf);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        *--p = '-';
+    sb_append(b, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/* A real as jansson writes it with precision 15: "%.15g", ".0" added to an integral value, the
+ * exponent without '+' or leading zeros. */
+static void jw_real(struct strbuf *b, double d)
+{
+    char buf[40];
+    int n = snprintf(buf, sizeof(buf), "%.15g", d);
+    if (n < 0 || n >= (int)sizeof(buf) - 3)
+        n = 0;
+    buf[n] = '\0';
+    if (!strchr(buf, '.') && !strchr(buf, 'e')) {
+        memcpy(buf + n, ".0", 3);
+        n += 2;
+    }
+    char *start = strchr(buf, 'e');
+    if (start) {
+        start++;
+        char *end = start + 1;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, (size_t)(buf + n - end) + 1);
+            n -= (int)(end - start);
+        }
+    }
+    sb_append(b, buf, (size_t)n);
+}
+
+/* A time as json_time writes it ("2026-11-20T09:30:00.000Z", time_format_rfc3339). */
+static void jw_time(struct strbuf *b, int64_t ms)
+{
+    char buf[34];
+    buf[0] = '"';
+    time_format_rfc3339(ms, buf + 1);
+    size_t n = strlen(buf);
+    buf[n] = '"';
+    sb_append(b, buf, n + 1);
+}
+
+/* Appends the list row at s (APP_COLUMNS) as app_json's representation, without the value of
+ * "assignees": *cut gets the offset where it goes. -1 for a text that is not UTF-8. */
+static int list_row_text(struct strbuf *b, struct db_stmt *s, size_t *cut)
+{
+    static const char *const texts[] = {
+        ",\"position\":", ",\"position_title\":", ",\"org_unit\":", ",\"stage\":", ",\"prev_stage\":"};
+    int bad = 0;
+    sb_puts(b, "{\"id\":");
+    jw_int(b, db_col_int64(s, 0));
+    sb_puts(b, ",\"candidate_id\":");
+    jw_int(b, db_col_int64(s, 1));
+    sb_puts(b, ",\"candidate_name\":");
+    bad |= jw_str(b, db_col_text(s, 2));
+    sb_puts(b, ",\"position_id\":");
+    jw_int(b, db_col_int64(s, 3));
+    for (int i = 0; i < 5; i++) {
+        sb_puts(b, texts[i]);
+        bad |= jw_str(b, db_col_text(s, 4 + i));
+    }
+    sb_puts(b, ",\"stage_changed_at\":");
+    jw_time(b, db_col_int64(s, 9));
+    sb_puts(b, ",\"special_note\":");
+    bad |= jw_str(b, db_col_text(s, 10));
+    sb_puts(b, ",\"elimination_reason\":");
+    bad |= jw_str(b, db_col_text(s, 11));
+    sb_puts(b, ",\"elimination_note\":");
+    bad |= jw_str(b, db_col_text(s, 12));
+    sb_puts(b,
+            db_col_int64(s, 13) ? ",\"talent_pool\":true,\"created_at\":" : ",\"talent_pool\":false,\"created_at\":");
+    jw_time(b, db_col_int64(s, 14));
+    sb_puts(b, ",\"updated_at\":");
+    jw_time(b, db_col_int64(s, 15));
+    sb_puts(b, ",\"version\":");
+    jw_int(b, db_col_int64(s, 16));
+    sb_puts(b, ",\"assignees\":");
+    *cut = b->len;
+    sb_puts(b, ",\"overall\":");
+    if (db_col_isnull(s, 17))
+        sb_puts(b, "null");
+    else
+        jw_int(b, db_col_int64(s, 17));
+    sb_puts(b, ",\"match_score\":");
+    if (db_col_isnull(s, 18))
+        sb_puts(b, "null");
+    else
+        jw_real(b, db_col_double(s, 18));
+    sb_puts(b, ",\"recommendation\":");
+    bad |= jw_str(b, db_col_isnull(s, 19) ? NULL : db_col_text(s, 19));
+    sb_puts(b, ",\"result_at\":");
+    if (db_col_isnull(s, 20))
+        sb_puts(b, "null");
+    else
+        jw_time(b, db_col_int64(s, 20));
+    sb_putc(b, '}');
+    return bad ? -1 : 0;
+}
+
+#define PAGE_MAX 200 /* page_params' largest limit */
+
+/* A page of list rows as text: row i is rows[at[i], at[i + 1]), its assignees going at cut[i]
+ * as names[from[i], to[i]) (the names as JSON strings, comma separated). */
+struct list_text {
+    struct strbuf rows, names;
+    int n;
+    int64_t id[PAGE_MAX + 1];
+    size_t at[PAGE_MAX + 1], cut[PAGE_MAX], from[PAGE_MAX], to[PAGE_MAX];
+};
+
+#define ASSIGNEE_CHUNK 50 /* ids per query: PostgreSQL statements here take at most 64 parameters */
+
+/* The assignees of the page's rows into t->names, a query per ASSIGNEE_CHUNK rows. */
+static int list_text_assignees(struct svc_ctx *c, struct list_text *t)
+{
+    int rc = 0;
+    for (int from = 0; from < t->n && rc == 0; from += ASSIGNEE_CHUNK) {
+        struct db_stmt *s;
+        if ((rc = svc_prepare(c,
+                              "SELECT aa.application_id, u.username FROM application_assignee aa JOIN users u ON "
+                              "u.id = aa.user_id WHERE aa.application_id IN (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                              "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                              "ORDER BY aa.application_id, u.username",
+                              &s)))
+            break;
+        int to = from + ASSIGNEE_CHUNK < t->n ? from + ASSIGNEE_CHUNK : t->n, at = from, prev = -1;
+        for (int i = 0; i < ASSIGNEE_CHUNK; i++) /* places beyond the rows repeat the first id */
+            db_bind_int64(s, i + 1, t->id[from + i < to ? from + i : from]);
+        while ((rc = db_step(s, c->e)) == DB_ROW) {
+            int64_t id = db_col_int64(s, 0);
+            for (int k = from; k < to && t->id[at] != id; k++) /* by id: often the same again */
+                at = at + 1 < to ? at + 1 : from;
+            if (t->id[at] != id)
+                continue;
+            if (at != prev)
+                t->from[at] = t->names.len;
+            else
+                sb_putc(&t->names, ',');
+            if (jw_str(&t->names, db_col_text(s, 1)) != 0) {
+                rc = err_set(c->e, ERR_INTERNAL, NULL, NULL, "a username is not UTF-8");
+                break;
+            }
+            t->to[at] = t->names.len;
+            prev = at;
+        }
+        db_reset(s);
+        rc = rc < 0 ? rc : 0;
+    }
+    return rc;
+}
+
+/* Runs pg's queries in the caller's read transaction and writes the page ({items, next_cursor}) to out. */
+static int list_text_run(struct svc_ctx *c, struct qb_page *pg, struct strbuf *out)
+{
+    struct list_text *t = xcalloc(1, sizeof(*t));
+    struct page_key last = {0};
+    int more = 0, rc = 0;
+    for (int i = 0; i < pg->nq && !more && rc == 0; i++) {
+        struct db_stmt *s;
+        if ((rc = svc_prepare(c, pg->qs[i].sql, &s)) != 0)
+            break;
+        qb_bind(&pg->qs[i], s);
+        while ((rc = db_step(s, c->e)) == DB_ROW) {
+            if (t->n == pg->limit) {
+                more = 1;
+                break;
+            }
+            qb_page_key(pg, s, &last);
+            t->id[t->n] = db_col_int64(s, 0);
+            t->at[t->n] = t->rows.len;
+            if (list_row_text(&t->rows, s, &t->cut[t->n]) != 0) {
+                rc = err_set(c->e, ERR_INTERNAL, NULL, NULL, "application %lld holds text that is not UTF-8",
+                             (long long)t->id[t->n]);
+                break;
+            }
+            t->n++;
+        }
+        db_reset(s);
+        rc = rc < 0 ? rc : 0;
+    }
+    t->at[t->n] = t->rows.len;
+    if (rc == 0)
+        rc = list_text_assignees(c, t);
+    if (rc == 0) {
+        sb_puts(out, "{\"items\":[");
+        for (int i = 0; i < t->n; i++) {
+            if (i)
+                sb_putc(out, ',');
+            sb_append(out, t->rows.p + t->at[i], t->cut[i] - t->at[i]);
+            sb_putc(out, '[');
+            if (t->to[i] > t->from[i])
+                sb_append(out, t->names.p + t->from[i], t->to[i] - t->from[i]);
+            sb_putc(out, ']');
+            sb_append(out, t->rows.p + t->cut[i], t->at[i + 1] - t->cut[i]);
+        }
+        char *next = more ? qb_page_next_cursor(pg, &last) : NULL;
+        sb_puts(out, "],\"next_cursor\":");
+        jw_str(out, next);
+        sb_putc(out, '}');
+        free(next);
+    }
+    sb_free(&t->rows);
+    sb_free(&t->names);
+    free(t);
+    return rc;
+}
+
+int svc_application_list_text(struct svc_ctx *c, json_t *query, char **text, size_t *len)
+{
+    struct qb_page *pg = xmalloc(sizeof(*pg));
+    struct strbuf out;
+    sb_init(&out, 0);
+    int rc = svc_begin_read(c); /* one snapshot for the plan and the page */
+    if (rc == 0 && (rc = app_list_page(c, query, pg)) == 0)
+        rc = list_text_run(c, pg, &out);
+    rc = svc_end(c, rc);
+    free(pg);
+    *len = out.len;
+    *text = sb_steal(&out);
+    if (rc != 0) {
+        free(*text);
+        *text = NULL;
+        *len = 0;
+    }
+    return rc;
+}
+
+int svc_application_list(struct svc_ctx *c, json_t *query, json_t **out)
+{
+    char *text;
+    size_t len;
+    int rc = svc_application_list_text(c, query, &text, &len);
+    if (rc != 0)
+        return rc;
+    json_error_t je;
+    *out = json_loadb(text, len, 0, &je);
+    free(text);
+    return *out ? 0 : err_set(c->e, ERR_INTERNAL, NULL, NULL, "the list's page does not read back: %s", je.text);
+}
