@@ -20,6 +20,7 @@
 #include "lib/crypto.h"
 #include "lib/jsontext.h"
 #include "lib/mem.h"
+#include "lib/numtext.h"
 
 #define OUT_BUF ((size_t)256 * 1024)
 #define WRITEBACK ((uint64_t)16 << 20) /* bytes after which the kernel is asked to start writing back */
@@ -163,55 +164,6 @@ static void put(struct obuf *o, const char *s, size_t n)
     o->len += n;
 }
 
-/* Decimal digits of v at p (at most 20 bytes); returns the length. */
-static size_t fmt_int(int64_t v, char *p)
-{
-    char tmp[24];
-    size_t n = 0;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    size_t len = 0;
-    if (v < 0)
-        p[len++] = '-';
-    while (n)
-        p[len++] = tmp[--n];
-    return len;
-}
-
-/* A real as the shortest of %.15g (integers without a fraction); "" for NaN/inf. */
-static size_t fmt_real(double d, char *p)
-{
-    if (d != d || d > 1e300 || d < -1e300)
-        return 0;
-    if (d == (double)(int64_t)d && d < 9e15 && d > -9e15)
-        return fmt_int((int64_t)d, p);
-    /* Two decimals or fewer (a match score): the nearest double to i/100 prints as i/100 under
-     * %.15g, so it is written without printf. */
-    if (d < 1e12 && d > -1e12) {
-        double h = d * 100.0;
-        int64_t i = (int64_t)(h < 0 ? h - 0.5 : h + 0.5);
-        if ((double)i / 100.0 == d) {
-            size_t n = 0;
-            if (i < 0) {
-                p[n++] = '-';
-                i = -i;
-            }
-            n += fmt_int(i / 100, p + n);
-            int frac = (int)(i % 100);
-            p[n++] = '.';
-            p[n++] = (char)('0' + frac / 10);
-            if (frac % 10)
-                p[n++] = (char)('0' + frac % 10);
-            return n;
-        }
-    }
-    int n = snprintf(p, 32, "%.15g", d);
-    return n > 0 && n < 32 ? (size_t)n : 0;
-}
-
 /* ---- CSV ---------------------------------------------------------------------------------------- */
 
 /* The bytes that make a CSV field quoted. */
@@ -265,10 +217,10 @@ static int csv_cell(struct obuf *w, const struct export_cell *c, int first, stru
     case EXPORT_TEXT:
         return csv_text(w, c->s, c->n, e);
     case EXPORT_INT:
-        w->len += fmt_int(c->i, w->buf + w->len);
+        w->len += num_int(c->i, w->buf + w->len);
         return 0;
     case EXPORT_REAL:
-        w->len += fmt_real(c->d, w->buf + w->len);
+        w->len += num_real(c->d, w->buf + w->len);
         return 0;
     default:
         return 0;
@@ -310,10 +262,10 @@ static int jsonl_row(struct obuf *w, char *const *keys, const size_t *key_len, i
             rc = json_str(w, c->s, c->n, e);
             break;
         case EXPORT_INT:
-            w->len += fmt_int(c->i, w->buf + w->len);
+            w->len += num_int(c->i, w->buf + w->len);
             break;
         case EXPORT_REAL: {
-            size_t k = fmt_real(c->d, w->buf + w->len);
+            size_t k = num_real(c->d, w->buf + w->len);
             if (k)
                 w->len += k;
             else

@@ -7,6 +7,7 @@
 
 #include "lib/jsontext.h"
 #include "lib/mem.h"
+#include "lib/numtext.h"
 #include "lib/strbuf.h"
 #include "lib/timeutil.h"
 #include "lib/utf8.h"
@@ -35,32 +36,25 @@ static int jw_str(struct strbuf *b, const char *s)
     return 0;
 }
 
+/* An integer as jansson writes it. */
 static void jw_int(struct strbuf *b, int64_t v)
 {
-    char buf[24], *p = buf + sizeof(buf);
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do
-        *--p = (char)('0' + u % 10);
-    while ((u /= 10) != 0);
-    if (v < 0)
-        *--p = '-';
-    sb_append(b, p, (size_t)(buf + sizeof(buf) - p));
+    char buf[NUM_INT_MAX];
+    sb_append(b, buf, num_int(v, buf));
 }
 
-/* A real as jansson writes it with precision 15: "%.15g", ".0" added to an integral value, the
- * exponent without '+' or leading zeros. */
+/* A real as jansson writes it with precision 15: "%.15g" (num_real), ".0" added to an integral
+ * value, the exponent without '+' or leading zeros. */
 static void jw_real(struct strbuf *b, double d)
 {
-    char buf[40];
-    int n = snprintf(buf, sizeof(buf), "%.15g", d);
-    if (n < 0 || n >= (int)sizeof(buf) - 3)
-        n = 0;
+    char buf[NUM_REAL_MAX + 3];
+    int n = (int)num_real(d, buf);
     buf[n] = '\0';
-    if (!strchr(buf, '.') && !strchr(buf, 'e')) {
+    if (!memchr(buf, '.', (size_t)n) && !memchr(buf, 'e', (size_t)n)) {
         memcpy(buf + n, ".0", 3);
         n += 2;
     }
-    char *start = strchr(buf, 'e');
+    char *start = memchr(buf, 'e', (size_t)n);
     if (start) {
         start++;
         char *end = start + 1;
