@@ -23,9 +23,18 @@ void db_close(struct db *db)
         db->ops->close(db);
 }
 
-enum db_kind db_kind(const struct db *db) { return db->kind; }
-int db_exec(struct db *db, const char *sql, struct err *e) { return db->ops->exec(db, sql, e); }
-int db_in_transaction(const struct db *db) { return db->in_txn; }
+enum db_kind db_kind(const struct db *db)
+{
+    return db->kind;
+}
+int db_exec(struct db *db, const char *sql, struct err *e)
+{
+    return db->ops->exec(db, sql, e);
+}
+int db_in_transaction(const struct db *db)
+{
+    return db->in_txn;
+}
 
 int db_begin(struct db *db, struct err *e)
 {
@@ -57,15 +66,24 @@ void db_rollback(struct db *db)
     db->in_txn = 0;
 }
 
-int db_lock(struct db *db, int64_t key, struct err *e) { return db->ops->lock(db, key, e); }
+int db_lock(struct db *db, int64_t key, struct err *e)
+{
+    return db->ops->lock(db, key, e);
+}
 
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct err *e)
 {
     return db->ops->prepare(db, sql, out, e);
 }
 
-void db_bind_int64(struct db_stmt *s, int idx, int64_t v) { s->db->ops->bind_int64(s, idx, v); }
-void db_bind_double(struct db_stmt *s, int idx, double v) { s->db->ops->bind_double(s, idx, v); }
+void db_bind_int64(struct db_stmt *s, int idx, int64_t v)
+{
+    s->db->ops->bind_int64(s, idx, v);
+}
+void db_bind_double(struct db_stmt *s, int idx, double v)
+{
+    s->db->ops->bind_double(s, idx, v);
+}
 
 void db_bind_text(struct db_stmt *s, int idx, const char *v)
 {
@@ -91,22 +109,58 @@ void db_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n)
         s->db->ops->bind_blob(s, idx, p, n);
 }
 
-void db_bind_null(struct db_stmt *s, int idx) { s->db->ops->bind_null(s, idx); }
-int db_step(struct db_stmt *s, struct err *e) { return s->db->ops->step(s, e); }
-int db_col_count(struct db_stmt *s) { return s->db->ops->col_count(s); }
-int db_col_isnull(struct db_stmt *s, int col) { return s->db->ops->col_isnull(s, col); }
-int64_t db_col_int64(struct db_stmt *s, int col) { return s->db->ops->col_int64(s, col); }
-double db_col_double(struct db_stmt *s, int col) { return s->db->ops->col_double(s, col); }
-const char *db_col_text(struct db_stmt *s, int col) { return s->db->ops->col_text(s, col); }
+void db_bind_null(struct db_stmt *s, int idx)
+{
+    s->db->ops->bind_null(s, idx);
+}
+int db_step(struct db_stmt *s, struct err *e)
+{
+    return s->db->ops->step(s, e);
+}
+int db_col_count(struct db_stmt *s)
+{
+    return s->db->ops->col_count(s);
+}
+int db_col_isnull(struct db_stmt *s, int col)
+{
+    return s->db->ops->col_isnull(s, col);
+}
+int64_t db_col_int64(struct db_stmt *s, int col)
+{
+    return s->db->ops->col_int64(s, col);
+}
+double db_col_double(struct db_stmt *s, int col)
+{
+    return s->db->ops->col_double(s, col);
+}
+const char *db_col_text(struct db_stmt *s, int col)
+{
+    return s->db->ops->col_text(s, col);
+}
 
 const void *db_col_blob(struct db_stmt *s, int col, size_t *n)
 {
     return s->db->ops->col_blob(s, col, n);
 }
 
-const char *db_col_name(struct db_stmt *s, int col) { return s->db->ops->col_name(s, col); }
-void db_reset(struct db_stmt *s) { s->db->ops->reset(s); }
-int64_t db_changes(struct db *db) { return db->ops->changes(db); }
+const char *db_col_name(struct db_stmt *s, int col)
+{
+    return s->db->ops->col_name(s, col);
+}
+void db_reset(struct db_stmt *s)
+{
+    s->db->ops->reset(s);
+}
+int64_t db_changes(struct db *db)
+{
+    return db->ops->changes(db);
+}
+
+void db_budget(struct db *db, int64_t steps)
+{
+    if (db->ops->budget)
+        db->ops->budget(db, steps);
+}
 
 void db_pipeline_begin(struct db *db)
 {

@@ -96,6 +96,13 @@ int db_queue(struct db_stmt *s, struct err *e);
 /* Ends the statement's current execution and clears its bindings. */
 void db_reset(struct db_stmt *s);
 
+/* Bounds the work of what this connection runs from now on to about steps of SQLite's virtual
+ * machine (0 lifts the bound): a statement that goes beyond fails with ERR_DB, slug
+ * "budget_exceeded", and a read transaction stays as it was. For a plan that may read much more
+ * than it expects, to fall back on another (the applications list). PostgreSQL: no bound. */
+#define DB_BUDGET_EXCEEDED "budget_exceeded"
+void db_budget(struct db *db, int64_t steps);
+
 /* Rows changed by the last completed INSERT/UPDATE/DELETE on this connection. */
 int64_t db_changes(struct db *db);
 

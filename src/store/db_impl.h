@@ -31,6 +31,7 @@ struct db_ops {
     void (*pipeline_begin)(struct db *db);
     int (*pipeline_end)(struct db *db, struct err *e);
     int (*queue)(struct db_stmt *s, struct err *e);
+    void (*budget)(struct db *db, int64_t steps); /* optional (NULL: no bound) */
 };
 
 /* Every backend's struct db and struct db_stmt start with these headers. */

@@ -27,6 +27,7 @@ struct sq_stmt {
 struct sq_db {
     struct db base;
     sqlite3 *h;
+    int64_t budget_left; /* db_budget: progress handler calls left (of BUDGET_STEP steps each) */
     struct sq_stmt *cache[CACHE_BUCKETS];
 };
 
@@ -40,6 +41,8 @@ static unsigned hash_sql(const char *s)
 
 static int sq_error(sqlite3 *h, int rc, struct err *e)
 {
+    if ((rc & 0xff) == SQLITE_INTERRUPT) /* only the budget's progress handler interrupts */
+        return err_set(e, ERR_DB, DB_BUDGET_EXCEEDED, NULL, "sqlite: the statement went beyond its budget");
     int ext = sqlite3_extended_errcode(h);
     const char *msg = sqlite3_errmsg(h);
     if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -278,6 +281,21 @@ int64_t db_last_insert_id(struct db *db)
     return db_kind(db) == DB_SQLITE ? sqlite3_last_insert_rowid(((struct sq_db *)db)->h) : 0;
 }
 
+#define BUDGET_STEP 1000 /* virtual machine steps between calls of the progress handler */
+
+static int sq_progress(void *arg)
+{
+    struct sq_db *d = arg;
+    return --d->budget_left < 0;
+}
+
+static void sq_budget(struct db *db, int64_t steps)
+{
+    struct sq_db *d = (struct sq_db *)db;
+    d->budget_left = steps / BUDGET_STEP;
+    sqlite3_progress_handler(d->h, steps > 0 ? BUDGET_STEP : 0, steps > 0 ? sq_progress : NULL, d);
+}
+
 static const struct db_ops sqlite_ops = {
     .close = sq_close,
     .exec = sq_exec,
@@ -301,6 +319,7 @@ static const struct db_ops sqlite_ops = {
     .col_name = sq_col_name,
     .reset = sq_reset,
     .changes = sq_changes,
+    .budget = sq_budget,
 };
 
 /* Process-wide settings, made once before SQLite initialises: no memory statistics. With them on

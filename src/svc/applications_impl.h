@@ -20,7 +20,11 @@
                 "JOIN position p ON p.id = a.position_id JOIN org_unit o ON o.id = p.org_unit_id WHERE 1=1"
 
 /* The list's page queries for query (filters, sort, cursor, limit) into *pg, planned from the data
- * (applications_query.c), in the caller's read transaction. The strings bound point into query. */
-int app_list_page(struct svc_ctx *c, json_t *query, struct qb_page *pg);
+ * (applications_query.c), in the caller's read transaction. The strings bound point into query.
+ * *budget: 0, or the plan walks an index probing each application's dimension scores, which reads
+ * far more than the estimates say when the scores and the order go together (SQLite), and should
+ * run within this db_budget; past it, the page is planned again with no_walk, which drives by the
+ * dimension's list instead. */
+int app_list_page(struct svc_ctx *c, json_t *query, int no_walk, struct qb_page *pg, int64_t *budget);
 
 #endif

@@ -251,9 +251,18 @@ int svc_application_list_text(struct svc_ctx *c, json_t *query, char **text, siz
     struct qb_page *pg = xmalloc(sizeof(*pg));
     struct strbuf out;
     sb_init(&out, 0);
+    int64_t budget = 0;
     int rc = svc_begin_read(c); /* one snapshot for the plan and the page */
-    if (rc == 0 && (rc = app_list_page(c, query, pg)) == 0)
+    if (rc == 0 && (rc = app_list_page(c, query, 0, pg, &budget)) == 0) {
+        db_budget(c->db, budget);
         rc = list_text_run(c, pg, &out);
+        db_budget(c->db, 0);
+        if (budget && rc == ERR_DB && strcmp(c->e->slug, DB_BUDGET_EXCEEDED) == 0) {
+            err_clear(c->e); /* the walk met few matches: the dimension's list, sorted, is cheaper */
+            if ((rc = app_list_page(c, query, 1, pg, &budget)) == 0)
+                rc = list_text_run(c, pg, &out);
+        }
+    }
     rc = svc_end(c, rc);
     free(pg);
     *len = out.len;

@@ -4,6 +4,7 @@
  * stage, position or reason under the same filters (from the counters when they cover them). */
 #include "svc/applications.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/timeutil.h"
@@ -140,6 +141,8 @@ struct app_filter {
     struct range overall, match, dims[MAX_DIM_FILTERS];
     int rare[MAX_DIM_FILTERS]; /* drive by this dimension's list (IN) rather than probe it (EXISTS) */
     int pg_planned;            /* PostgreSQL: rare and probed dimensions in the forms pg_plan chose */
+    int no_walk;               /* SQLite: drive by a dimension's list, never probe while walking an index */
+    int64_t smallest;          /* SQLite: the fewest applications in one of the dimension ranges (app_plan) */
 };
 
 static int filter_params(struct svc_ctx *c, json_t *query, struct app_filter *f)
@@ -248,6 +251,11 @@ static void app_where(struct svc_ctx *c, struct qb *q, const struct app_filter *
  * own indexes followed by a sort. Above it, walking the other way is cheaper. */
 #define DIM_DRIVE_MAX 20000
 #define FILTER_DRIVE_MAX 3000
+/* A walk of an index probing each application's dimension scores (db_budget steps): SQLite's
+ * virtual machine takes about 15 steps per application walked, and listing an application from a
+ * dimension's list and sorting it costs about as much as walking 12 */
+#define WALK_STEPS_PER_ROW 12
+#define WALK_BUDGET_MIN 30000
 /* How many dimension scores a merged walk (list_merged) may expect to read for a page at most;
  * beyond it the filters on the position leave too few of them and the other plans are cheaper. */
 #define MERGE_READ_MAX 4000
@@ -378,6 +386,27 @@ static int pg_plan(struct svc_ctx *c, struct app_filter *f, int limit)
  * one whose filters match few is read through the filters' indexes and sorted. PostgreSQL plans
  * these choices itself from its statistics, except for the dimension ranges (pg_plan). Runs in the
  * caller's read transaction. */
+/* Drives the query by the list of the dimension range with the fewest applications (IN), the
+ * others probed per application. */
+static int drive_smallest(struct svc_ctx *c, struct app_filter *f)
+{
+    int64_t best = INT64_MAX;
+    int at = 0;
+    for (int i = 0; i < f->ndims; i++) {
+        int64_t all = 0, in = 0;
+        int rc = dim_estimate(c, f, &f->dims[i], &all, &in, NULL);
+        if (rc != 0)
+            return rc;
+        f->rare[i] = 0;
+        if (all < best) {
+            best = all;
+            at = i;
+        }
+    }
+    f->rare[at] = f->ndims > 0;
+    return 0;
+}
+
 static int app_plan(struct svc_ctx *c, struct app_filter *f, const char *sort, int limit, int *hint, int *drive)
 {
     *hint = 0;
@@ -391,6 +420,8 @@ static int app_plan(struct svc_ctx *c, struct app_filter *f, const char *sort, i
     if (!f->ndims && !indexed)
         return 0;
     int rc = 0;
+    if (f->no_walk) /* a walk probing the dimensions went beyond its budget: drive by the smallest */
+        return drive_smallest(c, f);
     /* a merged walk reads about limit + 1 scores of its dimension per share of them the filters
      * on the position leave; other filters could leave any share, so they keep the other plans */
     int mergeable = by_id && !other_filters(f) && c->actor->role != ROLE_INTERVIEWER;
@@ -404,6 +435,7 @@ static int app_plan(struct svc_ctx *c, struct app_filter *f, const char *sort, i
         int64_t all = 0, in = 0;
         rc = dim_estimate(c, f, &f->dims[i], &all, &in, NULL);
         f->rare[i] = all < DIM_DRIVE_MAX;
+        f->smallest = i == 0 || all < f->smallest ? all : f->smallest;
         indexed |= f->rare[i] && !by_id; /* a list read by id order needs no sort */
         if (!mergeable || f->dims[i].lo > f->dims[i].hi)
             continue;
@@ -491,15 +523,32 @@ static int merged_page(struct svc_ctx *c, struct app_filter *f, json_t *query, i
     return 0;
 }
 
-int app_list_page(struct svc_ctx *c, json_t *query, struct qb_page *pg)
+int app_list_page(struct svc_ctx *c, json_t *query, int no_walk, struct qb_page *pg, int64_t *budget)
 {
     struct app_filter f;
     int hint, drive, limit, rc;
     int64_t unused;
     const char *sort = q_str(query, "sort");
-    if ((rc = filter_params(c, query, &f)) || (rc = page_params(q_str(query, "limit"), NULL, &limit, &unused, c->e)) ||
+    if ((rc = filter_params(c, query, &f)) != 0)
+        return rc;
+    f.no_walk = no_walk;
+    if ((rc = page_params(q_str(query, "limit"), NULL, &limit, &unused, c->e)) ||
         (rc = app_plan(c, &f, sort, limit, &hint, &drive)))
         return rc;
+    int driven = drive >= 0;
+    for (int i = 0; i < f.ndims; i++)
+        driven |= f.rare[i];
+    /* a walk may cost what driving by the smallest range would (about WALK_STEPS_PER_ROW steps per
+     * application listed), then gives way to it: at most about twice the better of the two */
+    *budget =
+        db_kind(c->db) == DB_SQLITE && f.ndims > 0 && !driven
+            ? (f.smallest < WALK_BUDGET_MIN / WALK_STEPS_PER_ROW ? WALK_BUDGET_MIN : f.smallest * WALK_STEPS_PER_ROW)
+            : 0;
+    /* TALENTD_LIST_WALK_BUDGET: every such walk gets this budget instead (docs/performance.md; the
+     * tests give a tiny one to take the other plan) */
+    const char *env = *budget ? getenv("TALENTD_LIST_WALK_BUDGET") : NULL;
+    if (env && atoll(env) > 0)
+        *budget = atoll(env);
     if (drive >= 0)
         return merged_page(c, &f, query, drive, pg);
     struct qb q;

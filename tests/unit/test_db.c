@@ -554,6 +554,39 @@ static int group_teardown(void **state)
     return 0;
 }
 
+/* db_budget: on SQLite a statement that goes beyond its budget fails with "budget_exceeded" and
+ * the read transaction stays usable; the same statement within a budget, or without one, runs to
+ * the end. On PostgreSQL there is no bound. */
+static void test_budget(void **state)
+{
+    struct db *db = db_of(state);
+    struct err e = {0};
+    for (int i = 0; i < 200; i++)
+        insert_row(db, "x", NULL, i);
+    static const char *const heavy = "SELECT COUNT(*) FROM t a, t b, t c WHERE a.n + b.n + c.n >= 0";
+    check_ok(db_begin_read(db, &e), &e);
+    struct db_stmt *s;
+    db_budget(db, 10000);
+    check_ok(db_prepare(db, heavy, &s, &e), &e);
+    int rc = db_step(s, &e);
+    if (db_kind(db) == DB_SQLITE) {
+        assert_int_equal(rc, ERR_DB);
+        assert_string_equal(e.slug, DB_BUDGET_EXCEEDED);
+    } else {
+        assert_int_equal(rc, DB_ROW);
+        assert_int_equal(db_col_int64(s, 0), 200 * 200 * 200);
+    }
+    db_reset(s);
+    err_clear(&e);
+    assert_int_equal(count_rows(db), 200); /* a light statement fits in a fresh budget */
+    db_budget(db, 0);
+    check_ok(db_prepare(db, heavy, &s, &e), &e);
+    assert_int_equal(db_step(s, &e), DB_ROW);
+    assert_int_equal(db_col_int64(s, 0), 200 * 200 * 200);
+    db_reset(s);
+    check_ok(db_commit(db, &e), &e);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, test_setup, test_teardown)
 
 int main(void)
@@ -577,6 +610,7 @@ int main(void)
         T(test_commit_after_error_fails),
         T(test_pipeline_order),
         T(test_pipeline_error),
+        T(test_budget),
     };
     int failed = cmocka_run_group_tests_name("db_sqlite", tests, sqlite_group_setup, group_teardown);
     const char *pg = getenv("TALENTD_TEST_PG_URL");
