@@ -547,8 +547,10 @@ int app_list_page(struct svc_ctx *c, json_t *query, int no_walk, struct qb_page 
     /* TALENTD_LIST_WALK_BUDGET: every such walk gets this budget instead (docs/performance.md; the
      * tests give a tiny one to take the other plan) */
     const char *env = *budget ? getenv("TALENTD_LIST_WALK_BUDGET") : NULL;
-    if (env && atoll(env) > 0)
-        *budget = atoll(env);
+    char *end = NULL;
+    long long steps = env ? strtoll(env, &end, 10) : 0;
+    if (env && *end == '\0' && steps > 0)
+        *budget = steps;
     if (drive >= 0)
         return merged_page(c, &f, query, drive, pg);
     struct qb q;
