@@ -53,8 +53,9 @@ static int next_template(struct svc_ctx *c, int64_t now, const char *after, char
     return svc_end(c, rc);
 }
 
-/* Runs one statement over the due requests of tmpl (bound as ?1 = now-or-then, ?2 = tmpl, ?3 = now). */
-static int requests_exec(struct svc_ctx *c, const char *sql, int64_t v, const char *tmpl, const char *text)
+/* Runs one statement over the due requests of tmpl (bound as ?1 = text when given, then v, tmpl and the
+ * run's time now). */
+static int requests_exec(struct svc_ctx *c, const char *sql, int64_t v, const char *tmpl, const char *text, int64_t now)
 {
     struct db_stmt *s;
     int rc = svc_prepare(c, sql, &s);
@@ -65,13 +66,13 @@ static int requests_exec(struct svc_ctx *c, const char *sql, int64_t v, const ch
         db_bind_text(s, i++, text);
     db_bind_int64(s, i++, v);
     db_bind_text(s, i++, tmpl);
-    db_bind_int64(s, i, c->now);
+    db_bind_int64(s, i, now);
     return svc_exec(c, s);
 }
 
 /* Exports the due requests of template tmpl that wait in eliminated_pending_export; drops those whose
  * application is no longer eliminated; leaves those under review. *ran: 1 when a job was written. */
-static int run_template(struct svc_ctx *c, const char *tmpl, int *ran)
+static int run_template(struct svc_ctx *c, const char *tmpl, int64_t now, int *ran)
 {
     *ran = 0;
     int64_t *ids = NULL;
@@ -85,7 +86,7 @@ static int run_template(struct svc_ctx *c, const char *tmpl, int *ran)
                             "DELETE FROM export_request WHERE next_at <= ? AND template = ? AND application_id IN "
                             "(SELECT id FROM application WHERE stage NOT IN ('eliminated_pending_review', "
                             "'eliminated_pending_export')) AND requested_at <= ?",
-                            c->now, tmpl, NULL)))
+                            now, tmpl, NULL, now)))
         goto done;
     struct db_stmt *s;
     if ((rc = svc_prepare(c,
@@ -94,7 +95,7 @@ static int run_template(struct svc_ctx *c, const char *tmpl, int *ran)
                           "ORDER BY r.application_id LIMIT ?",
                           &s)))
         goto done;
-    db_bind_int64(s, 1, c->now);
+    db_bind_int64(s, 1, now);
     db_bind_text(s, 2, tmpl);
     db_bind_int64(s, 3, REQUEST_BATCH);
     while ((rc = db_step(s, c->e)) == DB_ROW) {
@@ -138,7 +139,7 @@ done:
     if ((rc = svc_begin(c)) == 0 &&
         (rc = requests_exec(c,
                             "UPDATE export_request SET last_error = ?, next_at = ? WHERE template = ? AND next_at <= ?",
-                            c->now + REQUEST_RETRY_MS, tmpl, keep.message)) == 0)
+                            now + REQUEST_RETRY_MS, tmpl, keep.message, now)) == 0)
         rc = svc_commit(c);
     svc_end(c, rc);
     *c->e = keep;
@@ -159,7 +160,7 @@ int svc_exports_run_requested(struct svc_ctx *c, int64_t now, int *ran)
         if (rc == 0 && !tmpl[0])
             break;
         if (rc == 0) {
-            rc = run_template(c, tmpl, &one);
+            rc = run_template(c, tmpl, now, &one);
             *ran += one;
         }
         if (rc != 0 && !first) {
