@@ -150,5 +150,6 @@ int api_exports_create(struct req *r);
 int api_exports_list(struct req *r);
 int api_exports_get(struct req *r);
 int api_exports_file(struct req *r);
+int api_export_requests_list(struct req *r);
 
 #endif

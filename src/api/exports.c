@@ -1,4 +1,4 @@
-/* exports.c - /export-fields, /export-templates and /exports (svc/exports.h). */
+/* exports.c - /export-fields, /export-templates, /exports and /export-requests (svc/exports.h). */
 #include "svc/exports.h"
 #include "api/api.h"
 
@@ -40,6 +40,12 @@ int api_exports_create(struct req *r)
 int api_exports_list(struct req *r)
 {
     return api_list(r, svc_export_list);
+}
+
+/* The queue of exports requested by rules (read-only). */
+int api_export_requests_list(struct req *r)
+{
+    return api_list(r, svc_export_request_list);
 }
 
 int api_exports_get(struct req *r)

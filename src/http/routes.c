@@ -145,6 +145,7 @@ const struct route routes[] = {
     {"GET", "/api/v1/exports", api_exports_list, HR, "applications:read", 0},
     {"GET", "/api/v1/exports/{id}", api_exports_get, HR, "applications:read", 0},
     {"GET", "/api/v1/exports/{id}/file", api_exports_file, HR, "applications:read", 0},
+    {"GET", "/api/v1/export-requests", api_export_requests_list, HR, "applications:read", 0},
 };
 
 const int routes_count = (int)(sizeof(routes) / sizeof(routes[0]));

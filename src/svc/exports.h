@@ -129,6 +129,16 @@ int svc_export_request_tx(struct svc_ctx *c, int64_t app, const char *tmpl, int6
  * Returns the first failure after trying every template. */
 int svc_exports_run_requested(struct svc_ctx *c, int64_t now, int *ran);
 
+/* The queue of rule-requested exports, a page in application order (keyset cursor: limit, cursor):
+ * items {application_id, candidate_id, candidate_name, position (code), position_title, stage (the
+ * application's), template, rule_id | null, rule (its name; null when the rule is gone), requested_at,
+ * next_at (when the worker next tries it), last_error | null (why the last attempt was refused), state}.
+ * state: "held" while the application is not in eliminated_pending_export (under review: it waits),
+ * else "retrying" when an attempt was refused (last_error), else "waiting". query: template (name,
+ * 1..100 characters), state (waiting|retrying|held; 422 naming the field otherwise), limit, cursor;
+ * any other parameter is a 400 "unknown_parameter". Read-only; for admin and hr (the API's route). */
+int svc_export_request_list(struct svc_ctx *c, json_t *query, json_t **out);
+
 /* The background worker's task (jobs/worker.c's table): svc_exports_run_due and
  * svc_exports_run_requested at the current time. */
 struct worker_config;

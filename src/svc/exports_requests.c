@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/mem.h"
+#include "svc/views.h"
 
 #define REQUEST_BATCH 50000    /* applications one job of queued requests exports, at most */
 #define REQUEST_RETRY_MS 60000 /* a failed attempt is tried again after this long */
@@ -174,4 +175,60 @@ int svc_exports_run_requested(struct svc_ctx *c, int64_t now, int *ran)
     if (first)
         *c->e = first_err;
     return first;
+}
+
+/* ------------------------------------------------------------------------
+ * the queue as people see it (svc_export_request_list) */
+
+/* A request's state: held while its application is not in eliminated_pending_export (under review, or
+ * gone elsewhere until the next run drops it), retrying once an attempt was refused, else waiting. */
+#define REQUEST_STATE                                                                                                  \
+    "CASE WHEN a.stage <> 'eliminated_pending_export' THEN 'held' WHEN r.last_error IS NOT NULL THEN 'retrying' "      \
+    "ELSE 'waiting' END"
+
+#define REQUEST_SELECT                                                                                                 \
+    "SELECT r.application_id, a.candidate_id, cd.name, p.code, p.title, a.stage, r.template, r.rule_id, ru.name, "     \
+    "r.requested_at, r.next_at, r.last_error, " REQUEST_STATE " FROM export_request r "                                \
+    "JOIN application a ON a.id = r.application_id JOIN candidate cd ON cd.id = a.candidate_id "                       \
+    "JOIN position p ON p.id = a.position_id LEFT JOIN rule ru ON ru.id = r.rule_id WHERE 1=1"
+
+static json_t *text_or_null(struct db_stmt *s, int col)
+{
+    return db_col_isnull(s, col) ? json_null() : json_string(db_col_text(s, col));
+}
+
+static json_t *request_row(struct svc_ctx *c, struct db_stmt *s)
+{
+    (void)c;
+    return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:s}", "application_id",
+                     (json_int_t)db_col_int64(s, 0), "candidate_id", (json_int_t)db_col_int64(s, 1), "candidate_name",
+                     db_col_text(s, 2), "position", db_col_text(s, 3), "position_title", db_col_text(s, 4), "stage",
+                     db_col_text(s, 5), "template", db_col_text(s, 6), "rule_id",
+                     db_col_isnull(s, 7) ? json_null() : json_integer(db_col_int64(s, 7)), "rule", text_or_null(s, 8),
+                     "requested_at", json_time(db_col_int64(s, 9)), "next_at", json_time(db_col_int64(s, 10)),
+                     "last_error", text_or_null(s, 11), "state", db_col_text(s, 12));
+}
+
+int svc_export_request_list(struct svc_ctx *c, json_t *query, json_t **out)
+{
+    static const char *const params[] = {"template", "state", "limit", "cursor", NULL};
+    int rc = jq_known(query, params, c->e);
+    if (rc != 0)
+        return rc;
+    const char *tmpl = q_str(query, "template"), *state = q_str(query, "state");
+    if (tmpl && (rc = check_text("template", tmpl, 100, 0, c->e)) != 0)
+        return rc;
+    if (state && strcmp(state, "waiting") != 0 && strcmp(state, "retrying") != 0 && strcmp(state, "held") != 0)
+        return err_set(c->e, ERR_INVALID, "invalid_value", "state", "state must be waiting, retrying or held");
+    struct qb q;
+    qb_init(&q, REQUEST_SELECT);
+    if (tmpl) {
+        qb_sql(&q, " AND r.template = ?");
+        qb_text(&q, tmpl);
+    }
+    if (state) {
+        qb_sql(&q, " AND " REQUEST_STATE " = ?");
+        qb_text(&q, state);
+    }
+    return qb_page(c, &q, query, "r.application_id", request_row, out);
 }

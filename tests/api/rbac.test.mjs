@@ -636,6 +636,7 @@ const ROUTES = [
     pat: '/api/v1/exports/{id}/file', m: 'GET', p: () => `/api/v1/exports/${extra.exportJob.id}/file`, roles: HR,
     scope: 'applications:read', ok: 200, raw: true,
   },
+  { pat: '/api/v1/export-requests', m: 'GET', p: () => '/api/v1/export-requests', roles: HR, scope: 'applications:read', ok: 200 },
 ];
 
 const ROLE_USER = { admin: 'admin', hr: 'hr1', manager: 'mgr_sales', interviewer: 'int1' };
