@@ -1,6 +1,7 @@
 /* export.c - `talentd export`: export applications to a file with a template,
- * run the scheduled exports that are due, list templates and the export
- * history; the same svc_ calls as the API (svc/exports.h). */
+ * run the scheduled exports that are due, list templates, the export
+ * history and the queue of exports requested by rules; the same svc_ calls
+ * as the API (svc/exports.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@ static const char export_usage[] =
     "       talentd export run-due [--now TIME] [--export-dir DIR]   (run the scheduled exports that are due and those "
     "rules requested)\n"
     "       talentd export templates | history [--limit N]\n"
+    "       talentd export requests [--template NAME] [--state waiting|retrying|held]   (the queue of exports "
+    "rules requested)\n"
     "filters (the application list's; the stage defaults to eliminated_pending_export):\n"
     "  --position CODE  --stage STAGE  --department CODE  --recommendation R  --filter KEY=VALUE ...\n"
     "  (KEY as in GET /api/v1/applications: dim.logic_gte=60, overall_lte=50, talent_pool=false, ...)\n"
@@ -185,6 +188,31 @@ static void show_job(json_t *j)
            json_string_value(json_object_get(j, "sha256")));
 }
 
+static void show_request(json_t *r)
+{
+    json_t *rule = json_object_get(r, "rule"), *why = json_object_get(r, "last_error");
+    printf("%-8lld %s %-8s %-20s %-20s %-16s %-12s %s\n",
+           (long long)json_integer_value(json_object_get(r, "application_id")),
+           json_string_value(json_object_get(r, "requested_at")), json_string_value(json_object_get(r, "state")),
+           json_string_value(json_object_get(r, "template")), json_is_string(rule) ? json_string_value(rule) : "-",
+           json_string_value(json_object_get(r, "candidate_name")), json_string_value(json_object_get(r, "position")),
+           json_is_string(why) ? json_string_value(why) : "");
+}
+
+/* The queue of rule-requested exports, every page; q: its filters. */
+static int do_requests(struct app_opts *o, json_t *q)
+{
+    struct app a;
+    if (app_open(&a, o, "cli") != 0)
+        return 1;
+    int rc = app_print_pages(&a, "export requests", svc_export_request_list, q,
+                             "APP      REQUESTED                STATE    TEMPLATE             RULE                 "
+                             "CANDIDATE        POSITION     LAST ERROR\n",
+                             show_request, "no export requests");
+    app_close(&a);
+    return rc;
+}
+
 /* Reads "--x VALUE" at argv[*i] into *v; 1 consumed, 0 not this flag, -1 value missing. */
 static int opt_value(int argc, char **argv, int *i, const char *flag, const char **v)
 {
@@ -199,7 +227,8 @@ static int opt_value(int argc, char **argv, int *i, const char *flag, const char
 int cmd_export(int argc, char **argv)
 {
     struct app_opts o = {0};
-    const char *tmpl = NULL, *dest = NULL, *out = NULL, *dir = NULL, *now = NULL, *limit = NULL, *sub = NULL;
+    const char *tmpl = NULL, *dest = NULL, *out = NULL, *dir = NULL, *now = NULL, *limit = NULL, *sub = NULL,
+               *state = NULL;
     int as_json = 0, quiet = 0;
     json_t *filter = json_object();
     static const struct {
@@ -226,6 +255,8 @@ int cmd_export(int argc, char **argv)
             r = opt_value(argc, argv, &i, "--now", &now);
         if (r == 0)
             r = opt_value(argc, argv, &i, "--limit", &limit);
+        if (r == 0)
+            r = opt_value(argc, argv, &i, "--state", &state);
         for (size_t k = 0; r == 0 && k < sizeof(shortcuts) / sizeof(shortcuts[0]); k++)
             if ((r = opt_value(argc, argv, &i, shortcuts[k].flag, &v)) == 1)
                 json_object_set_new(filter, shortcuts[k].key, json_string(v));
@@ -250,7 +281,8 @@ int cmd_export(int argc, char **argv)
             return 0;
         }
         if (r == 0 && !sub && argv[i][0] != '-' &&
-            (strcmp(argv[i], "run-due") == 0 || strcmp(argv[i], "templates") == 0 || strcmp(argv[i], "history") == 0)) {
+            (strcmp(argv[i], "run-due") == 0 || strcmp(argv[i], "templates") == 0 || strcmp(argv[i], "history") == 0 ||
+             strcmp(argv[i], "requests") == 0)) {
             sub = argv[i];
             r = 1;
         }
@@ -266,6 +298,16 @@ int cmd_export(int argc, char **argv)
         svc_exports_set_dir(dir);
     if (rc == 0 && sub && strcmp(sub, "run-due") == 0) {
         rc = do_run_due(&o, now);
+    } else if (rc == 0 && sub && strcmp(sub, "requests") == 0) {
+        json_t *q = json_object();
+        if (tmpl)
+            json_object_set_new(q, "template", json_string(tmpl));
+        if (state)
+            json_object_set_new(q, "state", json_string(state));
+        if (limit)
+            json_object_set_new(q, "limit", json_string(limit));
+        rc = do_requests(&o, q);
+        json_decref(q);
     } else if (rc == 0 && sub && strcmp(sub, "templates") == 0) {
         rc = do_list(&o, svc_export_template_list, show_template, limit);
     } else if (rc == 0 && sub) {
