@@ -1,0 +1,4 @@
+-- 014_score_hist_dim: the score histograms by dimension, as SQLite has had them since 012. The
+-- applications list estimates a dimension range from them per request (svc/applications_query.c:
+-- dim_estimate, pg_plan): one dimension's rows out of the index instead of a scan of all of them.
+CREATE INDEX score_hist_dim ON score_hist(dim, bucket, position_id, n);
