@@ -297,7 +297,11 @@ static int take(struct pipeline *pl, long seq, struct item *it)
         *it = *slot;
         memset(slot, 0, sizeof(*slot));
         pl->taken = seq + 1;
-        pthread_cond_broadcast(&pl->space);
+        /* A worker waits for space when the ring is full: it is woken once half of it is free again,
+         * not for each line taken (a wake-up per line costs both threads a good deal more than the
+         * line). */
+        if (pl->next - pl->taken == RING / 2)
+            pthread_cond_broadcast(&pl->space);
     }
     pthread_mutex_unlock(&pl->mu);
     return have;

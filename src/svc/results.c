@@ -99,11 +99,18 @@ static int find_candidate(struct svc_ctx *c, const struct result_prep *p, int64_
     return 0;
 }
 
-/* Matching of docs/results.md: *app, or 0 with *why naming what failed. May create the application.
+/* An application match_application leaves to the caller to create with the result
+ * (svc_result_new_app_tx): candidate cand's for position pid; pid 0 when none. */
+struct new_app {
+    int64_t cand, pid;
+};
+
+/* Matching of docs/results.md: *app, or 0 with *why naming what failed. May create the application;
+ * with create non-NULL, an application to create is left in *create instead (*app 0, *why NULL).
  * *known is set when the application's facts (svc_app_facts) came with the match: read with the
  * lookup by id, or those of the application just created. */
 static int match_application(struct svc_ctx *c, const struct result_prep *p, int64_t *app, const char **why,
-                             struct app_facts *f, int *known)
+                             struct app_facts *f, int *known, struct new_app *create)
 {
     const struct result *r = &p->r;
     int rc;
@@ -173,6 +180,11 @@ static int match_application(struct svc_ctx *c, const struct result_prep *p, int
     }
     /* What svc_app_insert_tx checks first is known here: the candidate was just found, the position is
      * open, and the candidate has no application for it. */
+    if (create) { /* created with the result, in one write */
+        create->cand = cand;
+        create->pid = pid;
+        return 0;
+    }
     if ((rc = svc_app_insert_new_tx(c, cand, pid, NULL, app)))
         return rc;
     f->position_id = pid; /* a new application: in stage applied, no result, no scores */
@@ -246,6 +258,8 @@ static void bind_blob_or_null(struct db_stmt *s, int idx, const unsigned char *p
         db_bind_null(s, idx);
 }
 
+/* Inserts the result's row: *id is its id; on SQLite with *id non-zero, the id it is given (the one
+ * SQLite would give it: next_result_id). */
 static int insert_result(struct svc_ctx *c, const struct result_prep *p, int version, int64_t app, const char *why,
                          int64_t *id)
 {
@@ -264,10 +278,10 @@ static int insert_result(struct svc_ctx *c, const struct result_prep *p, int ver
     /* SQLite: without RETURNING (see db_last_insert_id); an unguarded batch on PostgreSQL: with an id
      * drawn ahead, pipelined */
     int sqlite = db_kind(c->db) == DB_SQLITE;
-    int64_t drawn = 0;
+    int64_t drawn = sqlite ? *id : 0;
     int rc = sqlite ? 0 : svc_batch_result_id(c, &drawn);
     if (rc == 0)
-        rc = svc_prepare(c, sqlite ? INSERT_RESULT : drawn ? INSERT_RESULT_ID : INSERT_RESULT " RETURNING id", &s);
+        rc = svc_prepare(c, drawn ? INSERT_RESULT_ID : sqlite ? INSERT_RESULT : INSERT_RESULT " RETURNING id", &s);
     if (rc != 0)
         return rc;
     db_bind_text(s, 1, r->vendor);
@@ -298,13 +312,32 @@ static int insert_result(struct svc_ctx *c, const struct result_prep *p, int ver
     if (drawn) {
         db_bind_int64(s, 20, drawn);
         *id = drawn;
-        return db_queue(s, c->e);
+        if (!sqlite)
+            return db_queue(s, c->e);
+        rc = db_step(s, c->e);
+        db_reset(s);
+        return rc < 0 ? rc : 0;
     }
     rc = db_step(s, c->e);
     *id = rc == DB_ROW ? db_col_int64(s, 0) : rc == DB_DONE && sqlite ? db_last_insert_id(c->db) : 0;
     rc = rc < 0 ? rc : 0;
     db_reset(s);
     return rc;
+}
+
+/* The id SQLite gives the next ai_result row: one more than the largest (0 when that is the largest
+ * possible, and SQLite would pick one at random). */
+static int next_result_id(struct svc_ctx *c, int64_t *id)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c, "SELECT COALESCE(MAX(id), 0) FROM ai_result", &s);
+    if (rc != 0)
+        return rc;
+    rc = db_step(s, c->e);
+    int64_t max = rc == DB_ROW ? db_col_int64(s, 0) : INT64_MAX;
+    db_reset(s);
+    *id = max < INT64_MAX ? max + 1 : 0;
+    return rc < 0 ? rc : 0;
 }
 
 /* The summary handed back by ingest/attach and written to the audit log (no personal data). */
@@ -390,10 +423,25 @@ int svc_result_store(struct svc_ctx *c, const struct result_prep *p, json_t **ou
         rc = 0;
         goto done;
     }
+    /* On SQLite a system actor's new application is written with the result (svc_result_new_app_tx). */
+    struct new_app create = {0};
+    int fold = db_kind(c->db) == DB_SQLITE && c->actor->role == ROLE_SYSTEM && !cur.id;
     if (cur.app)
         app = cur.app; /* a re-score belongs where the first version went */
-    else if ((rc = match_application(c, p, &app, &why, &facts, &known)))
+    else if ((rc = match_application(c, p, &app, &why, &facts, &known, fold ? &create : NULL)))
         goto done;
+    if (create.pid) {
+        if ((rc = next_result_id(c, &id)))
+            goto done;
+        if (id) {
+            rc = svc_result_new_app_tx(c, create.cand, create.pid, id, r, &app, &ap);
+        } else { /* no id to give the result: the two steps */
+            rc = svc_app_insert_new_tx(c, create.cand, create.pid, NULL, &app);
+            create.pid = 0;
+        }
+        if (rc != 0)
+            goto done;
+    }
     if (cur.id) {
         struct db_stmt *s;
         if ((rc = svc_prepare(c, "UPDATE ai_result SET is_current = 0 WHERE id = ?", &s)))
@@ -404,7 +452,9 @@ int svc_result_store(struct svc_ctx *c, const struct result_prep *p, json_t **ou
     }
     if ((rc = insert_result(c, p, cur.version + 1, app, why, &id)))
         goto done;
-    if (app && (rc = svc_result_apply_known_tx(c, app, id, r, known ? &facts : NULL, &ap)))
+    if (app && create.pid && (rc = svc_result_new_app_done_tx(c, app, create.pid, r, &ap)))
+        goto done;
+    if (app && !create.pid && (rc = svc_result_apply_known_tx(c, app, id, r, known ? &facts : NULL, &ap)))
         goto done;
     sum = summary(id, r, cur.version + 1, 0, app, why, &ap);
     if ((rc = svc_audit(c, cur.id ? "result.rescore" : "result.receive", "ai_result", id, NULL, sum)) ||

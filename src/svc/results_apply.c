@@ -695,6 +695,77 @@ static int apply_result(struct svc_ctx *c, int64_t app, int64_t rid, const struc
     return move_on(c, app, &f, r, out);
 }
 
+/* An application created for its first result (svc_result_new_app_tx): the row written once, as the
+ * insert of svc_app_insert_new_tx followed by store_match_moved would leave it (version 1 + 2). */
+#define INSERT_NEW_APP                                                                                                 \
+    "INSERT INTO application (candidate_id, position_id, stage, prev_stage, stage_changed_at, created_at, "            \
+    "updated_at, version, overall, match_score, recommendation, ai_dims, ai_vendor, ai_model, ai_completed_at, "       \
+    "ai_tags, ai_transcript, result_id, result_at) VALUES (?, ?, ?, ?, ?, ?, ?, 3, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+int svc_result_new_app_tx(struct svc_ctx *c, int64_t cand, int64_t pid, int64_t rid, const struct result *r,
+                          int64_t *app, struct applied *out)
+{
+    struct pos_info tmp;
+    const struct pos_info *pi;
+    struct db_stmt *s;
+    const char *applied = stage_name(STAGE_APPLIED), *pending = stage_name(STAGE_AI_PENDING_EVALUATION);
+    *app = 0;
+    int rc = pos_get(c, pid, 0, &tmp, &pi);
+    if (rc != 0)
+        return rc;
+    report(pi, r, out);
+    struct transition_req tr = {.from = STAGE_APPLIED,
+                                .to = STAGE_AI_PENDING_EVALUATION,
+                                .actor = ACTOR_SYSTEM,
+                                .reason = NULL,
+                                .review_required = pi->review_required};
+    if ((rc = pipeline_check(&tr, c->e)))
+        return rc;
+    /* The counter the insert in stage applied would have written and the move taken back: a row left at
+     * zero stays (migration 012). */
+    if ((rc = svc_prepare(c,
+                          "INSERT INTO app_count (position_id, stage, reason, n) VALUES (?, ?, '', 0) "
+                          "ON CONFLICT (position_id, stage, reason) DO NOTHING",
+                          &s)))
+        return rc;
+    db_bind_int64(s, 1, pid);
+    db_bind_text(s, 2, applied);
+    rc = db_step(s, c->e);
+    db_reset(s);
+    if (rc < 0)
+        return rc;
+    if ((rc = svc_prepare(c, INSERT_NEW_APP, &s)))
+        return rc;
+    struct result_facts f;
+    facts_of(r, &f);
+    db_bind_int64(s, 1, cand);
+    db_bind_int64(s, 2, pid);
+    db_bind_text(s, 3, pending);
+    db_bind_text(s, 4, applied);
+    db_bind_int64(s, 5, c->now);
+    db_bind_int64(s, 6, c->now);
+    db_bind_int64(s, 7, c->now);
+    db_bind_int64(s, 8, r->overall);
+    db_bind_double(s, 9, out->match_score);
+    db_bind_text(s, 10, out->recommendation);
+    int i = bind_facts(s, 11, rid, r, &f);
+    db_bind_int64(s, i++, rid);
+    db_bind_int64(s, i, c->now);
+    rc = db_step(s, c->e);
+    *app = rc == DB_DONE ? db_last_insert_id(c->db) : 0;
+    db_reset(s);
+    free(f.tags);
+    if (rc < 0)
+        return rc;
+    char note[200];
+    snprintf(note, sizeof(note), "AI result %.32s/%.128s received", r->vendor, r->vendor_result_id);
+    if ((rc = svc_app_history_tx(c, *app, NULL, applied, NULL, NULL, ACTOR_SYSTEM)) ||
+        (rc = svc_app_history_tx(c, *app, applied, pending, NULL, note, ACTOR_SYSTEM)))
+        return rc;
+    snprintf(out->stage, sizeof(out->stage), "%s", pending);
+    return 0;
+}
+
 /* The stage application app is in now into out->stage. */
 static int read_stage(struct svc_ctx *c, int64_t app, struct applied *out)
 {
@@ -747,4 +818,14 @@ int svc_result_rescore_tx(struct svc_ctx *c, int64_t app, const struct result *r
         return rc;
     snprintf(out->stage, sizeof(out->stage), "%s", "");
     return 0;
+}
+
+int svc_result_new_app_done_tx(struct svc_ctx *c, int64_t app, int64_t pid, const struct result *r, struct applied *out)
+{
+    int moved = 0, rc = put_in(c, app, pid, r);
+    /* what svc_app_move_tx does after a move, then what a new current result does */
+    if (rc == 0 && (rc = svc_rules_run_tx(c, app, RULE_ON_STAGE, NULL)) == 0 &&
+        (rc = svc_rules_run_tx(c, app, RULE_ON_RESULT, &moved)) == 0 && moved)
+        rc = read_stage(c, app, out);
+    return rc;
 }
