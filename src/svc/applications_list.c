@@ -198,9 +198,8 @@ static int list_text_run(struct svc_ctx *c, struct qb_page *pg, struct strbuf *o
     int more = 0, rc = 0;
     for (int i = 0; i < pg->nq && !more && rc == 0; i++) {
         struct db_stmt *s;
-        if ((rc = svc_prepare(c, pg->qs[i].sql, &s)) != 0)
+        if ((rc = qb_prepare(c, &pg->qs[i], &s)) != 0)
             break;
-        qb_bind(&pg->qs[i], s);
         while ((rc = db_step(s, c->e)) == DB_ROW) {
             if (t->n == pg->limit) {
                 more = 1;
@@ -254,9 +253,11 @@ int svc_application_list_text(struct svc_ctx *c, json_t *query, char **text, siz
     int64_t budget = 0;
     int rc = svc_begin_read(c); /* one snapshot for the plan and the page */
     if (rc == 0 && (rc = app_list_page(c, query, 0, pg, &budget)) == 0) {
-        db_budget(c->db, budget);
+        if (budget)
+            db_budget(c->db, budget);
         rc = list_text_run(c, pg, &out);
-        db_budget(c->db, 0);
+        if (budget)
+            db_budget(c->db, 0);
         if (budget && rc == ERR_DB && strcmp(c->e->slug, DB_BUDGET_EXCEEDED) == 0) {
             err_clear(c->e); /* the walk met few matches: the dimension's list, sorted, is cheaper */
             if ((rc = app_list_page(c, query, 1, pg, &budget)) == 0)

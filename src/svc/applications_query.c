@@ -264,10 +264,9 @@ static void app_where(struct svc_ctx *c, struct qb *q, const struct app_filter *
 static int count_of(struct svc_ctx *c, struct qb *q, int64_t *n)
 {
     struct db_stmt *s;
-    int rc = svc_prepare(c, q->sql, &s);
+    int rc = qb_prepare(c, q, &s);
     if (rc != 0)
         return rc;
-    qb_bind(q, s);
     rc = db_step(s, c->e);
     *n = rc == DB_ROW ? db_col_int64(s, 0) : 0;
     db_reset(s);
@@ -338,10 +337,9 @@ static int dim_estimate(struct svc_ctx *c, const struct app_filter *f, const str
     qb_sql(&q, " WHERE h.dim = ?"); /* one pass over the dimension's histograms (a few rows per position) */
     qb_text(&q, r->key);
     struct db_stmt *s;
-    int rc = svc_prepare(c, q.sql, &s);
+    int rc = qb_prepare(c, &q, &s);
     if (rc != 0)
         return rc;
-    qb_bind(&q, s);
     rc = db_step(s, c->e);
     *all = rc == DB_ROW ? db_col_int64(s, 0) : 0;
     *in = rc == DB_ROW && scoped ? db_col_int64(s, 1) : *all;
@@ -674,8 +672,7 @@ int svc_application_counts(struct svc_ctx *c, json_t *query, json_t **out)
     json_t *items = json_array();
     int64_t total = 0;
     struct db_stmt *s;
-    if ((rc = svc_begin_read(c)) == 0 && (rc = svc_prepare(c, qb.sql, &s)) == 0) {
-        qb_bind(&qb, s);
+    if ((rc = svc_begin_read(c)) == 0 && (rc = qb_prepare(c, &qb, &s)) == 0) {
         while ((rc = db_step(s, c->e)) == DB_ROW) {
             json_t *it = json_object();
             for (int i = 0; i < n; i++)

@@ -255,10 +255,9 @@ static int note_row(struct run *r, struct xrow *row)
 int xrun_read_chunk(struct run *r, struct qb *q, struct xchunk *k, int64_t *lo, int *more)
 {
     struct db_stmt *s;
-    int rc = svc_prepare(r->c, q->sql, &s);
+    int rc = qb_prepare(r->c, q, &s);
     if (rc != 0)
         return rc;
-    qb_bind(q, s);
     db_bind_int64(s, q->n + 1, *lo);
     if (!k->rows) {
         k->rows = xmalloc(CHUNK * sizeof(*k->rows));

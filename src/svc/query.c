@@ -235,9 +235,8 @@ int qb_page_run(struct svc_ctx *c, struct qb_page *pg, json_t *(*row)(struct svc
     int more = 0;
     for (int i = 0; i < pg->nq && !more && rc >= 0; i++) {
         struct db_stmt *s;
-        if ((rc = svc_prepare(c, pg->qs[i].sql, &s)) != 0)
+        if ((rc = qb_prepare(c, &pg->qs[i], &s)) != 0)
             break;
-        qb_bind(&pg->qs[i], s);
         while ((rc = db_step(s, c->e)) == DB_ROW) {
             if ((int)json_array_size(items) == pg->limit) {
                 more = 1;
@@ -454,14 +453,21 @@ int q_score(const char *param, const char *v, int fraction, double *out, struct 
     return 0;
 }
 
+int qb_prepare(struct svc_ctx *c, struct qb *q, struct db_stmt **out)
+{
+    int rc = svc_prepare(c, q->sql, out);
+    if (rc == 0)
+        qb_bind(q, *out);
+    return rc;
+}
+
 int qb_one(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), const char *what,
            json_t **out)
 {
     struct db_stmt *s;
-    int rc = svc_prepare(c, q->sql, &s);
+    int rc = qb_prepare(c, q, &s);
     if (rc != 0)
         return rc;
-    qb_bind(q, s);
     rc = db_step(s, c->e);
     if (rc == DB_ROW) {
         *out = row(c, s);
@@ -483,10 +489,9 @@ json_t *qb_row_int(struct svc_ctx *c, struct db_stmt *s)
 int qb_all(struct svc_ctx *c, struct qb *q, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s), json_t *into)
 {
     struct db_stmt *s;
-    int rc = svc_prepare(c, q->sql, &s);
+    int rc = qb_prepare(c, q, &s);
     if (rc != 0)
         return rc;
-    qb_bind(q, s);
     while ((rc = db_step(s, c->e)) == DB_ROW) {
         json_t *item = row(c, s);
         if (!item) {

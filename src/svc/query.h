@@ -40,6 +40,9 @@ void qb_copy(struct qb *dst, const struct qb *src);
 /* Binds q's values to s, a statement prepared from q->sql (for running q by hand). */
 void qb_bind(struct qb *q, struct db_stmt *s);
 
+/* Prepares q->sql (svc_prepare) into *out with q's values bound: q run by hand. */
+int qb_prepare(struct svc_ctx *c, struct qb *q, struct db_stmt **out);
+
 /* Row-level visibility for the actor: appends " AND <pos_alias>.org_unit_id IN
  * (subtree)" for managers and an assignment check on <app_id_expr> for
  * interviewers. app_id_expr may be NULL when the query has no application:
