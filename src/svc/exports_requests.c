@@ -89,11 +89,18 @@ static int run_template(struct svc_ctx *c, const char *tmpl, int64_t now, int *r
                             "'eliminated_pending_export')) AND requested_at <= ?",
                             now, tmpl, NULL, now)))
         goto done;
+    /* On PostgreSQL the requests are locked: a worker running at the same time (another server, or
+     * `talentd export run-due` beside the server's own) waits here and then finds them gone, rather than
+     * exporting the same applications again (SQLite has one writer). */
     struct db_stmt *s;
     if ((rc = svc_prepare(c,
-                          "SELECT r.application_id FROM export_request r JOIN application a ON a.id = r.application_id "
-                          "WHERE r.next_at <= ? AND r.template = ? AND a.stage = 'eliminated_pending_export' "
-                          "ORDER BY r.application_id LIMIT ?",
+                          db_kind(c->db) == DB_POSTGRES
+                              ? "SELECT r.application_id FROM export_request r JOIN application a ON a.id = "
+                                "r.application_id WHERE r.next_at <= ? AND r.template = ? AND a.stage = "
+                                "'eliminated_pending_export' ORDER BY r.application_id LIMIT ? FOR UPDATE OF r"
+                              : "SELECT r.application_id FROM export_request r JOIN application a ON a.id = "
+                                "r.application_id WHERE r.next_at <= ? AND r.template = ? AND a.stage = "
+                                "'eliminated_pending_export' ORDER BY r.application_id LIMIT ?",
                           &s)))
         goto done;
     db_bind_int64(s, 1, now);

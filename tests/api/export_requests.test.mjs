@@ -238,4 +238,20 @@ describe('the queue of exports requested by rules', () => {
     assert.equal(none.code, 0, none.stderr);
     assert.match(none.stdout, /no export requests/);
   });
+
+  test('workers running at once export each request once: one job, no empty or repeated ones', async () => {
+    const apps = [];
+    for (let i = 0; i < 4; i++) apps.push(await eliminated('SALES-01'));
+    const before = (await hr.all(`/api/v1/exports?template=${encodeURIComponent(tmpl)}`)).length;
+    // the server's own worker and `talentd export run-due` (or two servers) may run together
+    for (let round = 0; round < 3; round++) {
+      const runs = await Promise.all([0, 1, 2, 3].map(() => runWorker(Date.now() + 360000)));
+      for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    }
+    for (const a of apps) assert.equal((await getApp(a.id)).stage, 'exported');
+    const jobs = await hr.all(`/api/v1/exports?template=${encodeURIComponent(tmpl)}`);
+    assert.equal(jobs.length, before + 1, JSON.stringify(jobs.map((j) => j.rows)));
+    assert.equal(jobs.filter((j) => j.rows === 4).length, 1);
+    assert.deepEqual(await walk(hr), []);
+  });
 });
