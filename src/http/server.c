@@ -1,24 +1,30 @@
 /* server.c - libmicrohttpd plumbing and request dispatch.
  *
- * Settings follow DESIGN.md: internal polling thread pool on epoll (serve's
- * default: one thread per core and at least 2, so that one slow request does
- * not hold up all others; --threads 1 runs a single event loop),
- * suspend/resume allowed, explicit connection limit, timeout and
- * per-connection memory limit. The access handler never queues a response
- * on its first call (that would force Connection: close); the body is
- * accumulated into a capped buffer, and anything over the cap is a 413.
- * Each worker thread keeps its own database connection. */
+ * Settings follow DESIGN.md: one event loop per thread on epoll (serve's
+ * default: one per core and at least 2, so that one slow request does not
+ * hold up all others), suspend/resume allowed, explicit connection limit,
+ * timeout and per-connection memory limit. Each loop is a daemon without a
+ * thread of its own, run by talentd's serve_loop, and all accept from one
+ * listening socket: libmicrohttpd's own polling threads (single or pool)
+ * stall once 128 requests are ready at once (docs/performance.md). The
+ * access handler never queues a response on its first call (that would
+ * force Connection: close); the body is accumulated into a capped buffer,
+ * and anything over the cap is a 413. Each loop keeps its own database
+ * connection. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,14 +37,19 @@
 #include "store/db.h"
 #include "svc/idempotency.h"
 
+/* One event loop: a daemon without a thread of its own and the thread that runs it (serve_loop). */
+struct loop {
+    struct MHD_Daemon *d;
+    pthread_t thread;
+    int wait_fd; /* epoll set of the daemon's epoll fd and the server's stop_fd */
+    int stop_fd;
+};
+
 struct http_server {
     struct server_config cfg;
-    struct MHD_Daemon *d;
-    /* --threads 1: the daemon without a thread of its own, run by this loop (serve_loop) */
-    pthread_t loop;
-    int loop_on;
-    int stop_fd; /* eventfd: wakes the loop to stop */
-    int wait_fd; /* epoll set of the daemon's epoll fd and stop_fd */
+    struct loop *loops; /* cfg.threads of them, each accepting from the same listening socket */
+    unsigned n;         /* loops started */
+    int stop_fd;        /* eventfd: wakes every loop to stop */
 };
 
 /* Each worker thread's connection lives in a thread-specific slot whose
@@ -390,87 +401,125 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-/* The event loop of a daemon without a thread of its own: waits on the daemon's epoll fd (and the
+/* The event loop of one daemon without a thread of its own: waits on the daemon's epoll fd (and the
  * stop eventfd) for as long as the daemon's next timeout, then lets MHD_run do the work ready. */
 static void *serve_loop(void *arg)
 {
-    struct http_server *s = arg;
+    struct loop *l = arg;
     for (;;) {
         MHD_UNSIGNED_LONG_LONG ms = 0;
         int timeout = -1;
-        if (MHD_get_timeout(s->d, &ms) == MHD_YES)
+        if (MHD_get_timeout(l->d, &ms) == MHD_YES)
             timeout = ms > 1000 ? 1000 : (int)ms;
         struct epoll_event ev[2];
-        int n = epoll_wait(s->wait_fd, ev, 2, timeout);
+        int n = epoll_wait(l->wait_fd, ev, 2, timeout);
         for (int i = 0; i < n; i++)
-            if (ev[i].data.fd == s->stop_fd)
+            if (ev[i].data.fd == l->stop_fd)
                 return NULL;
-        MHD_run(s->d);
+        MHD_run(l->d);
     }
 }
 
-/* Starts serve_loop for s->d (0, or -1 with nothing left open). */
-static int loop_start(struct http_server *s)
+/* The listening socket every loop's daemon accepts from (-1 with errno set when it cannot be made). */
+static int listen_socket(const struct sockaddr_in *addr)
 {
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_EPOLL_FD);
-    s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    s->wait_fd = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event in = {.events = EPOLLIN};
-    int ok = info && s->stop_fd >= 0 && s->wait_fd >= 0;
-    in.data.fd = info ? info->epoll_fd : -1;
-    ok = ok && epoll_ctl(s->wait_fd, EPOLL_CTL_ADD, info->epoll_fd, &in) == 0;
-    in.data.fd = s->stop_fd;
-    ok = ok && epoll_ctl(s->wait_fd, EPOLL_CTL_ADD, s->stop_fd, &in) == 0;
-    ok = ok && pthread_create(&s->loop, NULL, serve_loop, s) == 0;
-    if (!ok) {
-        if (s->stop_fd >= 0)
-            close(s->stop_fd);
-        if (s->wait_fd >= 0)
-            close(s->wait_fd);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd < 0)
+        return -1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        bind(fd, (const struct sockaddr *)addr, sizeof(*addr)) != 0 || listen(fd, SOMAXCONN) != 0) {
+        int keep = errno;
+        close(fd);
+        errno = keep;
         return -1;
     }
-    s->loop_on = 1;
+    return fd;
+}
+
+/* Starts loop l: its daemon on (a duplicate of) listening socket fd, with limit connections at most,
+ * and the thread that runs it (0, or -1 with nothing of l left open). */
+static int loop_start(struct http_server *s, struct loop *l, int fd, unsigned limit)
+{
+    const struct server_config *cfg = &s->cfg;
+    int own = dup(fd);
+    l->stop_fd = s->stop_fd;
+    l->wait_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (own < 0 || l->wait_fd < 0)
+        goto fail;
+    l->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_access, s,
+                            MHD_OPTION_LISTEN_SOCKET, own, MHD_OPTION_CONNECTION_LIMIT, limit,
+                            MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s ? cfg->timeout_s : 30,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+                            on_completed, s, MHD_OPTION_END);
+    if (!l->d)
+        goto fail;
+    own = -1; /* the daemon's now: closed when it stops */
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(l->d, MHD_DAEMON_INFO_EPOLL_FD);
+    struct epoll_event in = {.events = EPOLLIN};
+    in.data.fd = info ? info->epoll_fd : -1;
+    if (!info || epoll_ctl(l->wait_fd, EPOLL_CTL_ADD, info->epoll_fd, &in) != 0)
+        goto fail;
+    in.data.fd = l->stop_fd;
+    if (epoll_ctl(l->wait_fd, EPOLL_CTL_ADD, l->stop_fd, &in) != 0 || pthread_create(&l->thread, NULL, serve_loop, l))
+        goto fail;
     return 0;
+fail:
+    if (l->d)
+        MHD_stop_daemon(l->d);
+    l->d = NULL;
+    if (own >= 0)
+        close(own);
+    if (l->wait_fd >= 0)
+        close(l->wait_fd);
+    return -1;
+}
+
+/* Stops the loops started (s->n of them) and closes what the server holds. */
+static void server_free(struct http_server *s)
+{
+    if (s->n > 0) {
+        uint64_t one = 1; /* never read: every loop sees the eventfd readable */
+        if (write(s->stop_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+            perror("talentd: stopping the event loops");
+    }
+    for (unsigned i = 0; i < s->n; i++) {
+        pthread_join(s->loops[i].thread, NULL);
+        MHD_stop_daemon(s->loops[i].d);
+        close(s->loops[i].wait_fd);
+    }
+    if (s->stop_fd >= 0)
+        close(s->stop_fd);
+    free(s->loops);
+    free(s);
 }
 
 int http_server_start(const struct server_config *cfg, struct http_server **out, struct err *e)
 {
-    struct http_server *s = xcalloc(1, sizeof(*s));
-    s->cfg = *cfg;
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof(addr));
     addr.sin_family = AF_INET;
     addr.sin_port = htons(cfg->port);
-    if (inet_pton(AF_INET, cfg->host, &addr.sin_addr) != 1) {
-        free(s);
+    if (inet_pton(AF_INET, cfg->host, &addr.sin_addr) != 1)
         return err_set(e, ERR_INVALID, NULL, "listen", "cannot parse listen address %s", cfg->host);
-    }
+    int fd = listen_socket(&addr);
+    if (fd < 0)
+        return err_set(e, ERR_INTERNAL, NULL, "listen", "cannot listen on %s:%u: %s", cfg->host, cfg->port,
+                       strerror(errno));
+    struct http_server *s = xcalloc(1, sizeof(*s));
+    s->cfg = *cfg;
     unsigned threads = cfg->threads < 1 ? 1 : cfg->threads;
-    /* One thread: libmicrohttpd's own single polling thread (no pool) stalls for up to its timeout
-     * when 128 connections are ready at once (its epoll loop calls epoll_wait again, blocking, after
-     * a full batch of 128 events, before serving that batch; measured with wrk at 128 and 256
-     * connections: 10-70 req/s instead of ~85 000). So the daemon runs without a thread of its own
-     * and serve_loop blocks for it, calling MHD_run, which never blocks inside. */
-    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    if (threads > 1)
-        flags |= MHD_USE_INTERNAL_POLLING_THREAD;
-    struct MHD_OptionItem pool[] = {{threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, NULL},
-                                    {MHD_OPTION_END, 0, NULL}};
-    s->d = MHD_start_daemon(flags, cfg->port, NULL, NULL, on_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                            MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit ? cfg->conn_limit : 1024,
-                            MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s ? cfg->timeout_s : 30,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-                            on_completed, s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_ARRAY, pool,
-                            MHD_OPTION_END);
-    if (!s->d) {
-        free(s);
-        return err_set(e, ERR_INTERNAL, NULL, "listen", "cannot listen on %s:%u (address in use?)", cfg->host,
-                       cfg->port);
-    }
-    if (threads == 1 && loop_start(s) != 0) {
-        MHD_stop_daemon(s->d);
-        free(s);
-        return err_set(e, ERR_INTERNAL, NULL, "listen", "cannot start the server's event loop");
+    unsigned limit = (cfg->conn_limit ? cfg->conn_limit : 1024) / threads;
+    s->loops = xcalloc(threads, sizeof(*s->loops));
+    s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    int rc = s->stop_fd < 0 ? -1 : 0;
+    for (unsigned i = 0; i < threads && rc == 0; i++)
+        if ((rc = loop_start(s, &s->loops[i], fd, limit ? limit : 1)) == 0)
+            s->n++;
+    close(fd); /* each daemon holds its own duplicate */
+    if (rc != 0) {
+        server_free(s);
+        return err_set(e, ERR_INTERNAL, NULL, "listen", "cannot start the server's event loops");
     }
     *out = s;
     return 0;
@@ -478,16 +527,6 @@ int http_server_start(const struct server_config *cfg, struct http_server **out,
 
 void http_server_stop(struct http_server *s)
 {
-    if (!s)
-        return;
-    if (s->loop_on) {
-        uint64_t one = 1;
-        if (write(s->stop_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
-            perror("talentd: stopping the event loop");
-        pthread_join(s->loop, NULL);
-        close(s->stop_fd);
-        close(s->wait_fd);
-    }
-    MHD_stop_daemon(s->d);
-    free(s);
+    if (s)
+        server_free(s);
 }
