@@ -4,7 +4,8 @@
 // (here: a template that does not exist) the request stays, state retrying,
 // with the reason; once the cause is fixed the worker (`talentd export
 // run-due`) exports it and it leaves the queue. An application under review is
-// held. Filters, pagination, refused callers and bad parameters; the CLI
+// held, and so is every request of a position whose fairness flag nobody has
+// acknowledged. Filters, pagination, refused callers and bad parameters; the CLI
 // prints the same queue. The server runs without its background worker
 // (--no-jobs) so that only the test's runs of the worker change the queue.
 
@@ -253,5 +254,66 @@ describe('the queue of exports requested by rules', () => {
     assert.equal(jobs.length, before + 1, JSON.stringify(jobs.map((j) => j.rows)));
     assert.equal(jobs.filter((j) => j.rows === 4).length, 1);
     assert.deepEqual(await walk(hr), []);
+  });
+});
+
+describe('a rule-requested export waits for the fairness acknowledgement', () => {
+  test('refused while the position is flagged (retrying, the reason kept, nothing exported); exported once acknowledged', async () => {
+    await s.admin.req('PUT', '/api/v1/fairness/config', { body: { attributes: [{ attr: 'gender', label_zh: '性别', label_en: 'Gender' }] } });
+    const pos = `XRF-${uniq()}`;
+    const p = await s.admin.post('/api/v1/positions', {
+      code: pos, title: 'Rule export gate', org_unit: 'SALES', headcount: 5, status: 'open',
+      competency_model: [{ dim: 'logic', weight: 0.5, min: 60 }, { dim: 'communication', weight: 0.5, min: 50 }],
+    });
+    assert.equal(p.status, 201, p.text);
+    const name = 'gate-' + uniq();
+    const tpl = await hr.post('/api/v1/export-templates', { name, fields: ['application.id', 'candidate.name'] });
+    assert.equal(tpl.status, 201, tpl.text);
+    const r = await hr.post('/api/v1/rules', {
+      name: `gate ${uniq()}`, when: 'ai.overall < 50', scope: { kind: 'position', code: pos },
+      actions: [{ type: 'eliminate', reason: 'ai_score_below_threshold' }, { type: 'export', template: name }],
+    });
+    assert.equal(r.status, 201, r.text);
+    // women: 3 of 6 eliminated by the rule, men: none -> the women's impact ratio 0.5, flagged
+    const low = [];
+    for (let i = 0; i < 6; i++) {
+      for (const [g, score] of [['女', i < 3 ? 20 : 90], ['男', 90]]) {
+        const c = await hr.post('/api/v1/candidates', { name: `公平 ${uniq()}`, email: `xf.${uniq()}@example.com` });
+        assert.equal(c.status, 201, c.text);
+        const at = await hr.req('PUT', `/api/v1/candidates/${c.body.id}/attributes`, { body: { gender: g } });
+        assert.equal(at.status, 200, at.text);
+        const a = await hr.post('/api/v1/applications', { candidate_id: c.body.id, position: pos });
+        assert.equal(a.status, 201, a.text);
+        const res = await hr.post('/api/v1/results', result(a.body.id, score));
+        assert.equal(res.status, 201, res.text);
+        if (score < 50) low.push(a.body.id);
+      }
+    }
+    for (const id of low) assert.equal((await getApp(id)).stage, 'eliminated_pending_export');
+    const fair = await hr.get(`/api/v1/fairness?position=${pos}`);
+    assert.equal(fair.body.flagged, true, fair.text);
+
+    const t0 = Date.now() + 600000; // after every earlier test's retries
+    const run = await runWorker(t0);
+    assert.notEqual(run.code, 0, 'the refused export is reported');
+    assert.match(run.stderr, /fairness|公平/i);
+    const queued = await walk(hr, `template=${encodeURIComponent(name)}`);
+    assert.deepEqual(queued.map((x) => x.application_id).sort((a, b) => a - b), [...low].sort((a, b) => a - b));
+    for (const q of queued) {
+      assert.equal(q.state, 'retrying');
+      assert.ok(q.last_error.includes(pos), q.last_error);
+    }
+    for (const id of low) assert.equal((await getApp(id)).stage, 'eliminated_pending_export', 'nothing left the buffer');
+    assert.deepEqual(await hr.all(`/api/v1/exports?template=${encodeURIComponent(name)}`), []);
+
+    const ack = await hr.post('/api/v1/fairness/acknowledgements', { position: pos, reason: '已逐一复核被淘汰候选人的评估' });
+    assert.equal(ack.status, 201, ack.text);
+    const again = await runWorker(t0 + 120000);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(await walk(hr, `template=${encodeURIComponent(name)}`), []);
+    for (const id of low) assert.equal((await getApp(id)).stage, 'exported');
+    const jobs = await hr.all(`/api/v1/exports?template=${encodeURIComponent(name)}`);
+    assert.equal(jobs.length, 1);
+    assert.equal(jobs[0].rows, 3);
   });
 });
