@@ -52,6 +52,8 @@ struct http_server {
     int stop_fd;        /* eventfd: wakes every loop to stop */
 };
 
+#define SERVE_CACHE_KIB "16384" /* SQLite page cache of each loop's connection: 16 MiB at most */
+
 /* Each worker thread's connection lives in a thread-specific slot whose
  * destructor closes it when the pool thread exits. */
 static pthread_key_t db_key;
@@ -74,6 +76,13 @@ static int thread_db(const struct http_server *s, struct db **out, struct err *e
         int rc = db_open(s->cfg.db_url, &db, e);
         if (rc != 0)
             return rc;
+        /* SQLite: a loop's page cache holds the pages its lists and reports keep reading (the top of
+         * the indexes, the first pages of the applications); 2 MiB, SQLite's default, did not, and
+         * every list request read ~7 pages from the file (docs/performance.md, "The page cache") */
+        if (db_kind(db) == DB_SQLITE && (rc = db_exec(db, "PRAGMA cache_size=-" SERVE_CACHE_KIB, e)) != 0) {
+            db_close(db);
+            return rc;
+        }
         pthread_setspecific(db_key, db);
     }
     *out = db;
