@@ -190,34 +190,26 @@ static int list_text_assignees(struct svc_ctx *c, struct list_text *t)
     return rc;
 }
 
+/* qb_page_rows' each for list_text_run: the row's text appended to t's rows (arg). */
+static int list_text_row(struct svc_ctx *c, struct db_stmt *s, void *arg)
+{
+    struct list_text *t = arg;
+    t->id[t->n] = db_col_int64(s, 0);
+    t->at[t->n] = t->rows.len;
+    if (list_row_text(&t->rows, s, &t->cut[t->n]) != 0)
+        return err_set(c->e, ERR_INTERNAL, NULL, NULL, "application %lld holds text that is not UTF-8",
+                       (long long)t->id[t->n]);
+    t->n++;
+    return 0;
+}
+
 /* Runs pg's queries in the caller's read transaction and writes the page ({items, next_cursor}) to out. */
 static int list_text_run(struct svc_ctx *c, struct qb_page *pg, struct strbuf *out)
 {
     struct list_text *t = xcalloc(1, sizeof(*t));
     struct page_key last = {0};
-    int more = 0, rc = 0;
-    for (int i = 0; i < pg->nq && !more && rc == 0; i++) {
-        struct db_stmt *s;
-        if ((rc = qb_prepare(c, &pg->qs[i], &s)) != 0)
-            break;
-        while ((rc = db_step(s, c->e)) == DB_ROW) {
-            if (t->n == pg->limit) {
-                more = 1;
-                break;
-            }
-            qb_page_key(pg, s, &last);
-            t->id[t->n] = db_col_int64(s, 0);
-            t->at[t->n] = t->rows.len;
-            if (list_row_text(&t->rows, s, &t->cut[t->n]) != 0) {
-                rc = err_set(c->e, ERR_INTERNAL, NULL, NULL, "application %lld holds text that is not UTF-8",
-                             (long long)t->id[t->n]);
-                break;
-            }
-            t->n++;
-        }
-        db_reset(s);
-        rc = rc < 0 ? rc : 0;
-    }
+    int more = 0;
+    int rc = qb_page_rows(c, pg, list_text_row, t, &last, &more);
     t->at[t->n] = t->rows.len;
     if (rc == 0)
         rc = list_text_assignees(c, t);

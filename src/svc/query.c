@@ -212,9 +212,29 @@ static void read_key(struct db_stmt *s, const struct qb_sort *sort, struct page_
         k->i = null ? -1 : db_col_int64(s, sort->col);
 }
 
-void qb_page_key(const struct qb_page *pg, struct db_stmt *s, struct page_key *k)
+int qb_page_rows(struct svc_ctx *c, struct qb_page *pg, int (*each)(struct svc_ctx *c, struct db_stmt *s, void *arg),
+                 void *arg, struct page_key *last, int *more)
 {
-    read_key(s, pg->sort, k);
+    int n = 0, rc = 0;
+    *more = 0;
+    for (int i = 0; i < pg->nq && !*more && rc == 0; i++) {
+        struct db_stmt *s;
+        if ((rc = qb_prepare(c, &pg->qs[i], &s)) != 0)
+            break;
+        while ((rc = db_step(s, c->e)) == DB_ROW) {
+            if (n == pg->limit) {
+                *more = 1;
+                break;
+            }
+            read_key(s, pg->sort, last);
+            if ((rc = each(c, s, arg)) != 0)
+                break;
+            n++;
+        }
+        db_reset(s);
+        rc = rc < 0 ? rc : 0;
+    }
+    return rc;
 }
 
 char *qb_page_next_cursor(const struct qb_page *pg, const struct page_key *last)
@@ -224,42 +244,40 @@ char *qb_page_next_cursor(const struct qb_page *pg, const struct page_key *last)
     return page_key_cursor(pg->sort_s, last);
 }
 
+/* qb_page_rows' each for qb_page_run: the row as row() maps it, appended to the items (arg). */
+struct json_rows {
+    json_t *items;
+    json_t *(*row)(struct svc_ctx *c, struct db_stmt *s);
+};
+
+static int json_row(struct svc_ctx *c, struct db_stmt *s, void *arg)
+{
+    struct json_rows *j = arg;
+    json_t *item = j->row(c, s);
+    if (!item)
+        return c->e->code ? c->e->code : ERR_INTERNAL;
+    json_array_append_new(j->items, item);
+    return 0;
+}
+
 int qb_page_run(struct svc_ctx *c, struct qb_page *pg, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s),
                 int (*fill)(struct svc_ctx *c, json_t *items), json_t **out)
 {
     int rc;
     if ((rc = svc_begin_read(c)) != 0)
         return rc;
-    json_t *items = json_array();
+    struct json_rows j = {json_array(), row};
     struct page_key last = {0};
     int more = 0;
-    for (int i = 0; i < pg->nq && !more && rc >= 0; i++) {
-        struct db_stmt *s;
-        if ((rc = qb_prepare(c, &pg->qs[i], &s)) != 0)
-            break;
-        while ((rc = db_step(s, c->e)) == DB_ROW) {
-            if ((int)json_array_size(items) == pg->limit) {
-                more = 1;
-                break;
-            }
-            read_key(s, pg->sort, &last);
-            json_t *item = row(c, s);
-            if (!item) {
-                rc = c->e->code ? c->e->code : ERR_INTERNAL;
-                break;
-            }
-            json_array_append_new(items, item);
-        }
-        db_reset(s);
-    }
+    rc = qb_page_rows(c, pg, json_row, &j, &last, &more);
     if (rc >= 0 && fill)
-        rc = fill(c, items);
+        rc = fill(c, j.items);
     if (rc < 0) {
-        json_decref(items);
+        json_decref(j.items);
         return svc_end(c, rc);
     }
     char *next = more ? qb_page_next_cursor(pg, &last) : NULL;
-    *out = page_result_cursor(items, next);
+    *out = page_result_cursor(j.items, next);
     free(next);
     return svc_end(c, 0);
 }

@@ -105,9 +105,13 @@ int qb_page_plan(struct qb *q, json_t *query, const char *idcol, const struct qb
 int qb_page_run(struct svc_ctx *c, struct qb_page *pg, json_t *(*row)(struct svc_ctx *c, struct db_stmt *s),
                 int (*fill)(struct svc_ctx *c, json_t *items), json_t **out);
 
-/* The cursor key of pg's row at s; the next page's cursor after the last row's key (heap; NULL
- * when there is none to give). */
-void qb_page_key(const struct qb_page *pg, struct db_stmt *s, struct page_key *k);
+/* Steps pg's queries in order (in the caller's transaction) and calls each(c, s, arg) on the page's
+ * rows, pg->limit at most, noting the last one's cursor key in *last; *more is 1 when a row follows
+ * the page. Returns 0, a database error, or the first nonzero each() returned. */
+int qb_page_rows(struct svc_ctx *c, struct qb_page *pg, int (*each)(struct svc_ctx *c, struct db_stmt *s, void *arg),
+                 void *arg, struct page_key *last, int *more);
+
+/* The next page's cursor after the last row's key (heap; NULL when there is none to give). */
 char *qb_page_next_cursor(const struct qb_page *pg, const struct page_key *last);
 
 /* The page a list in id order asks for (query's sort "id", "-id" or none, read as qb_page_sorted
