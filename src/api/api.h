@@ -40,6 +40,7 @@ int api_login(struct req *r);
 int api_logout(struct req *r);
 int api_me(struct req *r);
 int api_users_list(struct req *r);
+int api_staff_list(struct req *r);
 int api_users_create(struct req *r);
 int api_users_get(struct req *r);
 int api_users_update(struct req *r);
@@ -68,6 +69,7 @@ int api_applications_update(struct req *r);
 int api_applications_transition(struct req *r);
 int api_applications_history(struct req *r);
 int api_applications_assign(struct req *r);
+int api_applications_unassign(struct req *r);
 int api_audit_list(struct req *r);
 
 int api_results_create(struct req *r);

@@ -46,3 +46,12 @@ int api_applications_assign(struct req *r)
 {
     return api_update(r, svc_application_assign);
 }
+int api_applications_unassign(struct req *r)
+{
+    int64_t id;
+    json_t *out = NULL;
+    int rc = req_param_id(r, 0, &id);
+    if (rc == 0)
+        rc = svc_application_unassign(&r->ctx, id, r->params[1], &out);
+    return rc ? rc : req_reply(r, 200, out);
+}

@@ -53,6 +53,10 @@ int api_users_list(struct req *r)
 {
     return api_list(r, svc_user_list);
 }
+int api_staff_list(struct req *r)
+{
+    return api_list(r, svc_staff_list);
+}
 int api_users_create(struct req *r)
 {
     return api_create(r, svc_user_create);

@@ -25,6 +25,7 @@ int cmd_rescore(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_reviews(int argc, char **argv);
+int cmd_assign(int argc, char **argv);
 int cmd_fairness(int argc, char **argv);
 int cmd_pool(int argc, char **argv);
 int cmd_webhooks(int argc, char **argv);

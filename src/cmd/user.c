@@ -1,4 +1,4 @@
-/* user.c - `talentd user add|list|disable` and `talentd token create|revoke|list`. */
+/* user.c - `talentd user add|list|staff|disable` and `talentd token create|revoke|list`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@ static const char user_usage[] =
     "usage: talentd user add --username U --role admin|hr|manager|interviewer [--org-unit CODE]\n"
     "                        [--display-name NAME] --password-stdin\n"
     "       talentd user list [--role R]\n"
+    "       talentd user staff [--role R]   (the active users, as hr picks them: interviewers, managers)\n"
     "       talentd user disable --username U\n";
 
 /* Reads one line (the password) from stdin without the newline. */
@@ -74,13 +75,14 @@ int cmd_user(int argc, char **argv)
         }
         json_decref(in);
         json_decref(out);
-    } else if (strcmp(sub, "list") == 0) {
+    } else if (strcmp(sub, "list") == 0 || strcmp(sub, "staff") == 0) {
         if (app_open(&a, &o, "cli") != 0)
             return 1;
         json_t *q = json_object();
         if (role)
             json_object_set_new(q, "role", json_string(role));
-        rc = app_print_pages(&a, "list", svc_user_list, q, NULL, user_line, NULL);
+        rc = app_print_pages(&a, "list", strcmp(sub, "staff") == 0 ? svc_staff_list : svc_user_list, q, NULL, user_line,
+                             NULL);
         json_decref(q);
     } else if (strcmp(sub, "disable") == 0) {
         if (!username) {

@@ -22,6 +22,7 @@ const struct route routes[] = {
     {"GET", "/api/v1/users", api_users_list, ADMIN, "users:read", 0},
     {"POST", "/api/v1/users", api_users_create, ADMIN, "users:write", ROUTE_CREATE},
     {"GET", "/api/v1/users/{id}", api_users_get, ADMIN, "users:read", 0},
+    {"GET", "/api/v1/staff", api_staff_list, HR, "org:read", 0},
     {"PATCH", "/api/v1/users/{id}", api_users_update, ADMIN, "users:write", 0},
     {"POST", "/api/v1/users/{id}/disable", api_users_disable, ADMIN, "users:write", 0},
 
@@ -53,6 +54,8 @@ const struct route routes[] = {
     {"POST", "/api/v1/applications/{id}/transitions", api_applications_transition, HR_MGR, "applications:write", 0},
     {"GET", "/api/v1/applications/{id}/history", api_applications_history, STAFF, "applications:read", 0},
     {"POST", "/api/v1/applications/{id}/assignees", api_applications_assign, HR, "applications:write", 0},
+    {"DELETE", "/api/v1/applications/{id}/assignees/{username}", api_applications_unassign, HR, "applications:write",
+     0},
 
     {"POST", "/api/v1/results", api_results_create, HR, "results:write", ROUTE_CREATE},
     {"GET", "/api/v1/results/{id}", api_results_get, STAFF, "results:read", 0},

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "svc/applications_impl.h"
+#include "svc/auth.h"
 #include "svc/rules.h"
 #include "svc/views.h"
 
@@ -546,6 +547,37 @@ int svc_application_assign(struct svc_ctx *c, int64_t id, json_t *in, json_t **o
         goto done;
     payload = json_pack("{s:I,s:s}", "id", (json_int_t)id, "user", user);
     rc = finish_write(c, id, "application.assign", "application.assigned", before, payload, out);
+done:
+    json_decref(before);
+    json_decref(payload);
+    return svc_end(c, rc);
+}
+
+int svc_application_unassign(struct svc_ctx *c, int64_t id, const char *user, json_t **out)
+{
+    int rc = svc_begin(c);
+    if (rc != 0)
+        return rc;
+    json_t *before = NULL, *payload = NULL;
+    int64_t uid = 0, found = 0;
+    if ((rc = app_load(c, id, &before)) || (rc = svc_user_id(c, user, &uid)) ||
+        (rc = find_id(c, "SELECT user_id FROM application_assignee WHERE application_id = ? AND user_id = ?", 2, id,
+                      uid, &found)))
+        goto done;
+    if (!found) { /* not assigned: nothing changes, nothing is audited */
+        *out = before;
+        before = NULL;
+        goto done;
+    }
+    struct db_stmt *s;
+    if ((rc = svc_prepare(c, "DELETE FROM application_assignee WHERE application_id = ? AND user_id = ?", &s)))
+        goto done;
+    db_bind_int64(s, 1, id);
+    db_bind_int64(s, 2, uid);
+    if ((rc = run(c, s)))
+        goto done;
+    payload = json_pack("{s:I,s:s}", "id", (json_int_t)id, "user", user);
+    rc = finish_write(c, id, "application.unassign", "application.unassigned", before, payload, out);
 done:
     json_decref(before);
     json_decref(payload);

@@ -80,6 +80,10 @@ int svc_application_history(struct svc_ctx *c, int64_t id, json_t **out);
  * row) and still returns the application. */
 int svc_application_assign(struct svc_ctx *c, int64_t id, json_t *in, json_t **out);
 
+/* Takes user (username) off the application's interviewers; 404 field "username" for no such user.
+ * Taking off someone not assigned changes nothing (no audit row) and still returns the application. */
+int svc_application_unassign(struct svc_ctx *c, int64_t id, const char *user, json_t **out);
+
 /* Building blocks for other use cases, run inside their open transaction (no audit, no commit). */
 
 /* Inserts the application of candidate cand for the position given by code (or id pid when code

@@ -34,6 +34,9 @@ int svc_user_create(struct svc_ctx *c, json_t *in, json_t **out);
 int svc_user_get(struct svc_ctx *c, int64_t id, json_t **out);
 /* query: role, disabled ("true"/"false"), limit, cursor. */
 int svc_user_list(struct svc_ctx *c, json_t *query, json_t **out);
+/* The staff directory for picking people (an application's interviewers, an org unit's manager): the
+ * active users as {id, username, display_name, role, org_unit}. query: role, limit, cursor. */
+int svc_staff_list(struct svc_ctx *c, json_t *query, json_t **out);
 /* in: {display_name?, role?, org_unit?, password?, disabled?} */
 int svc_user_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out);
 /* Disables the user and ends their sessions. */

@@ -155,11 +155,24 @@ static json_t *user_list_row(struct svc_ctx *c, struct db_stmt *s)
     return user_row(s);
 }
 
-int svc_user_list(struct svc_ctx *c, json_t *query, json_t **out)
+/* A staff directory entry (svc_staff_list): who someone is, not their account's details. */
+static json_t *staff_row(struct svc_ctx *c, struct db_stmt *s)
 {
-    static const char *const params[] = {"role", "disabled", "limit", "cursor", NULL};
-    int rc, dis;
-    if ((rc = jq_known(query, params, c->e)) || (rc = q_bool(query, "disabled", &dis, c->e)))
+    (void)c;
+    return json_pack("{s:I,s:s,s:s,s:s,s:o}", "id", (json_int_t)db_col_int64(s, 0), "username", db_col_text(s, 1),
+                     "display_name", db_col_text(s, 2), "role", db_col_text(s, 3), "org_unit",
+                     db_col_isnull(s, 5) ? json_null() : json_string(db_col_text(s, 5)));
+}
+
+/* A page of users filtered by query's role and disabled ("true"/"false"; staff: only active users, and
+ * no disabled parameter), each as staff_row or user_row maps it. */
+static int users_page(struct svc_ctx *c, json_t *query, int staff, json_t **out)
+{
+    static const char *const user_params[] = {"role", "disabled", "limit", "cursor", NULL};
+    static const char *const staff_params[] = {"role", "limit", "cursor", NULL};
+    int rc, dis = 0;
+    if ((rc = jq_known(query, staff ? staff_params : user_params, c->e)) ||
+        (!staff && (rc = q_bool(query, "disabled", &dis, c->e))))
         return rc;
     const char *role = q_str(query, "role");
     if (role && role_parse(role) == ROLE_NONE)
@@ -174,7 +187,17 @@ int svc_user_list(struct svc_ctx *c, json_t *query, json_t **out)
         qb_sql(&q, " AND u.disabled = ?");
         qb_int(&q, dis);
     }
-    return qb_page(c, &q, query, "u.id", user_list_row, out);
+    return qb_page(c, &q, query, "u.id", staff ? staff_row : user_list_row, out);
+}
+
+int svc_user_list(struct svc_ctx *c, json_t *query, json_t **out)
+{
+    return users_page(c, query, 0, out);
+}
+
+int svc_staff_list(struct svc_ctx *c, json_t *query, json_t **out)
+{
+    return users_page(c, query, 1, out);
 }
 
 /* Ends every session of a user (after disabling or a password change). */

@@ -25,6 +25,7 @@ static const struct {
      "an application's note, talent pool or other fields changed (the application)"},
     {"application.stage_changed", "application", "an application moved in the pipeline ({id, from, to, reason, ...})"},
     {"application.assigned", "application", "interviewers were assigned to an application"},
+    {"application.unassigned", "application", "an interviewer was taken off an application"},
     {"application.annotated", "application", "a note was added to an application"},
     {"candidate.created", "candidate", "a candidate was created (contact data redacted)"},
     {"candidate.updated", "candidate", "a candidate changed (contact data redacted)"},

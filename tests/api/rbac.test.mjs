@@ -303,6 +303,7 @@ const ROUTES = [
     body: async () => ({ username: `rbac.new-${uniq()}`, role: 'hr', password: PASSWORD }),
   },
   { pat: '/api/v1/users/{id}', m: 'GET', p: () => `/api/v1/users/${extra.user.id}`, roles: ADMIN, scope: 'users:read', ok: 200 },
+  { pat: '/api/v1/staff', m: 'GET', p: () => '/api/v1/staff?role=interviewer', roles: HR, scope: 'org:read', ok: 200 },
   {
     pat: '/api/v1/users/{id}', m: 'PATCH', p: () => `/api/v1/users/${extra.user.id}`, roles: ADMIN, scope: 'users:write', ok: 200,
     body: async () => ({ display_name: 'Patched ' + uniq() }),
@@ -382,6 +383,10 @@ const ROUTES = [
   {
     pat: '/api/v1/applications/{id}/assignees', m: 'POST', p: () => `/api/v1/applications/${extra.assignApp.id}/assignees`, roles: HR,
     scope: 'applications:write', ok: 200, body: async () => ({ user: 'int2' }),
+  },
+  {
+    pat: '/api/v1/applications/{id}/assignees/{username}', m: 'DELETE',
+    p: () => `/api/v1/applications/${extra.assignApp.id}/assignees/rbac.target`, roles: HR, scope: 'applications:write', ok: 200,
   },
 
   {
