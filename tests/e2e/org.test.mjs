@@ -8,7 +8,8 @@
 //   that weight), sees the unit in the tree with its headcount and vacancies; creates a question
 //   set (a time limit of 5 s is refused on that question's field first); on a report adds an
 //   annotation and revises a score (no reason: refused; a score of 150: the server's 422 on the
-//   score; then a valid one, shown in the revision history). The interviewer int1 gets the
+//   score; then a valid one, shown in the revision history); assigns int2 from the staff directory
+//   and takes them off again. The interviewer int1 gets the
 //   highlights-only report of the assigned application, adds an annotation, is not offered the
 //   org page, and the server refuses a position created from the page's own session (403). The
 //   manager mgr_eng reads their subtree without the buttons that write.
@@ -98,6 +99,9 @@ describe('org, positions, question sets, annotations and score revisions in chro
     await dialog.getByLabel('部门编码').fill('OPS');
     await dialog.getByLabel('部门名称').fill('运营部');
     assert.match(await dialog.getByTestId('unit-parent').innerText(), /Headquarters \(HQ\)/, 'the picked unit is the parent');
+    // the manager is picked from the staff directory's managers
+    await dialog.getByTestId('unit-manager').click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '(mgr_eng)' }).click();
     const created = page.waitForResponse(isPost('/org-units'));
     await dialog.getByTestId('unit-save').focus();
     await page.keyboard.press('Enter');
@@ -105,6 +109,7 @@ describe('org, positions, question sets, annotations and score revisions in chro
     await page.getByTestId('org-node-OPS').waitFor();
     const units = await hr.all('/api/v1/org-units');
     assert.equal(units.find((u) => u.code === 'OPS')?.parent, 'HQ', JSON.stringify(units));
+    assert.equal(units.find((u) => u.code === 'OPS')?.manager, 'mgr_eng', JSON.stringify(units));
   });
 
   test('a position with a competency model: the server refuses a weight of 0 on that field, then creates it', { timeout: STEP_MS }, async () => {
@@ -266,6 +271,29 @@ describe('org, positions, question sets, annotations and score revisions in chro
     const rep = (await hr.get(`/api/v1/applications/${app}/report`)).body;
     assert.equal(rep.result.dimensions.find((d) => d.key === 'logic').score, 75);
     assert.ok(rep.annotations.some((a) => a.body === '沟通顺畅，建议复试' && a.user === 'hr1'));
+  });
+
+  test('on the report hr1 assigns an interviewer from the staff directory and takes them off again', { timeout: STEP_MS }, async () => {
+    await page.goto(`${srv.url}/applications/${app}`);
+    const card = page.getByTestId('assignees');
+    await card.getByTestId('assignee-int1').waitFor(); // assigned by the seed
+    await card.getByTestId('assignee-pick').click();
+    const option = page.locator('.el-select-dropdown__item:visible', { hasText: '(int2)' });
+    await option.waitFor();
+    assert.equal(await page.locator('.el-select-dropdown__item:visible', { hasText: '(int1)' }).count(), 0, 'the assigned one is not offered');
+    await option.click();
+    const assigned = page.waitForResponse(isPost(`/applications/${app}/assignees`));
+    await card.getByTestId('assignee-add').click();
+    assert.equal((await assigned).status(), 200);
+    await card.getByTestId('assignee-int2').waitFor();
+    assert.deepEqual((await hr.get(`/api/v1/applications/${app}`)).body.assignees, ['int1', 'int2']);
+    await shot('06b-report-assignees');
+
+    const removed = page.waitForResponse((r) => r.url().endsWith(`/api/v1/applications/${app}/assignees/int2`) && r.request().method() === 'DELETE');
+    await card.getByTestId('assignee-int2').locator('.el-tag__close').click();
+    assert.equal((await removed).status(), 200);
+    await card.getByTestId('assignee-int2').waitFor({ state: 'detached' });
+    assert.deepEqual((await hr.get(`/api/v1/applications/${app}`)).body.assignees, ['int1']);
   });
 
   test('the interviewer: highlights and annotations on the assigned application; creating a position is refused by the server', { timeout: STEP_MS }, async () => {
