@@ -516,6 +516,46 @@ static int interviewer_id(struct svc_ctx *c, const char *username, int64_t *id)
     return 0;
 }
 
+/* Puts user (username) on application id's interviewers (add) or takes them off, in one transaction
+ * with its audit row and event; a change that is already so changes nothing and audits nothing. */
+static int assignee_change(struct svc_ctx *c, int64_t id, const char *user, int add, json_t **out)
+{
+    int rc = svc_begin(c);
+    if (rc != 0)
+        return rc;
+    json_t *before = NULL, *payload = NULL;
+    int64_t uid = 0, found = 0;
+    if ((rc = app_load(c, id, &before)) || (rc = add ? interviewer_id(c, user, &uid) : svc_user_id(c, user, &uid)) ||
+        (rc = find_id(c, "SELECT user_id FROM application_assignee WHERE application_id = ? AND user_id = ?", 2, id,
+                      uid, &found)))
+        goto done;
+    if ((found != 0) == add) { /* already so: nothing changes, nothing is audited */
+        *out = before;
+        before = NULL;
+        goto done;
+    }
+    struct db_stmt *s;
+    if ((rc = svc_prepare(
+             c,
+             add ? "INSERT INTO application_assignee (application_id, user_id, assigned_at) VALUES (?, ?, ?)"
+                 : "DELETE FROM application_assignee WHERE application_id = ? AND user_id = ?",
+             &s)))
+        goto done;
+    db_bind_int64(s, 1, id);
+    db_bind_int64(s, 2, uid);
+    if (add)
+        db_bind_int64(s, 3, c->now);
+    if ((rc = run(c, s)))
+        goto done;
+    payload = json_pack("{s:I,s:s}", "id", (json_int_t)id, "user", user);
+    rc = finish_write(c, id, add ? "application.assign" : "application.unassign",
+                      add ? "application.assigned" : "application.unassigned", before, payload, out);
+done:
+    json_decref(before);
+    json_decref(payload);
+    return svc_end(c, rc);
+}
+
 int svc_application_assign(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
 {
     static const char *const fields[] = {"user", NULL};
@@ -523,63 +563,10 @@ int svc_application_assign(struct svc_ctx *c, int64_t id, json_t *in, json_t **o
     int rc;
     if ((rc = jv_known(in, fields, c->e)) || (rc = jv_string(in, "user", 1, 64, &user, NULL, c->e)))
         return rc;
-    if ((rc = svc_begin(c)) != 0)
-        return rc;
-    json_t *before = NULL, *payload = NULL;
-    int64_t uid = 0, found = 0;
-    if ((rc = app_load(c, id, &before)) || (rc = interviewer_id(c, user, &uid)) ||
-        (rc = find_id(c, "SELECT user_id FROM application_assignee WHERE application_id = ? AND user_id = ?", 2, id,
-                      uid, &found)))
-        goto done;
-    if (found) { /* already assigned: nothing changes, nothing is audited */
-        *out = before;
-        before = NULL;
-        goto done;
-    }
-    struct db_stmt *s;
-    if ((rc = svc_prepare(c, "INSERT INTO application_assignee (application_id, user_id, assigned_at) VALUES (?, ?, ?)",
-                          &s)))
-        goto done;
-    db_bind_int64(s, 1, id);
-    db_bind_int64(s, 2, uid);
-    db_bind_int64(s, 3, c->now);
-    if ((rc = run(c, s)))
-        goto done;
-    payload = json_pack("{s:I,s:s}", "id", (json_int_t)id, "user", user);
-    rc = finish_write(c, id, "application.assign", "application.assigned", before, payload, out);
-done:
-    json_decref(before);
-    json_decref(payload);
-    return svc_end(c, rc);
+    return assignee_change(c, id, user, 1, out);
 }
 
 int svc_application_unassign(struct svc_ctx *c, int64_t id, const char *user, json_t **out)
 {
-    int rc = svc_begin(c);
-    if (rc != 0)
-        return rc;
-    json_t *before = NULL, *payload = NULL;
-    int64_t uid = 0, found = 0;
-    if ((rc = app_load(c, id, &before)) || (rc = svc_user_id(c, user, &uid)) ||
-        (rc = find_id(c, "SELECT user_id FROM application_assignee WHERE application_id = ? AND user_id = ?", 2, id,
-                      uid, &found)))
-        goto done;
-    if (!found) { /* not assigned: nothing changes, nothing is audited */
-        *out = before;
-        before = NULL;
-        goto done;
-    }
-    struct db_stmt *s;
-    if ((rc = svc_prepare(c, "DELETE FROM application_assignee WHERE application_id = ? AND user_id = ?", &s)))
-        goto done;
-    db_bind_int64(s, 1, id);
-    db_bind_int64(s, 2, uid);
-    if ((rc = run(c, s)))
-        goto done;
-    payload = json_pack("{s:I,s:s}", "id", (json_int_t)id, "user", user);
-    rc = finish_write(c, id, "application.unassign", "application.unassigned", before, payload, out);
-done:
-    json_decref(before);
-    json_decref(payload);
-    return svc_end(c, rc);
+    return assignee_change(c, id, user, 0, out);
 }

@@ -62,6 +62,11 @@ describe('assigning and taking off', () => {
     assert.equal(add.status, 200, add.text);
     assert.deepEqual(add.body.assignees, ['int2']);
     assert.equal((await s.clients.int2.get(`/api/v1/applications/${app.id}`)).status, 200);
+    // assigning someone already assigned changes nothing and writes no audit row
+    const twice = await hr.post(`/api/v1/applications/${app.id}/assignees`, { user: 'int2' });
+    assert.equal(twice.status, 200, twice.text);
+    assert.deepEqual(twice.body.assignees, ['int2']);
+    assert.equal((await audits(app, 'application.assign')).length, 1);
 
     const del = await hr.del(`/api/v1/applications/${app.id}/assignees/int2`);
     assert.equal(del.status, 200, del.text);
