@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -54,6 +55,13 @@ static int wait_for(const struct change_listener *l, int fd, int ms)
     return n > 0 && (p[0].revents & POLLIN);
 }
 
+/* libpq's notices (the server's "terminating connection" among them) go nowhere. */
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 /* A connection that listens on the channel, or NULL. TCP keepalives find a dead peer on a silent
  * network within ~15 s (the caches stay on until then: notifications cannot arrive). */
 static PGconn *listen_connect(const char *url)
@@ -64,6 +72,7 @@ static PGconn *listen_connect(const char *url)
     const char *const vals[] = {url, CHANGE_LISTEN_APP, "1", "5", "5", "2", "5", NULL};
     PGconn *conn = PQconnectdbParams(keys, vals, 1);
     if (conn && PQstatus(conn) == CONNECTION_OK) {
+        PQsetNoticeProcessor(conn, quiet_notice, NULL); /* the loss is said once, by listener_main */
         PGresult *res = PQexec(conn, "LISTEN " CHANGE_CHANNEL);
         int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
         PQclear(res);
@@ -114,9 +123,11 @@ static void *listener_main(void *arg)
         int stop = 0;
         if (conn) {
             stop = listen_loop(l, conn);
-            PQfinish(conn);
             if (!stop)
-                fprintf(stderr, "talentd: lost the change notification connection; read caches off until it is back\n");
+                fprintf(stderr,
+                        "talentd: lost the change notification connection (%.*s); read caches off until it is back\n",
+                        (int)strcspn(PQerrorMessage(conn), "\n"), PQerrorMessage(conn));
+            PQfinish(conn);
             backoff = BACKOFF_MIN_MS;
         }
         if (stop || wait_for(l, -1, backoff))
