@@ -203,6 +203,8 @@ static int pipe_wait(struct pg_db *d, struct pg_stmt *mine, struct err *e)
     d->in_pipe = 0;
     if (!PQexitPipelineMode(d->conn) && rc == 0)
         rc = pg_error(d, NULL, e);
+    if (PQtransactionStatus(d->conn) == PQTRANS_IDLE) /* what was queued committed by itself */
+        change_gen_bump();
     if (mine && rc == 0)
         mine->res = last;
     else
