@@ -13,6 +13,7 @@
 #include "http/server.h"
 #include "http/static.h"
 #include "jobs/worker.h"
+#include "store/change_gen.h"
 #include "store/migrate.h"
 #include "svc/exports.h"
 
@@ -138,6 +139,14 @@ int cmd_serve(int argc, char **argv)
         app_close(&a);
         return 1;
     }
+    /* PostgreSQL: the change notifications that keep the read caches (svc/read_cache.h) valid. */
+    struct change_listener *changes = NULL;
+    if (db_kind(a.db) == DB_POSTGRES && change_listener_start(a.db_url, &changes, &a.err) != 0) {
+        app_fail(&a, "serve");
+        http_server_stop(srv);
+        app_close(&a);
+        return 1;
+    }
     wc.db_url = a.db_url;
     wc.kr = &a.kr;
     wc.data_dir = a.data_dir;
@@ -145,6 +154,7 @@ int cmd_serve(int argc, char **argv)
     struct worker *jobs = NULL;
     if (worker_start(&wc, &jobs, &a.err) != 0) {
         app_fail(&a, "serve");
+        change_listener_stop(changes);
         http_server_stop(srv);
         app_close(&a);
         return 1;
@@ -161,6 +171,7 @@ int cmd_serve(int argc, char **argv)
     fprintf(stderr, "talentd: stopping (signal %d)\n", sig);
     worker_stop(jobs);
     http_server_stop(srv);
+    change_listener_stop(changes);
     app_close(&a);
     return 0;
 }

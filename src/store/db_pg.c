@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "lib/mem.h"
+#include "store/change_gen.h"
 #include "store/db_impl.h"
 
 #define PG_MAX_PARAMS 64
@@ -72,6 +73,7 @@ struct pg_db {
     int pipelining; /* between db_pipeline_begin and db_pipeline_end */
     int in_pipe;    /* libpq is in pipeline mode, with `queued` statements sent and not yet read */
     int queued;
+    int read_only; /* the open transaction was begun as a read snapshot */
 };
 
 #define PG_MAX_QUEUED 1024 /* statements sent before their results are read anyway */
@@ -141,7 +143,9 @@ static int pg_run(struct pg_db *d, const char *sql, struct err *e)
     return rc;
 }
 
-/* Updates the connection's change count from an INSERT/UPDATE/DELETE/MERGE. */
+/* Updates the connection's change count from an INSERT/UPDATE/DELETE/MERGE. A write outside a
+ * transaction (committed by itself) moves the change generation on (store/change_gen.h), as a
+ * COMMIT does. */
 static void note_changes(struct pg_db *d, PGresult *res)
 {
     const char *status = PQcmdStatus(res);
@@ -152,6 +156,8 @@ static void note_changes(struct pg_db *d, PGresult *res)
     if (!counts)
         return;
     d->changes = strtoll(PQcmdTuples(res), NULL, 10);
+    if (!d->in_pipe && PQtransactionStatus(d->conn) == PQTRANS_IDLE)
+        change_gen_bump();
 }
 
 /* Sends a Sync behind what is queued (and mine, sent last, if not NULL) and reads every result up
@@ -197,6 +203,8 @@ static int pipe_wait(struct pg_db *d, struct pg_stmt *mine, struct err *e)
     d->in_pipe = 0;
     if (!PQexitPipelineMode(d->conn) && rc == 0)
         rc = pg_error(d, NULL, e);
+    if (PQtransactionStatus(d->conn) == PQTRANS_IDLE) /* what was queued committed by itself */
+        change_gen_bump();
     if (mine && rc == 0)
         mine->res = last;
     else
@@ -352,7 +360,9 @@ static int pg_exec(struct db *db, const char *sql, struct err *e)
 /* A read transaction is a snapshot, as SQLite's deferred BEGIN gives. */
 static int pg_begin(struct db *db, int write, struct err *e)
 {
-    return pg_run((struct pg_db *)db, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
+    struct pg_db *d = (struct pg_db *)db;
+    d->read_only = !write;
+    return pg_run(d, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
 }
 
 /* COMMIT of a transaction aborted by an earlier error "succeeds" with the
@@ -369,12 +379,16 @@ static int pg_commit(struct db *db, struct err *e)
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         rc = pg_error(d, res, e);
         PQclear(res);
+        if (!d->read_only) /* a connection lost at the commit may have committed */
+            change_gen_bump();
         if (PQtransactionStatus(d->conn) != PQTRANS_IDLE)
             pg_run(d, "ROLLBACK", NULL);
         return rc;
     }
     if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
         rc = err_set(e, ERR_DB, NULL, NULL, "postgres: transaction was aborted by an earlier error and rolled back");
+    else if (!d->read_only) /* what this process's caches hold may have changed: at once, not at the notification */
+        change_gen_bump();
     PQclear(res);
     return rc;
 }
@@ -438,6 +452,8 @@ static int pg_prepare(struct db *db, const char *sql, struct db_stmt **out, stru
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         rc = pg_error(d, res, e);
         PQclear(res);
+        if (!d->read_only) /* a connection lost at the commit may have committed */
+            change_gen_bump();
         free(s);
         return rc;
     }

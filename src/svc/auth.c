@@ -6,6 +6,7 @@
 
 #include "lib/mem.h"
 #include "lib/timeutil.h"
+#include "svc/read_cache.h"
 #include "svc/validate.h"
 #include "svc/views.h"
 
@@ -48,12 +49,44 @@ static int load_actor(struct svc_ctx *c, int64_t user_id, struct actor *a)
     return rc;
 }
 
-/* The token's row and its owner's in one statement: one lookup per request. */
+/* The actor of a valid cached lookup of credential hash into out (its ip kept), with the
+ * session's CSRF token into csrf (when not NULL): 1, or 0 when the database must be asked (nothing
+ * cached, changed since, or expired by now). */
+static int auth_cached(const char *hash, int session, int64_t now, struct actor *out, char *csrf, size_t csrf_n)
+{
+    struct auth_entry e;
+    if (!auth_cache_get(hash, session, &e) || e.expires_at <= now)
+        return 0;
+    char ip[sizeof(out->ip)];
+    memcpy(ip, out->ip, sizeof(ip));
+    *out = e.actor;
+    memcpy(out->ip, ip, sizeof(ip));
+    if (csrf)
+        snprintf(csrf, csrf_n, "%s", e.csrf);
+    return 1;
+}
+
+/* Files a successful lookup of credential hash read at generation gen. */
+static void auth_remember(const char *hash, int session, uint64_t gen, int64_t expires_at, const struct actor *a,
+                          const char *csrf)
+{
+    struct auth_entry e = {.gen = gen, .session = session, .expires_at = expires_at, .actor = *a};
+    snprintf(e.hash, sizeof(e.hash), "%s", hash);
+    snprintf(e.csrf, sizeof(e.csrf), "%s", csrf ? csrf : "");
+    auth_cache_put(&e);
+}
+
+/* The token's row and its owner's in one statement: one lookup per request, none for a token
+ * looked up before while nothing changed (svc/read_cache.h). */
 int svc_auth_token(struct svc_ctx *c, const char *token, struct actor *out)
 {
     char hash[65];
     crypto_sha256_hex(token, strlen(token), hash);
     int64_t now = time_now_ms();
+    uint64_t gen = 0;
+    int cache = read_cache_on(c, &gen);
+    if (cache && auth_cached(hash, 0, now, out, NULL, 0))
+        return 0;
     struct db_stmt *s;
     int rc = svc_prepare(c,
                          "SELECT t.id, t.user_id, t.scopes, t.expires_at, t.revoked_at, " ACTOR_COLS
@@ -71,6 +104,7 @@ int svc_auth_token(struct svc_ctx *c, const char *token, struct actor *out)
         return err_set(c->e, ERR_UNAUTHORIZED, "invalid_token", NULL, "the API token is unknown, revoked or expired");
     }
     int64_t tid = db_col_int64(s, 0), uid = db_col_int64(s, 1);
+    int64_t expires = db_col_isnull(s, 3) ? INT64_MAX : db_col_int64(s, 3);
     char scopes[sizeof(out->scopes)];
     snprintf(scopes, sizeof(scopes), "%s", db_col_text(s, 2));
     rc = actor_from_row(c, s, 5, uid, out);
@@ -79,6 +113,8 @@ int svc_auth_token(struct svc_ctx *c, const char *token, struct actor *out)
         return rc;
     out->token_id = tid;
     snprintf(out->scopes, sizeof(out->scopes), "%s", scopes);
+    if (cache)
+        auth_remember(hash, 0, gen, expires, out, NULL);
     return 0;
 }
 
@@ -86,6 +122,11 @@ int svc_auth_session(struct svc_ctx *c, const char *token, struct actor *out, ch
 {
     char hash[65];
     crypto_sha256_hex(token, strlen(token), hash);
+    int64_t now = time_now_ms();
+    uint64_t gen = 0;
+    int cache = read_cache_on(c, &gen);
+    if (cache && auth_cached(hash, 1, now, out, csrf, csrf_n))
+        return 0;
     struct db_stmt *s;
     int rc = svc_prepare(c,
                          "SELECT x.user_id, x.csrf_token, x.expires_at, " ACTOR_COLS
@@ -98,14 +139,16 @@ int svc_auth_session(struct svc_ctx *c, const char *token, struct actor *out, ch
     rc = db_step(s, c->e);
     if (rc < 0)
         return rc;
-    if (rc != DB_ROW || db_col_int64(s, 2) <= time_now_ms()) {
+    if (rc != DB_ROW || db_col_int64(s, 2) <= now) {
         db_reset(s);
         return err_set(c->e, ERR_UNAUTHORIZED, "session_expired", NULL, "the session has ended; log in again");
     }
-    int64_t uid = db_col_int64(s, 0);
+    int64_t uid = db_col_int64(s, 0), expires = db_col_int64(s, 2);
     snprintf(csrf, csrf_n, "%s", db_col_text(s, 1));
     rc = actor_from_row(c, s, 3, uid, out);
     db_reset(s);
+    if (rc == 0 && cache)
+        auth_remember(hash, 1, gen, expires, out, csrf);
     return rc;
 }
 

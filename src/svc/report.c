@@ -14,6 +14,7 @@
 #include "svc/applications.h"
 #include "svc/candidates.h"
 #include "svc/query.h"
+#include "svc/read_cache.h"
 #include "svc/report_cache.h"
 #include "svc/revisions.h"
 #include "svc/scores.h"
@@ -227,6 +228,53 @@ static int state_read(struct svc_ctx *c, int64_t id, struct report_state *rs)
     return rc < 0 ? rc : 0;
 }
 
+/* A report_state as one actor read it (svc/read_cache.h): who may see what depends on the role,
+ * the user (an interviewer's assignments) and the org path (a manager's subtree), so all three
+ * are part of the key. */
+struct state_entry {
+    uint64_t gen; /* 0: empty */
+    int64_t app, user_id;
+    enum role role;
+    char org_path[sizeof(((struct actor *)0)->org_path)];
+    struct report_state rs;
+};
+
+/* The slot of (application id, actor a). */
+static struct state_entry *state_slot(int64_t id, const struct actor *a)
+{
+    struct state_entry *t = read_cache_table(READ_CACHE_REPORT_STATE, sizeof(*t));
+    if (!t)
+        return NULL;
+    uint64_t h = read_cache_hash(0xcbf29ce484222325ULL, &id, sizeof(id));
+    h = read_cache_hash(h, &a->user_id, sizeof(a->user_id));
+    h = read_cache_hash(h, &a->role, sizeof(a->role));
+    h = read_cache_hash(h, a->org_path, strlen(a->org_path));
+    return &t[h % READ_CACHE_SLOTS];
+}
+
+/* state_read outside a transaction, answered from this thread's cache while nothing changed since
+ * the read it holds (PostgreSQL in the server only; never for a read that must see the caller's
+ * own open transaction). */
+static int state_read_cached(struct svc_ctx *c, int64_t id, struct report_state *rs)
+{
+    uint64_t gen = 0;
+    if (!read_cache_on(c, &gen) || db_in_transaction(c->db))
+        return state_read(c, id, rs);
+    const struct actor *a = c->actor;
+    struct state_entry *e = state_slot(id, a);
+    if (e && e->gen && e->app == id && e->user_id == a->user_id && e->role == a->role &&
+        strcmp(e->org_path, a->org_path) == 0 && read_cache_valid(e->gen)) {
+        *rs = e->rs;
+        return 0;
+    }
+    int rc = state_read(c, id, rs);
+    if (rc == 0 && e) {
+        *e = (struct state_entry){.gen = gen, .app = id, .user_id = a->user_id, .role = a->role, .rs = *rs};
+        snprintf(e->org_path, sizeof(e->org_path), "%s", a->org_path);
+    }
+    return rc;
+}
+
 /* Who opened application app's result (user, first and last time), in the open transaction. */
 static int viewers_load(struct svc_ctx *c, int64_t app, struct report_viewer **out, size_t *n)
 {
@@ -374,7 +422,7 @@ int svc_application_report_body(struct svc_ctx *c, int64_t id, const struct repo
     int cls = view_class(c->actor);
     const struct report_body *b = NULL;
     c->now = time_now_ms();
-    int rc = state_read(c, id, &rs);
+    int rc = state_read_cached(c, id, &rs);
     if (rc != 0)
         return rc;
     if (rs.found && rs.visible)
