@@ -452,8 +452,6 @@ static int pg_prepare(struct db *db, const char *sql, struct db_stmt **out, stru
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         rc = pg_error(d, res, e);
         PQclear(res);
-        if (!d->read_only) /* a connection lost at the commit may have committed */
-            change_gen_bump();
         free(s);
         return rc;
     }
