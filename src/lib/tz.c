@@ -297,7 +297,7 @@ static int tzif_parse(const unsigned char *p, size_t n, struct tz *z)
     z->idx = xmalloc(c.time ? c.time : 1);
     z->offsets = xmalloc(c.type * sizeof(*z->offsets));
     for (uint32_t i = 0; i < c.time; i++) {
-        z->trans[i] = be64(d + 8 * i);
+        z->trans[i] = be64(d + (size_t)8 * i);
         if (i > 0 && z->trans[i] <= z->trans[i - 1])
             return -1;
     }
@@ -307,7 +307,7 @@ static int tzif_parse(const unsigned char *p, size_t n, struct tz *z)
             return -1;
     d += c.time;
     for (uint32_t i = 0; i < c.type; i++) {
-        int32_t off = (int32_t)be32(d + 6 * i);
+        int32_t off = (int32_t)be32(d + (size_t)6 * i);
         if (off < -25 * 3600 || off > 26 * 3600)
             return -1;
         z->offsets[i] = off;
@@ -436,7 +436,7 @@ int32_t tz_offset_at(const struct tz *z, int64_t utc_ms)
 static int64_t first_at_wall(const struct tz *z, int64_t wall)
 {
     /* every instant that can show wall lies within 26 hours of it: sample the offsets there */
-    int32_t o[3] = {offset_s(z, wall - 26 * 3600), offset_s(z, wall), offset_s(z, wall + 26 * 3600)};
+    int32_t o[3] = {offset_s(z, wall - INT64_C(26) * 3600), offset_s(z, wall), offset_s(z, wall + INT64_C(26) * 3600)};
     int32_t omin = o[0], omax = o[0];
     int64_t best = INT64_MAX;
     for (int i = 0; i < 3; i++) {
