@@ -26,7 +26,7 @@ int svc_org_tz(struct svc_ctx *c, struct tz **out)
     int rc = tz_name_read(c, name);
     if (rc != 0)
         return rc;
-    if ((rc = tz_load(name, out, c->e)) != 0) {
+    if (tz_load(name, out, c->e) != 0) {
         char msg[sizeof(c->e->message)];
         snprintf(msg, sizeof(msg), "%s", c->e->message);
         err_clear(c->e);
@@ -53,7 +53,7 @@ int svc_settings_get(struct svc_ctx *c, json_t *query, json_t **out)
 }
 
 /* Ids (and their time of day) of what runs daily, collected before any of them is updated. */
-static int collect(struct svc_ctx *c, const char *sql, json_t *into)
+static int collect(struct svc_ctx *c, const char *sql, int text, json_t *into)
 {
     struct db_stmt *s;
     int rc = svc_prepare(c, sql, &s);
@@ -61,7 +61,9 @@ static int collect(struct svc_ctx *c, const char *sql, json_t *into)
         return rc;
     db_bind_int64(s, 1, c->now);
     while ((rc = db_step(s, c->e)) == DB_ROW)
-        json_array_append_new(into, json_pack("[I,s]", (json_int_t)db_col_int64(s, 0), db_col_text(s, 1)));
+        json_array_append_new(into,
+                              json_pack("[I,o]", (json_int_t)db_col_int64(s, 0),
+                                        text ? json_string(db_col_text(s, 1)) : json_integer(db_col_int64(s, 1))));
     db_reset(s);
     return rc < 0 ? rc : 0;
 }
@@ -87,18 +89,18 @@ static int reschedule(struct svc_ctx *c, const struct tz *z)
     int rc = collect(c,
                      "SELECT id, schedule_at FROM export_template WHERE schedule_at IS NOT NULL AND "
                      "(schedule_next_at IS NULL OR schedule_next_at > ?) ORDER BY id",
-                     t);
+                     1, t);
     if (rc == 0)
         rc = collect(c,
-                     "SELECT id, CAST(digest_hour AS TEXT) FROM webhook WHERE frequency = 'daily' AND "
+                     "SELECT id, digest_hour FROM webhook WHERE frequency = 'daily' AND "
                      "(next_digest_at IS NULL OR next_digest_at > ?) ORDER BY id",
-                     w);
+                     0, w);
     json_array_foreach(t, i, v)
     {
         if (rc != 0)
             break;
-        const char *at = json_string_value(json_array_get(v, 1));
-        int hh = atoi(at), mm = strlen(at) == 5 ? atoi(at + 3) : 0;
+        const char *at = json_string_value(json_array_get(v, 1)); /* "HH:MM", checked when it was set */
+        int hh = (at[0] - '0') * 10 + (at[1] - '0'), mm = (at[3] - '0') * 10 + (at[4] - '0');
         rc = set_next(c, "UPDATE export_template SET schedule_next_at = ? WHERE id = ?",
                       tz_next_local_time(z, hh, mm, c->now), json_integer_value(json_array_get(v, 0)));
     }
@@ -107,7 +109,7 @@ static int reschedule(struct svc_ctx *c, const struct tz *z)
         if (rc != 0)
             break;
         rc = set_next(c, "UPDATE webhook SET next_digest_at = ? WHERE id = ?",
-                      tz_next_local_time(z, atoi(json_string_value(json_array_get(v, 1))), 0, c->now),
+                      tz_next_local_time(z, (int)json_integer_value(json_array_get(v, 1)), 0, c->now),
                       json_integer_value(json_array_get(v, 0)));
     }
     json_decref(t);
