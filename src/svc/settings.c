@@ -131,9 +131,13 @@ int svc_settings_update(struct svc_ctx *c, json_t *in, json_t **out)
     if (rc != 0)
         return rc;
     struct db_stmt *s;
-    if ((rc = svc_begin(c)) || (rc = svc_org_tz(c, &was)))
+    char was_name[TZ_NAME_MAX + 1];
+    if ((rc = svc_begin(c)) || (rc = tz_name_read(c, was_name)))
         goto done;
-    before = settings_json(was, c->now);
+    /* a stored zone that can no longer be read (tzdata changed) is replaced all the same */
+    struct err ignored = {0};
+    before =
+        tz_load(was_name, &was, &ignored) == 0 ? settings_json(was, c->now) : json_pack("{s:s}", "time_zone", was_name);
     after = settings_json(z, c->now);
     if ((rc = svc_prepare(c,
                           "INSERT INTO setting (key, value) VALUES ('time_zone', ?) "
