@@ -37,6 +37,7 @@ static const struct {
     {"check", cmd_check, "check [--json]             (cross-table invariants; exit 1 on a mismatch)"},
     {"webhooks", cmd_webhooks, "webhooks add|list|show|remove|deliveries|replay|ping|deliver  (outgoing webhooks)"},
     {"export", cmd_export, "export --template NAME [filters] [--out FILE] | run-due | templates | history"},
+    {"settings", cmd_settings, "settings show | set time-zone NAME  (the organisation's time zone)"},
     {"audit", cmd_audit, "audit verify"},
 };
 

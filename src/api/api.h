@@ -117,6 +117,8 @@ int api_reviews_confirm(struct req *r);
 int api_reviews_override(struct req *r);
 int api_reviews_confirm_bulk(struct req *r);
 int api_fairness_config_get(struct req *r);
+int api_settings_get(struct req *r);
+int api_settings_update(struct req *r);
 int api_fairness_config_put(struct req *r);
 int api_fairness_report(struct req *r);
 int api_fairness_acknowledge(struct req *r);

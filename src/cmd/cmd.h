@@ -30,5 +30,6 @@ int cmd_fairness(int argc, char **argv);
 int cmd_pool(int argc, char **argv);
 int cmd_webhooks(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_settings(int argc, char **argv);
 
 #endif

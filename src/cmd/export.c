@@ -174,10 +174,13 @@ static int do_list(struct app_opts *o, int (*list)(struct svc_ctx *, json_t *, j
 static void show_template(json_t *t)
 {
     json_t *sched = json_object_get(t, "schedule");
-    printf("%-6lld %-28s %-5s %-2s %3d fields  %s\n", (long long)json_integer_value(json_object_get(t, "id")),
+    /* the schedule: "daily 18:00 Asia/Shanghai" (a time of day in the organisation's time zone) */
+    printf("%-6lld %-28s %-5s %-2s %3d fields  %s%s%s\n", (long long)json_integer_value(json_object_get(t, "id")),
            json_string_value(json_object_get(t, "name")), json_string_value(json_object_get(t, "format")),
            json_string_value(json_object_get(t, "lang")), (int)json_array_size(json_object_get(t, "fields")),
-           json_is_object(sched) ? json_string_value(json_object_get(sched, "daily_at")) : "-");
+           json_is_object(sched) ? json_string_value(json_object_get(sched, "daily_at")) : "-",
+           json_is_object(sched) ? " " : "",
+           json_is_object(sched) ? json_string_value(json_object_get(sched, "time_zone")) : "");
 }
 
 static void show_job(json_t *j)

@@ -24,6 +24,7 @@ static const char webhooks_usage[] =
     "       talentd webhooks ping ID\n"
     "       talentd webhooks deliver [--at TIME] [--webhook-backoff-ms N] [--webhook-backoff-max-ms N]\n"
     "                                [--webhook-max-attempts N] [--webhook-timeout-ms N]\n"
+    "--digest-hour is an hour of the day in the organisation's time zone (talentd settings show).\n"
     "add prints the signing secret once. deliver runs one pass (fan-out of new events, due digests, due\n"
     "deliveries) and exits; --at runs it as if it were TIME (RFC 3339). docs/webhooks.md has the details.\n";
 

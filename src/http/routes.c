@@ -123,6 +123,10 @@ const struct route routes[] = {
 
     {"GET", "/api/v1/audit", api_audit_list, HR, "audit:read", 0},
 
+    /* the organisation's settings (its time zone): every staff member may read them, as org units */
+    {"GET", "/api/v1/settings", api_settings_get, STAFF, "org:read", 0},
+    {"PATCH", "/api/v1/settings", api_settings_update, ADMIN, "org:write", 0},
+
     /* webhooks: admin manages integrations, hr may look */
     {"GET", "/api/v1/webhook-events", api_webhook_events, HR, "webhooks:read", 0},
     {"GET", "/api/v1/webhooks", api_webhooks_list, HR, "webhooks:read", 0},

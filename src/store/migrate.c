@@ -12,12 +12,14 @@ struct migration {
     const char *pg_sql;
 };
 
+/* Versions may have gaps (15 is another migration's number): each is applied once, by version. */
 static const struct migration migrations[] = {
     {1, mig_sqlite_001, mig_pg_001},  {2, mig_sqlite_002, mig_pg_002},  {3, mig_sqlite_003, mig_pg_003},
     {4, mig_sqlite_004, mig_pg_004},  {5, mig_sqlite_005, mig_pg_005},  {6, mig_sqlite_006, mig_pg_006},
     {7, mig_sqlite_007, mig_pg_007},  {8, mig_sqlite_008, mig_pg_008},  {9, mig_sqlite_009, mig_pg_009},
     {10, mig_sqlite_010, mig_pg_010}, {11, mig_sqlite_011, mig_pg_011}, {12, mig_sqlite_012, mig_pg_012},
     {13, mig_sqlite_013, mig_pg_013}, {14, mig_sqlite_014, mig_pg_014}, {15, mig_sqlite_015, mig_pg_015},
+    {16, mig_sqlite_016, mig_pg_016},
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

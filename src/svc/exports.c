@@ -15,10 +15,10 @@
 #include "lib/timeutil.h"
 #include "svc/exports_impl.h"
 #include "svc/org.h"
+#include "svc/settings.h"
 #include "svc/validate.h"
 #include "svc/views.h"
 
-#define DAY_MS 86400000LL
 #define NAME_MAX_CHARS 100
 #define RUN_DUE_MAX 1000 /* templates one svc_exports_run_due call runs at most */
 
@@ -50,7 +50,8 @@ int svc_export_fields(struct svc_ctx *c, json_t *query, json_t **out)
 #define T_SELECT                                                                                                       \
     "SELECT t.id, t.name, t.fields_json, t.format, t.lang, t.default_position_id, p.code, t.default_stage, "           \
     "t.schedule_at, t.schedule_filter_json, t.schedule_destination, t.schedule_next_at, t.schedule_last_at, "          \
-    "t.schedule_last_export_id, t.schedule_last_error, t.created_by, t.created_at, t.updated_at, t.version "           \
+    "t.schedule_last_export_id, t.schedule_last_error, t.created_by, t.created_at, t.updated_at, t.version, "          \
+    "(SELECT value FROM setting WHERE key = 'time_zone') "                                                             \
     "FROM export_template t LEFT JOIN position p ON p.id = t.default_position_id WHERE 1=1"
 
 static json_t *time_or_null(struct db_stmt *s, int col)
@@ -79,7 +80,8 @@ static json_t *t_row(struct svc_ctx *c, struct db_stmt *s)
     json_t *schedule = json_null();
     if (!db_col_isnull(s, 8)) {
         json_t *filter = json_loads(db_col_text(s, 9) ? db_col_text(s, 9) : "{}", 0, NULL);
-        schedule = json_pack("{s:s,s:o,s:s,s:o,s:o,s:o,s:o}", "daily_at", db_col_text(s, 8), "filter",
+        schedule = json_pack("{s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o}", "daily_at", db_col_text(s, 8), "time_zone",
+                             db_col_isnull(s, 19) ? SETTINGS_DEFAULT_TIME_ZONE : db_col_text(s, 19), "filter",
                              filter ? filter : json_object(), "destination",
                              db_col_text(s, 10) ? db_col_text(s, 10) : "download", "next_run_at", time_or_null(s, 11),
                              "last_run_at", time_or_null(s, 12), "last_export_id",
@@ -166,8 +168,9 @@ struct tmpl {
     int has_pos, has_stage, has_schedule;
     const char *pos_code, *stage;
     int64_t pos_id;
-    char at[6];     /* "" = no schedule */
-    json_t *filter; /* owned, normalised */
+    char at[6];      /* "" = no schedule */
+    int64_t next_at; /* when it runs next (computed in the organisation's time zone) */
+    json_t *filter;  /* owned, normalised */
     int to_directory;
 };
 
@@ -215,8 +218,9 @@ static int daily_at_read(json_t *sched, char out[6], struct err *e)
     const char *s = json_string_value(json_object_get(sched, "daily_at"));
     if (!s || strlen(s) != 5 || s[2] != ':' || s[0] < '0' || s[0] > '2' || s[1] < '0' || s[1] > '9' || s[3] < '0' ||
         s[3] > '5' || s[4] < '0' || s[4] > '9' || (s[0] == '2' && s[1] > '3'))
-        return err_set(e, ERR_INVALID, s ? "invalid_value" : "required", "schedule.daily_at",
-                       "schedule.daily_at must be a UTC time of day HH:MM (00:00 to 23:59)");
+        return err_set(
+            e, ERR_INVALID, s ? "invalid_value" : "required", "schedule.daily_at",
+            "schedule.daily_at must be a time of day HH:MM (00:00 to 23:59) in the organisation's time zone");
     memcpy(out, s, 6);
     return 0;
 }
@@ -296,13 +300,17 @@ static int tmpl_read(struct svc_ctx *c, json_t *in, int create, struct tmpl *t)
     return schedule_read(c, in, t);
 }
 
-/* The next time HH:MM (UTC) comes after now. */
-static int64_t next_daily(const char *at, int64_t now)
+/* *out = the next time HH:MM comes after now in the organisation's time zone (see tz_next_local_time
+ * for the DST gaps and overlaps). In the caller's transaction. */
+static int next_daily(struct svc_ctx *c, const char *at, int64_t now, int64_t *out)
 {
-    int64_t day = (now >= 0 ? now / DAY_MS : (now - DAY_MS + 1) / DAY_MS) * DAY_MS;
-    int64_t hh = (at[0] - '0') * 10 + (at[1] - '0'), mm = (at[3] - '0') * 10 + (at[4] - '0');
-    int64_t t = day + (hh * 60 + mm) * 60000;
-    return t > now ? t : t + DAY_MS;
+    struct tz *z = NULL;
+    int rc = svc_org_tz(c, &z);
+    if (rc != 0)
+        return rc;
+    *out = tz_next_local_time(z, (at[0] - '0') * 10 + (at[1] - '0'), (at[3] - '0') * 10 + (at[4] - '0'), now);
+    tz_free(z);
+    return 0;
 }
 
 /* Resolves the default position's code, and refuses a default another template already is. */
@@ -354,7 +362,7 @@ static int check_defaults(struct svc_ctx *c, struct tmpl *t, int64_t self)
 }
 
 /* Binds the schedule columns at first..first+3: at, filter, destination, next_at. */
-static void bind_schedule(struct svc_ctx *c, struct db_stmt *s, int first, const struct tmpl *t)
+static void bind_schedule(struct db_stmt *s, int first, const struct tmpl *t)
 {
     if (!t->at[0]) {
         for (int i = 0; i < 4; i++)
@@ -365,7 +373,7 @@ static void bind_schedule(struct svc_ctx *c, struct db_stmt *s, int first, const
     db_bind_text(s, first, t->at);
     db_bind_text(s, first + 1, f);
     db_bind_text(s, first + 2, t->to_directory ? "directory" : "download");
-    db_bind_int64(s, first + 3, next_daily(t->at, c->now));
+    db_bind_int64(s, first + 3, t->next_at);
     free(f);
 }
 
@@ -386,7 +394,7 @@ int svc_export_template_create(struct svc_ctx *c, json_t *in, json_t **out)
     }
     if ((rc = svc_begin(c)) != 0)
         goto fail;
-    if ((rc = check_defaults(c, &t, 0)) != 0)
+    if ((rc = check_defaults(c, &t, 0)) != 0 || (t.at[0] && (rc = next_daily(c, t.at, c->now, &t.next_at))))
         goto done;
     if ((rc = t_id_by_name(c, t.name, &id)) == 0) {
         rc = err_set(c->e, ERR_CONFLICT, "duplicate", "name", "an export template named %.100s already exists", t.name);
@@ -415,7 +423,7 @@ int svc_export_template_create(struct svc_ctx *c, json_t *in, json_t **out)
     else
         db_bind_null(s, 5);
     db_bind_text(s, 6, t.stage);
-    bind_schedule(c, s, 7, &t);
+    bind_schedule(s, 7, &t);
     db_bind_text(s, 11, label);
     db_bind_int64(s, 12, c->now);
     db_bind_int64(s, 13, c->now);
@@ -480,7 +488,7 @@ int svc_export_template_update(struct svc_ctx *c, int64_t id, json_t *in, json_t
         t.to_directory = strcmp(json_string_value(json_object_get(sched, "destination")), "directory") == 0;
         keep_next = 1;
     }
-    if ((rc = check_defaults(c, &t, id)) != 0)
+    if ((rc = check_defaults(c, &t, id)) != 0 || (t.at[0] && (rc = next_daily(c, t.at, c->now, &t.next_at))))
         goto done;
     int64_t other = 0;
     if ((rc = t_id_by_name(c, t.name, &other)) == 0 && other != id) {
@@ -511,10 +519,10 @@ int svc_export_template_update(struct svc_ctx *c, int64_t id, json_t *in, json_t
         db_bind_null(s, 5);
     db_bind_text(s, 6, t.stage);
     /* bind_schedule binds at..next_at at 7..10; the CASE takes keep_next at 10 and next_at at 11 */
-    bind_schedule(c, s, 7, &t);
+    bind_schedule(s, 7, &t);
     db_bind_int64(s, 10, keep_next);
     if (t.at[0])
-        db_bind_int64(s, 11, next_daily(t.at, c->now));
+        db_bind_int64(s, 11, t.next_at);
     else
         db_bind_null(s, 11);
     db_bind_int64(s, 12, c->now);
@@ -856,14 +864,17 @@ static int claim(struct svc_ctx *c, int64_t id, int64_t next_at, int64_t now, co
                  const char *error, int *won)
 {
     struct db_stmt *s;
-    int rc = svc_prepare(c,
+    int64_t next = 0;
+    int rc = next_daily(c, at, now, &next);
+    if (rc == 0)
+        rc = svc_prepare(c,
                          "UPDATE export_template SET schedule_next_at = ?, schedule_last_at = ?, "
                          "schedule_last_export_id = CASE WHEN ? > 0 THEN ? ELSE schedule_last_export_id END, "
                          "schedule_last_error = ? WHERE id = ? AND schedule_next_at = ? RETURNING id",
                          &s);
     if (rc != 0)
         return rc;
-    db_bind_int64(s, 1, next_daily(at, now));
+    db_bind_int64(s, 1, next);
     db_bind_int64(s, 2, c->now);
     db_bind_int64(s, 3, job);
     db_bind_int64(s, 4, job);

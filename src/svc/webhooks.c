@@ -13,6 +13,7 @@
 #include "lib/mem.h"
 #include "lib/timeutil.h"
 #include "svc/query.h"
+#include "svc/settings.h"
 #include "svc/validate.h"
 #include "svc/views.h"
 #include "svc/webhooks_impl.h"
@@ -23,7 +24,8 @@
     "(SELECT COUNT(*) FROM webhook_delivery d WHERE d.webhook_id = w.id AND d.status = 'held'), "                      \
     "(SELECT COUNT(*) FROM webhook_delivery d WHERE d.webhook_id = w.id AND d.status = 'pending'), "                   \
     "(SELECT COUNT(*) FROM webhook_delivery d WHERE d.webhook_id = w.id AND d.status = 'delivered'), "                 \
-    "(SELECT COUNT(*) FROM webhook_delivery d WHERE d.webhook_id = w.id AND d.status = 'dead') "                       \
+    "(SELECT COUNT(*) FROM webhook_delivery d WHERE d.webhook_id = w.id AND d.status = 'dead'), "                      \
+    "(SELECT value FROM setting WHERE key = 'time_zone') "                                                             \
     "FROM webhook w WHERE 1=1"
 
 #define DELIVERY_COLS                                                                                                  \
@@ -55,10 +57,11 @@ static json_t *hook_row(struct svc_ctx *c, struct db_stmt *s)
     (void)c;
     int daily = strcmp(db_col_text(s, 5), "daily") == 0;
     json_t *o =
-        json_pack("{s:I,s:s,s:s,s:o,s:o,s:s,s:I,s:o,s:b,s:s}", "id", (json_int_t)db_col_int64(s, 0), "name",
+        json_pack("{s:I,s:s,s:s,s:o,s:o,s:s,s:I,s:s,s:o,s:b,s:s}", "id", (json_int_t)db_col_int64(s, 0), "name",
                   db_col_text(s, 1), "url", db_col_text(s, 2), "events", json_array_col(s, 3), "fields",
                   json_array_col(s, 4), "frequency", db_col_text(s, 5), "digest_hour", (json_int_t)db_col_int64(s, 6),
-                  "next_digest_at", json_time_or_null(db_col_int64(s, 7), !daily || db_col_isnull(s, 7)), "enabled",
+                  "time_zone", db_col_isnull(s, 18) ? SETTINGS_DEFAULT_TIME_ZONE : db_col_text(s, 18), "next_digest_at",
+                  json_time_or_null(db_col_int64(s, 7), !daily || db_col_isnull(s, 7)), "enabled",
                   db_col_int64(s, 8) != 0, "secret_hint", db_col_text(s, 9));
     json_object_set_new(o, "stats",
                         json_pack("{s:I,s:I,s:I,s:I}", "held", (json_int_t)db_col_int64(s, 14), "pending",
@@ -362,10 +365,10 @@ int svc_webhook_create(struct svc_ctx *c, json_t *in, json_t **out)
     int daily = strcmp(freq, "daily") == 0;
     char *ej = dump_or_null(h.events), *fj = dump_or_null(h.fields);
     json_t *o = NULL, *audit = NULL;
-    int64_t id = 0;
+    int64_t id = 0, next_digest = 0;
     struct db_stmt *s;
     actor_label(c->actor, label, sizeof(label));
-    if ((rc = svc_begin(c)) ||
+    if ((rc = svc_begin(c)) || (daily && (rc = wh_next_digest(c, c->now, (int)h.digest_hour, &next_digest))) ||
         (rc = svc_prepare(c,
                           "INSERT INTO webhook (name, url, events_json, fields_json, frequency, digest_hour, "
                           "next_digest_at, secret, secret_hint, enabled, from_outbox_id, created_at, updated_at, "
@@ -380,7 +383,7 @@ int svc_webhook_create(struct svc_ctx *c, json_t *in, json_t **out)
     db_bind_text(s, 5, freq);
     db_bind_int64(s, 6, h.digest_hour);
     if (daily)
-        db_bind_int64(s, 7, wh_next_digest(c->now, (int)h.digest_hour));
+        db_bind_int64(s, 7, next_digest);
     else
         db_bind_null(s, 7);
     if ((rc = bind_secret(c, s, 8, secret)) != 0) {
@@ -475,9 +478,9 @@ int svc_webhook_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
         goto done;
     rc = 0;
     /* the digest schedule follows the frequency and the hour */
-    if (daily && (!was_daily || hour != old_hour))
-        rc = exec_ids(c, "UPDATE webhook SET next_digest_at = ? WHERE id = ?", 2, wh_next_digest(c->now, (int)hour), id,
-                      0);
+    int64_t next_digest = 0;
+    if (daily && (!was_daily || hour != old_hour) && (rc = wh_next_digest(c, c->now, (int)hour, &next_digest)) == 0)
+        rc = exec_ids(c, "UPDATE webhook SET next_digest_at = ? WHERE id = ?", 2, next_digest, id, 0);
     else if (!daily && was_daily)
         rc = exec_ids(c,
                       "UPDATE webhook_delivery SET status = 'pending', next_at = ?, updated_at = ? "

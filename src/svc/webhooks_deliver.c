@@ -397,8 +397,9 @@ static int digest_one(struct svc_ctx *c, int64_t hook_id, int64_t now, struct we
     }
     free(ids);
     free(bodies);
-    if (rc >= 0 && (rc = exec3(c, "UPDATE webhook SET next_digest_at = ? WHERE id = ?", 2, wh_next_digest(now, hour),
-                               hook_id, 0)) == 0)
+    int64_t next = 0;
+    if (rc >= 0 && (rc = wh_next_digest(c, now, hour, &next)) == 0 &&
+        (rc = exec3(c, "UPDATE webhook SET next_digest_at = ? WHERE id = ?", 2, next, hook_id, 0)) == 0)
         rc = svc_commit(c);
     return svc_end(c, rc < 0 ? rc : 0);
 }

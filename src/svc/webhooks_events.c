@@ -12,6 +12,7 @@
 #include "lib/mem.h"
 #include "lib/strbuf.h"
 #include "lib/timeutil.h"
+#include "svc/settings.h"
 #include "svc/views.h"
 #include "svc/webhooks_impl.h"
 
@@ -53,6 +54,7 @@ static const struct {
     {"question_set.deleted", "question_set", "a question set was deleted"},
     {"user.created", "user", "a user account was created"},
     {"user.updated", "user", "a user account changed"},
+    {"settings.changed", "setting", "the organisation's settings changed (its time zone)"},
     /* automation (rules, reviews, fairness) */
     {"rule.created", "rule", "an automation rule was created"},
     {"rule.updated", "rule", "an automation rule changed"},
@@ -191,13 +193,15 @@ char *wh_digest_body(int64_t webhook_id, int64_t now, const char *const *bodies,
     return sb_steal(&b);
 }
 
-int64_t wh_next_digest(int64_t now, int hour)
+int wh_next_digest(struct svc_ctx *c, int64_t now, int hour, int64_t *out)
 {
-    int64_t day = now >= 0 ? now / WH_DAY_MS : (now - WH_DAY_MS + 1) / WH_DAY_MS;
-    int64_t t = day * WH_DAY_MS + (int64_t)hour * 3600000;
-    while (t <= now)
-        t += WH_DAY_MS;
-    return t;
+    struct tz *z = NULL;
+    int rc = svc_org_tz(c, &z);
+    if (rc != 0)
+        return rc;
+    *out = tz_next_local_time(z, hour, 0, now);
+    tz_free(z);
+    return 0;
 }
 
 int wh_event_pattern_ok(const char *p)

@@ -8,7 +8,6 @@
 #include "svc/webhooks.h"
 
 #define CTX_WEBHOOK_SECRET "webhook.secret" /* encryption context of webhook.secret */
-#define WH_DAY_MS ((int64_t)86400000)
 
 /* 1 when p may stand in a subscription's event list: "*", a catalogue name, or "<entity>.*" for an
  * entity of the catalogue. */
@@ -30,8 +29,10 @@ char *wh_event_body(int64_t outbox_id, const char *event, const char *entity, in
  * array of n JSON texts made by wh_event_body. */
 char *wh_digest_body(int64_t webhook_id, int64_t now, const char *const *bodies, size_t n);
 
-/* The first digest time (ms) strictly after now at hour (0..23) UTC. */
-int64_t wh_next_digest(int64_t now, int hour);
+/* *out = the first digest time (ms) strictly after now at hour:00 (hour 0..23) in the organisation's
+ * time zone (svc_org_tz; tz_next_local_time's rules for DST gaps and overlaps). In the caller's
+ * transaction. */
+int wh_next_digest(struct svc_ctx *c, int64_t now, int hour, int64_t *out);
 
 /* Inserts a delivery (no transaction of its own); *id = its id. outbox_id 0 = none. */
 int wh_insert_delivery(struct svc_ctx *c, int64_t webhook_id, int64_t outbox_id, const char *event, const char *payload,

@@ -582,11 +582,13 @@ describe('the command line and schedules', () => {
       schedule: { daily_at: '02:30', filter: { position: 'SALES-01' } },
     });
     assert.equal(t.schedule.daily_at, '02:30');
+    // a fresh database is in Asia/Shanghai (UTC+8, no DST): 02:30 there is 18:30Z the day before
+    assert.equal(t.schedule.time_zone, 'Asia/Shanghai');
     assert.equal(t.schedule.destination, 'download');
     assert.deepEqual(t.schedule.filter, { position: 'SALES-01', stage: 'eliminated_pending_export' });
     const next = Date.parse(t.schedule.next_run_at);
     assert.ok(next > Date.now() && next <= Date.now() + 86400000, t.schedule.next_run_at);
-    assert.equal(new Date(next).toISOString().slice(11, 16), '02:30');
+    assert.equal(new Date(next).toISOString().slice(11, 16), '18:30');
     const { app } = await eliminated('SALES-01', '吴十');
     const early = await srv.cli(['export', 'run-due', '--now', new Date(next - 60000).toISOString()]);
     assert.equal(early.code, 0, early.stderr);

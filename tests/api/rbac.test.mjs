@@ -400,6 +400,12 @@ const ROUTES = [
   },
 
   { pat: '/api/v1/audit', m: 'GET', p: () => '/api/v1/audit', roles: HR, scope: 'audit:read', ok: 200 },
+  { pat: '/api/v1/settings', m: 'GET', p: () => '/api/v1/settings', roles: STAFF, scope: 'org:read', ok: 200, notList: true },
+  {
+    // Sets the zone the fresh database already has: the other rows see the same schedules.
+    pat: '/api/v1/settings', m: 'PATCH', p: () => '/api/v1/settings', roles: ADMIN, scope: 'org:write', ok: 200,
+    body: async () => ({ time_zone: 'Asia/Shanghai' }),
+  },
 
   { pat: '/api/v1/question-sets', m: 'GET', p: () => '/api/v1/question-sets', roles: STAFF, scope: 'questions:read', ok: 200 },
   {

@@ -475,7 +475,10 @@ describe('delivery', () => {
     const h = await createHook({ url: rx.url('/digest'), events: ['application.stage_changed'], frequency: 'daily', digest_hour: 7, secret });
     assert.equal(h.frequency, 'daily');
     const next = Date.parse(h.next_digest_at);
-    assert.equal(new Date(next).getUTCHours(), 7);
+    // a fresh database is in Asia/Shanghai (UTC+8, no DST): 07:00 there is 23:00Z the day before
+    assert.equal(h.time_zone, 'Asia/Shanghai');
+    assert.equal(new Date(next).getUTCHours(), 23);
+    assert.equal(new Date(next).getUTCMinutes(), 0);
     assert.ok(next > Date.now() && next <= Date.now() + 86400000);
     const since = new Date().toISOString();
     const a1 = await newApplication();

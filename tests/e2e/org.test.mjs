@@ -12,7 +12,9 @@
 //   and takes them off again. The interviewer int1 gets the
 //   highlights-only report of the assigned application, adds an annotation, is not offered the
 //   org page, and the server refuses a position created from the page's own session (403). The
-//   manager mgr_eng reads their subtree without the buttons that write.
+//   manager mgr_eng reads their subtree without the buttons that write, and the organisation's
+//   time zone without its picker; the admin sets a zone the server refuses (its 422 shown under
+//   the field, nothing changed), then UTC.
 //
 // Screenshots go to test-output/e2e/org-*.png. Needs the UI built (make web, or
 // `npm --prefix web run build`) and chromium (scripts/bootstrap installs both).
@@ -356,5 +358,35 @@ describe('org, positions, question sets, annotations and score revisions in chro
     assert.equal(await page.getByTestId('pos-SALES-01').count(), 0, 'the server lists only the subtree\'s positions');
     for (const id of ['unit-new', 'position-new', 'pos-edit-ENG-01']) assert.equal(await page.getByTestId(id).count(), 0, `no ${id}`);
     await shot('09-manager-org');
+  });
+
+  test('the org time zone: the manager reads it; the admin gets the server\'s 422 on a bad zone, then sets UTC', { timeout: STEP_MS }, async () => {
+    const card = page.getByTestId('org-time-zone');
+    await card.getByTestId('tz-current').filter({ hasText: 'Asia/Shanghai（UTC+08:00）' }).waitFor();
+    assert.equal(await card.getByTestId('tz-select').count(), 0, 'a manager does not get the picker');
+    await logout();
+    await uiLogin(page, srv.url, 'admin', srv.adminPassword);
+    await page.getByTestId('nav-org').click();
+    await card.getByTestId('tz-current').filter({ hasText: 'Asia/Shanghai' }).waitFor();
+    const pickZone = async (name) => {
+      await card.getByTestId('tz-select').click();
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.type(name);
+      await page.keyboard.press('Enter');
+    };
+    await pickZone('Nope/Zone');
+    let answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/settings') && r.request().method() === 'PATCH');
+    await card.getByTestId('tz-save').click();
+    assert.equal((await answer).status(), 422);
+    await card.locator('.el-form-item__error').filter({ hasText: /Nope\/Zone/ }).waitFor();
+    await shot('10-time-zone-refused');
+    assert.equal((await s.admin.get('/api/v1/settings')).body.time_zone, 'Asia/Shanghai', 'nothing changed');
+    await pickZone('UTC');
+    answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/settings') && r.request().method() === 'PATCH');
+    await card.getByTestId('tz-save').click();
+    assert.equal((await answer).status(), 200);
+    await card.getByTestId('tz-current').filter({ hasText: 'UTC（UTC+00:00）' }).waitFor();
+    assert.equal((await s.admin.get('/api/v1/settings')).body.time_zone, 'UTC');
+    await shot('11-time-zone-utc');
   });
 });

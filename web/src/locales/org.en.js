@@ -11,6 +11,16 @@ export default {
       shared: 'Shared',
       readOnly: 'Read only: your role may look, not change',
     },
+    settings: {
+      title: 'Organisation time zone',
+      timeZone: 'Time zone',
+      current: 'Now: {tz} ({offset})',
+      hint: "Export templates' daily schedules (daily_at) and webhooks' daily digests (digest_hour) run at times of day in the organisation's time zone. Changing it recomputes every next run in the new zone.",
+      pick: 'Pick or type a zone name, e.g. Asia/Shanghai',
+      save: 'Save time zone',
+      saved: "The organisation's time zone is now {tz}",
+      adminOnly: "Only an admin may change the organisation's time zone",
+    },
     units: {
       title: 'Organisation and positions',
       tree: 'Organisation',

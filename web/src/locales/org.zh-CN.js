@@ -11,6 +11,16 @@ export default {
       shared: '共享',
       readOnly: '只读：你的角色可以查看，不能修改',
     },
+    settings: {
+      title: '组织时区',
+      timeZone: '时区',
+      current: '当前：{tz}（{offset}）',
+      hint: '导出模板的每日定时（daily_at）和 Webhook 每日汇总的时间（digest_hour）都按组织时区计算。修改后，所有下次运行时间会按新时区重新计算。',
+      pick: '选择或输入时区名称，如 Asia/Shanghai',
+      save: '保存时区',
+      saved: '组织时区已改为 {tz}',
+      adminOnly: '只有管理员可以修改组织时区',
+    },
     units: {
       title: '组织与岗位',
       tree: '组织架构',
