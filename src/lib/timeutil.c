@@ -28,7 +28,7 @@ int64_t time_mono_ms(void)
 
 /* Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's
  * days_from_civil); valid for any year an int64 of ms can reach. */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t time_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -39,7 +39,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 }
 
 /* Inverse of days_from_civil. */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+void time_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -52,15 +52,15 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-static int is_leap(int64_t y)
+int time_is_leap(int64_t y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int days_in_month(int64_t y, int m)
+int time_days_in_month(int64_t y, int m)
 {
     static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+    return m == 2 && time_is_leap(y) ? 29 : days[m - 1];
 }
 
 /* Writes the n digits of v at p. */
@@ -83,7 +83,7 @@ void time_format_rfc3339(int64_t ms, char out[32])
     }
     int64_t y;
     int m, d;
-    civil_from_days(days, &y, &m, &d);
+    time_civil_from_days(days, &y, &m, &d);
     int hh = (int)(rem / 3600000);
     int mi = (int)(rem / 60000 % 60);
     int ss = (int)(rem / 1000 % 60);
@@ -138,7 +138,7 @@ int time_parse_rfc3339(const char *s, int64_t *ms)
 
     if (read_digits(&p, 4, &y) || *p++ != '-' || read_digits(&p, 2, &mo) || *p++ != '-' || read_digits(&p, 2, &d))
         return ERR_INVALID;
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+    if (mo < 1 || mo > 12 || d < 1 || d > time_days_in_month(y, mo))
         return ERR_INVALID;
 
     if (*p != '\0') {
@@ -182,7 +182,7 @@ int time_parse_rfc3339(const char *s, int64_t *ms)
             return ERR_INVALID;
     }
 
-    int64_t secs = days_from_civil(y, mo, d) * 86400 + (int64_t)hh * 3600 + (int64_t)mi * 60 + ss;
+    int64_t secs = time_days_from_civil(y, mo, d) * 86400 + (int64_t)hh * 3600 + (int64_t)mi * 60 + ss;
     /* Local time = UTC + offset, so UTC = local - offset. */
     secs -= (int64_t)off_min * 60;
     *ms = secs * 1000 + frac_ms;

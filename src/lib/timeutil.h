@@ -30,4 +30,11 @@ int time_format_seconds(int64_t ms, char out[24]);
  * Returns 0 and sets *ms, or ERR_INVALID leaving *ms untouched. */
 int time_parse_rfc3339(const char *s, int64_t *ms);
 
+/* The proleptic Gregorian calendar (Howard Hinnant's algorithms; any year an int64 of ms reaches):
+ * days since 1970-01-01 of y-m-d, and back; whether y is a leap year; the days of month m of y. */
+int64_t time_days_from_civil(int64_t y, int m, int d);
+void time_civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+int time_is_leap(int64_t y);
+int time_days_in_month(int64_t y, int m);
+
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/mem.h"
+#include "lib/timeutil.h"
 
 #define TZ_DEFAULT_DIR "/usr/share/zoneinfo"
 #define TZ_FILE_MAX (1 << 20)
@@ -44,37 +45,13 @@ static int64_t floor_div(int64_t a, int64_t b)
     return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (as in timeutil.c). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
+/* The year of day z (days since 1970-01-01). */
 static int64_t year_of_days(int64_t z)
 {
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    return yoe + era * 400 + (mp >= 10);
-}
-
-static int is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int64_t y, int m)
-{
-    static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+    int64_t y;
+    int m, d;
+    time_civil_from_days(z, &y, &m, &d);
+    return y;
 }
 
 /* ------------------------------------------------------------------------
@@ -211,14 +188,14 @@ static int64_t rule_local(const struct rule_date *d, int64_t y)
 {
     int64_t day;
     if (d->kind == 'J')
-        day = days_from_civil(y, 1, 1) + d->n - 1 + (is_leap(y) && d->n >= 60);
+        day = time_days_from_civil(y, 1, 1) + d->n - 1 + (time_is_leap(y) && d->n >= 60);
     else if (d->kind == 'N')
-        day = days_from_civil(y, 1, 1) + d->n;
+        day = time_days_from_civil(y, 1, 1) + d->n;
     else {
-        int64_t first = days_from_civil(y, d->m, 1);
+        int64_t first = time_days_from_civil(y, d->m, 1);
         int wd = (int)((first % 7 + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
         int mday = 1 + (d->d - wd + 7) % 7 + (d->w - 1) * 7;
-        while (mday > days_in_month(y, d->m))
+        while (mday > time_days_in_month(y, d->m))
             mday -= 7;
         day = first + mday - 1;
     }

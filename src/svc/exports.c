@@ -304,13 +304,7 @@ static int tmpl_read(struct svc_ctx *c, json_t *in, int create, struct tmpl *t)
  * for the DST gaps and overlaps). In the caller's transaction. */
 static int next_daily(struct svc_ctx *c, const char *at, int64_t now, int64_t *out)
 {
-    struct tz *z = NULL;
-    int rc = svc_org_tz(c, &z);
-    if (rc != 0)
-        return rc;
-    *out = tz_next_local_time(z, (at[0] - '0') * 10 + (at[1] - '0'), (at[3] - '0') * 10 + (at[4] - '0'), now);
-    tz_free(z);
-    return 0;
+    return svc_org_next_local_time(c, (at[0] - '0') * 10 + (at[1] - '0'), (at[3] - '0') * 10 + (at[4] - '0'), now, out);
 }
 
 /* Resolves the default position's code, and refuses a default another template already is. */

@@ -35,6 +35,17 @@ int svc_org_tz(struct svc_ctx *c, struct tz **out)
     return 0;
 }
 
+int svc_org_next_local_time(struct svc_ctx *c, int hh, int mm, int64_t now, int64_t *out)
+{
+    struct tz *z = NULL;
+    int rc = svc_org_tz(c, &z);
+    if (rc != 0)
+        return rc;
+    *out = tz_next_local_time(z, hh, mm, now);
+    tz_free(z);
+    return 0;
+}
+
 static json_t *settings_json(const struct tz *z, int64_t now)
 {
     return json_pack("{s:s,s:I}", "time_zone", tz_name(z), "time_zone_offset_minutes",

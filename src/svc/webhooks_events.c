@@ -195,13 +195,7 @@ char *wh_digest_body(int64_t webhook_id, int64_t now, const char *const *bodies,
 
 int wh_next_digest(struct svc_ctx *c, int64_t now, int hour, int64_t *out)
 {
-    struct tz *z = NULL;
-    int rc = svc_org_tz(c, &z);
-    if (rc != 0)
-        return rc;
-    *out = tz_next_local_time(z, hour, 0, now);
-    tz_free(z);
-    return 0;
+    return svc_org_next_local_time(c, hour, 0, now, out);
 }
 
 int wh_event_pattern_ok(const char *p)
