@@ -304,7 +304,9 @@ static int tmpl_read(struct svc_ctx *c, json_t *in, int create, struct tmpl *t)
  * for the DST gaps and overlaps). In the caller's transaction. */
 static int next_daily(struct svc_ctx *c, const char *at, int64_t now, int64_t *out)
 {
-    return svc_org_next_local_time(c, (at[0] - '0') * 10 + (at[1] - '0'), (at[3] - '0') * 10 + (at[4] - '0'), now, out);
+    int hh, mm;
+    settings_hhmm(at, &hh, &mm);
+    return svc_org_next_local_time(c, hh, mm, now, out);
 }
 
 /* Resolves the default position's code, and refuses a default another template already is. */

@@ -71,6 +71,13 @@ static int requests_exec(struct svc_ctx *c, const char *sql, int64_t v, const ch
     return svc_exec(c, s);
 }
 
+/* The due requests of a template (?1 the run's time, ?2 the template, ?3 how many) whose application
+ * waits in eliminated_pending_export, in application order. */
+#define DUE_REQUESTS                                                                                                   \
+    "SELECT r.application_id FROM export_request r JOIN application a ON a.id = r.application_id "                     \
+    "WHERE r.next_at <= ? AND r.template = ? AND a.stage = 'eliminated_pending_export' "                               \
+    "ORDER BY r.application_id LIMIT ?"
+
 /* Exports the due requests of template tmpl that wait in eliminated_pending_export; drops those whose
  * application is no longer eliminated; leaves those under review. *ran: 1 when a job was written. */
 static int run_template(struct svc_ctx *c, const char *tmpl, int64_t now, int *ran)
@@ -93,15 +100,7 @@ static int run_template(struct svc_ctx *c, const char *tmpl, int64_t now, int *r
      * `talentd export run-due` beside the server's own) waits here and then finds them gone, rather than
      * exporting the same applications again (SQLite has one writer). */
     struct db_stmt *s;
-    if ((rc = svc_prepare(c,
-                          db_kind(c->db) == DB_POSTGRES
-                              ? "SELECT r.application_id FROM export_request r JOIN application a ON a.id = "
-                                "r.application_id WHERE r.next_at <= ? AND r.template = ? AND a.stage = "
-                                "'eliminated_pending_export' ORDER BY r.application_id LIMIT ? FOR UPDATE OF r"
-                              : "SELECT r.application_id FROM export_request r JOIN application a ON a.id = "
-                                "r.application_id WHERE r.next_at <= ? AND r.template = ? AND a.stage = "
-                                "'eliminated_pending_export' ORDER BY r.application_id LIMIT ?",
-                          &s)))
+    if ((rc = svc_prepare(c, db_kind(c->db) == DB_POSTGRES ? DUE_REQUESTS " FOR UPDATE OF r" : DUE_REQUESTS, &s)))
         goto done;
     db_bind_int64(s, 1, now);
     db_bind_text(s, 2, tmpl);

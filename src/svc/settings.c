@@ -110,8 +110,8 @@ static int reschedule(struct svc_ctx *c, const struct tz *z)
     {
         if (rc != 0)
             break;
-        const char *at = json_string_value(json_array_get(v, 1)); /* "HH:MM", checked when it was set */
-        int hh = (at[0] - '0') * 10 + (at[1] - '0'), mm = (at[3] - '0') * 10 + (at[4] - '0');
+        int hh, mm;
+        settings_hhmm(json_string_value(json_array_get(v, 1)), &hh, &mm);
         rc = set_next(c, "UPDATE export_template SET schedule_next_at = ? WHERE id = ?",
                       tz_next_local_time(z, hh, mm, c->now), json_integer_value(json_array_get(v, 0)));
     }

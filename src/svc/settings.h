@@ -22,6 +22,13 @@ int svc_settings_update(struct svc_ctx *c, json_t *in, json_t **out);
  * that can no longer be read (tzdata removed) is ERR_INTERNAL. */
 int svc_org_tz(struct svc_ctx *c, struct tz **out);
 
+/* The hour and minute of a time of day "HH:MM" (a schedule's daily_at, checked when it was set). */
+static inline void settings_hhmm(const char *at, int *hh, int *mm)
+{
+    *hh = (at[0] - '0') * 10 + (at[1] - '0');
+    *mm = (at[3] - '0') * 10 + (at[4] - '0');
+}
+
 /* *out = the first time after now whose wall time in the organisation's time zone is hh:mm
  * (tz_next_local_time's rules for DST gaps and overlaps); errors as svc_org_tz. */
 int svc_org_next_local_time(struct svc_ctx *c, int hh, int mm, int64_t now, int64_t *out);
