@@ -343,12 +343,15 @@ int db_sqlite_open(const char *path, struct db **out, struct err *e)
         return ERR_DB;
     }
     sqlite3_extended_result_codes(h, 1);
+    /* the busy wait first: journal_mode reads the file, and another process
+     * may hold it (closing the last connection checkpoints the WAL) */
+    sqlite3_busy_timeout(h, 5000);
     struct sq_db *d = xcalloc(1, sizeof(*d));
     d->base.ops = &sqlite_ops;
     d->base.kind = DB_SQLITE;
     d->h = h;
     rc = sq_exec(&d->base,
-                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                  " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
                  e);
     if (rc != 0) {

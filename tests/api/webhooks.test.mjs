@@ -156,6 +156,15 @@ async function deliveries(hookId, query = '') {
   return r.body.items;
 }
 
+/** The deliveries once the worker has recorded what the receiver saw: a receiver
+ * holds its answer before the worker writes it down, so polling waits for the write. */
+async function recorded(hookId, status, query = '') {
+  return rx.until(async () => {
+    const ds = await deliveries(hookId, query);
+    return ds.length && ds[0].status === status ? ds : null;
+  }, `a ${status} delivery of webhook ${hookId}`);
+}
+
 // ---------------------------------------------------------------------------
 
 describe('subscriptions', () => {
@@ -332,9 +341,8 @@ describe('delivery', () => {
     assert.deepEqual(rx.on('/stage').map((c) => c.json.event), ['application.stage_changed']);
     assert.ok(rx.on('/cands').every((c) => c.json.event.startsWith('candidate.')));
 
-    const ds = await deliveries(stage.id);
+    const ds = await recorded(stage.id, 'delivered');
     assert.equal(ds.length, 1);
-    assert.equal(ds[0].status, 'delivered');
     assert.equal(ds[0].attempts, 1);
     assert.equal(ds[0].last_status, 200);
     assert.equal(String(ds[0].id), call.headers['x-talentd-delivery']);
@@ -358,8 +366,7 @@ describe('delivery', () => {
     assert.equal(new Set(calls.map((c) => c.headers['x-talentd-delivery'])).size, 1, 'one delivery, three attempts');
     assert.equal(new Set(calls.map((c) => c.raw)).size, 1, 'the same body each time');
     assert.ok(calls[1].at - calls[0].at >= 90, `backoff between attempts (${calls[1].at - calls[0].at} ms)`);
-    const [d] = await deliveries(h.id);
-    assert.equal(d.status, 'delivered');
+    const [d] = await recorded(h.id, 'delivered');
     assert.equal(d.attempts, 3);
     assert.equal(d.last_status, 200);
     assert.equal(d.last_error, null);
@@ -392,8 +399,7 @@ describe('delivery', () => {
     assert.equal(rp.body.attempts, 0);
     assert.equal(rp.body.replays, 1);
     await rx.until(() => rx.on('/dead').some((c) => c.status === 200), 'the replayed delivery');
-    const after1 = (await deliveries(h.id))[0];
-    assert.equal(after1.status, 'delivered');
+    const after1 = (await recorded(h.id, 'delivered'))[0];
     assert.equal(after1.id, dead.id);
     const audit = await admin.get(`/api/v1/audit?entity=webhook&id=${h.id}&action=webhook.replay`);
     assert.equal(audit.body.items.length, 1, audit.text);
@@ -533,6 +539,7 @@ describe('delivery', () => {
     const call = await rx.until(() => rx.on('/cli')[0], 'the CLI hook delivery');
     verifySignature(call, secret);
     assert.deepEqual(call.json.data, { id: app.id, to: 'ai_invited' });
+    await recorded(id, 'delivered');
     r = await srv.cli(['webhooks', 'deliveries', String(id), '--status', 'delivered']);
     assert.equal(r.code, 0, r.stderr);
     const did = /^(\d+)\s+delivered/m.exec(r.stdout)[1];
