@@ -27,7 +27,7 @@
 #define BATCH_ROWS 10000
 #define CSV_MAX_FIELD ((size_t)1024 * 1024)
 #define CSV_MAX_FIELDS 256
-#define IMPORT_CACHE_KIB "262144" /* 256 MiB of SQLite page cache for the import's connection */
+#define IMPORT_CACHE_KIB 262144 /* 256 MiB of SQLite page cache for the import's connection */
 
 static const char import_results_usage[] =
     "usage: talentd import results FILE --vendor NAME [--rejects FILE] [--quiet]\n"
@@ -600,11 +600,9 @@ int cmd_import_results(int argc, char **argv)
     snprintf(a.actor.username, sizeof(a.actor.username), "import:%.40s", vendor);
     /* Storing results touches index pages all over a large database (applications, dimension scores,
      * candidates' blind indexes): a page cache that holds them (IMPORT_CACHE_KIB instead of SQLite's 2 MiB)
-     * saves reading them back again and again, as any bulk loader would set it. */
-    if (db_kind(a.db) == DB_SQLITE) {
-        struct err ignored = {0};
-        db_exec(a.db, "PRAGMA cache_size=-" IMPORT_CACHE_KIB, &ignored);
-    }
+     * saves reading them back again and again, as any bulk loader would set it; and the files are written
+     * to disk while it works (db_bulk). */
+    db_bulk(a.db, IMPORT_CACHE_KIB, 0);
     int rc = 0;
     if (mapping_is_csv(m)) {
         rc = svc_batch_begin(&a.ctx);

@@ -156,6 +156,12 @@ int64_t db_changes(struct db *db)
     return db->ops->changes(db);
 }
 
+void db_bulk(struct db *db, int64_t cache_kib, int64_t mmap_bytes)
+{
+    if (db->ops->bulk)
+        db->ops->bulk(db, cache_kib, mmap_bytes);
+}
+
 void db_budget(struct db *db, int64_t steps)
 {
     if (db->ops->budget)

@@ -103,6 +103,14 @@ void db_reset(struct db_stmt *s);
 #define DB_BUDGET_EXCEEDED "budget_exceeded"
 void db_budget(struct db *db, int64_t steps);
 
+/* This connection is about to write (or read) a great deal: a bulk import, a large export. SQLite:
+ * a page cache of up to cache_kib KiB (the default is 2 MiB), a memory map of up to mmap_bytes of
+ * the file for reads (0: none), and, until the connection closes, a thread that asks the kernel
+ * every 50 ms to start writing the database's and its write-ahead log's dirty pages to disk, so
+ * that a commit's checkpoint and its fsync find little left to write and the connection does not
+ * wait for the disk. PostgreSQL: nothing (the server does its own writing). */
+void db_bulk(struct db *db, int64_t cache_kib, int64_t mmap_bytes);
+
 /* Rows changed by the last completed INSERT/UPDATE/DELETE on this connection. */
 int64_t db_changes(struct db *db);
 
