@@ -14,7 +14,7 @@
 #include "lib/timeutil.h"
 #include "svc/exports.h"
 
-#define EXPORT_CACHE_KIB 1048576        /* 1 GiB of SQLite page cache for the export's connection */
+#define EXPORT_CACHE_KIB 1048576       /* 1 GiB of SQLite page cache for the export's connection */
 #define EXPORT_MMAP_BYTES 2147418112LL /* and up to 2 GiB of the file read through a memory map (SQLite's cap) */
 
 static const char export_usage[] =

@@ -31,7 +31,7 @@ struct db_ops {
     void (*pipeline_begin)(struct db *db);
     int (*pipeline_end)(struct db *db, struct err *e);
     int (*queue)(struct db_stmt *s, struct err *e);
-    void (*budget)(struct db *db, int64_t steps); /* optional (NULL: no bound) */
+    void (*budget)(struct db *db, int64_t steps);                       /* optional (NULL: no bound) */
     void (*bulk)(struct db *db, int64_t cache_kib, int64_t mmap_bytes); /* optional (NULL: nothing) */
 };
 

@@ -36,7 +36,7 @@ struct sq_db {
     struct db base;
     sqlite3 *h;
     struct writeback *wb; /* db_bulk's writing thread, or NULL */
-    int64_t budget_left; /* db_budget: progress handler calls left (of BUDGET_STEP steps each) */
+    int64_t budget_left;  /* db_budget: progress handler calls left (of BUDGET_STEP steps each) */
     struct sq_stmt *cache[CACHE_BUCKETS];
 };
 

@@ -49,6 +49,8 @@ struct hist_log {
     char audit_head[65];           /* unguarded: the hash of the last audit row this batch wrote, "" before */
     int64_t ids[RESULT_IDS_AHEAD]; /* svc_batch_result_id: ids taken from the sequence, not used yet */
     int nids, next_id;
+    int64_t rule_gen; /* the rules' generation the batch read first (rules_engine.c), when rule_gen_read */
+    int rule_gen_read;
 };
 
 /* The batch state, made on first use; NULL outside batch mode. */

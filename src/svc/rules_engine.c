@@ -17,6 +17,7 @@
 #include "svc/fairness.h"
 #include "svc/moves.h"
 #include "svc/query.h"
+#include "svc/results_batch.h"
 #include "svc/talent_pool.h"
 #include "svc/validate.h"
 #include "svc/views.h"
@@ -148,17 +149,38 @@ static int ruleset_build(struct svc_ctx *c, int64_t gen, struct ruleset **out)
     return 0;
 }
 
-/* The current rule set (a reference to release), rebuilt when the rules changed. */
-static int ruleset_acquire(struct svc_ctx *c, struct ruleset **out)
+/* The rules' generation: read from the database, once per batch in an import's batch (a rule
+ * changed by another process while a batch runs applies from the next batch on: a round trip per
+ * result less on PostgreSQL, where each result asked twice). */
+static int rule_generation(struct svc_ctx *c, int64_t *gen)
 {
+    struct hist_log *h = svc_batch_state(c);
+    if (h && h->rule_gen_read) {
+        *gen = h->rule_gen;
+        return 0;
+    }
     struct db_stmt *s;
     int rc = svc_prepare(c, "SELECT generation FROM rule_generation WHERE id = 1", &s);
     if (rc != 0)
         return rc;
     rc = db_step(s, c->e);
-    int64_t gen = rc == DB_ROW ? db_col_int64(s, 0) : 0;
+    *gen = rc == DB_ROW ? db_col_int64(s, 0) : 0;
     db_reset(s);
     if (rc < 0)
+        return rc;
+    if (h) {
+        h->rule_gen = *gen;
+        h->rule_gen_read = 1;
+    }
+    return 0;
+}
+
+/* The current rule set (a reference to release), rebuilt when the rules changed. */
+static int ruleset_acquire(struct svc_ctx *c, struct ruleset **out)
+{
+    int64_t gen;
+    int rc = rule_generation(c, &gen);
+    if (rc != 0)
         return rc;
     pthread_mutex_lock(&cache_mu);
     if (cache && cache->generation == gen) {
