@@ -22,7 +22,7 @@
 
 struct fixture {
     struct db *db;
-    char path[64];   /* SQLite file, "" for PostgreSQL */
+    char path[64]; /* SQLite file, "" for PostgreSQL */
 };
 
 static const char *const ddl_sqlite =
@@ -106,7 +106,7 @@ static void test_types_roundtrip(void **state)
     struct db_stmt *s;
     static const unsigned char blob[] = {'a', 0, 'b', 0, 0, 0xff, '\\', 'x', 0};
     check_ok(db_prepare(db, "INSERT INTO t (name, data, score, n, email) VALUES (?, ?, ?, ?, ?)", &s, &e), &e);
-    db_bind_textn(s, 1, "Carol Smith", 5);   /* only "Carol" */
+    db_bind_textn(s, 1, "Carol Smith", 5); /* only "Carol" */
     db_bind_blob(s, 2, blob, sizeof(blob));
     db_bind_double(s, 3, 0.1);
     db_bind_int64(s, 4, 1234567890123LL);
@@ -135,7 +135,7 @@ static void test_types_roundtrip(void **state)
     assert_string_equal(db_col_text(s, 5), "carol@example.com");
     assert_false(db_col_isnull(s, 5));
     assert_int_equal(db_step(s, &e), DB_DONE);
-    assert_int_equal(db_step(s, &e), DB_DONE);   /* stays done until reset */
+    assert_int_equal(db_step(s, &e), DB_DONE); /* stays done until reset */
 }
 
 static void test_nulls(void **state)
@@ -181,7 +181,7 @@ static void test_utf8_roundtrip(void **state)
     struct db *db = db_of(state);
     struct err e = {0};
     struct db_stmt *s;
-    const char *name = "张伟 高级工程师 🚀";   /* 10 code points */
+    const char *name = "张伟 高级工程师 🚀"; /* 10 code points */
     insert_row(db, name, "zhang@example.com", 1);
     check_ok(db_prepare(db, "SELECT name, length(name) FROM t WHERE name = ?", &s, &e), &e);
     db_bind_text(s, 1, name);
@@ -224,7 +224,7 @@ static void test_unique_violation(void **state)
     assert_int_equal(db_step(s, &e), ERR_CONFLICT);
     assert_int_equal(e.code, ERR_CONFLICT);
     assert_string_equal(e.slug, "duplicate");
-    assert_non_null(strstr(e.message, "email"));   /* t_email_key / t.email */
+    assert_non_null(strstr(e.message, "email")); /* t_email_key / t.email */
     assert_int_equal(count_rows(db), 1);
 }
 
@@ -250,7 +250,7 @@ static void test_rollback_discards(void **state)
     db_rollback(db);
     assert_false(db_in_transaction(db));
     assert_int_equal(count_rows(db), 0);
-    db_rollback(db);   /* safe without a transaction */
+    db_rollback(db); /* safe without a transaction */
 }
 
 static void test_commit_keeps(void **state)
@@ -297,7 +297,7 @@ static void test_cache_returns_reset_statement(void **state)
     assert_int_equal(db_col_int64(s, 0), 1);
     assert_int_equal(db_step(s, &e), DB_ROW);
     assert_int_equal(db_col_int64(s, 0), 2);
-    check_ok(db_prepare(db, sql, &again, &e), &e);   /* mid-iteration */
+    check_ok(db_prepare(db, sql, &again, &e), &e); /* mid-iteration */
     assert_ptr_equal(again, s);
     for (int i = 1; i <= 3; i++) {
         assert_int_equal(db_step(s, &e), DB_ROW);
@@ -332,7 +332,7 @@ static void test_changes_after_update(void **state)
     db_bind_int64(s, 1, 2);
     assert_int_equal(db_step(s, &e), DB_DONE);
     assert_int_equal(db_changes(db), 2);
-    assert_int_equal(count_rows(db), 3);   /* a SELECT leaves it alone */
+    assert_int_equal(count_rows(db), 3); /* a SELECT leaves it alone */
     assert_int_equal(db_changes(db), 2);
     check_ok(db_prepare(db, "DELETE FROM t WHERE n = ?", &s, &e), &e);
     db_bind_int64(s, 1, 999);
@@ -587,6 +587,41 @@ static void test_budget(void **state)
     check_ok(db_commit(db, &e), &e);
 }
 
+/* Reads the one integer an SQLite pragma answers. */
+static int64_t pragma_int(struct db *db, const char *sql)
+{
+    struct err e = {0};
+    struct db_stmt *s;
+    check_ok(db_prepare(db, sql, &s, &e), &e);
+    assert_int_equal(db_step(s, &e), DB_ROW);
+    int64_t v = db_col_int64(s, 0);
+    db_reset(s);
+    return v;
+}
+
+/* db_bulk: on SQLite the page cache and the memory map it asks for, and the writing thread it
+ * starts (asked twice, one thread; it stops when the connection closes, which the group's teardown
+ * does under the sanitizers); writes and reads go on as before. PostgreSQL: nothing changes. */
+static void test_bulk(void **state)
+{
+    struct db *db = db_of(state);
+    struct err e = {0};
+    db_bulk(db, 8192, 1 << 20);
+    db_bulk(db, 8192, 1 << 20);
+    if (db_kind(db) == DB_SQLITE) {
+        assert_int_equal(pragma_int(db, "PRAGMA cache_size"), -8192);
+        assert_int_equal(pragma_int(db, "PRAGMA mmap_size"), 1 << 20);
+    }
+    check_ok(db_begin(db, &e), &e);
+    for (int i = 0; i < 3000; i++)
+        insert_row(db, "bulk row with some text to fill pages", NULL, i);
+    check_ok(db_commit(db, &e), &e);
+    usleep(120 * 1000); /* the thread's writing turn comes around (twice) while the data is there */
+    assert_int_equal(count_rows(db), 3000);
+    check_ok(db_exec(db, "DELETE FROM t", &e), &e);
+    assert_int_equal(count_rows(db), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, test_setup, test_teardown)
 
 int main(void)
@@ -611,6 +646,7 @@ int main(void)
         T(test_pipeline_order),
         T(test_pipeline_error),
         T(test_budget),
+        T(test_bulk),
     };
     int failed = cmocka_run_group_tests_name("db_sqlite", tests, sqlite_group_setup, group_teardown);
     const char *pg = getenv("TALENTD_TEST_PG_URL");
