@@ -191,12 +191,16 @@ static void show_job(json_t *j)
 
 static void show_request(json_t *r)
 {
-    json_t *rule = json_object_get(r, "rule"), *why = json_object_get(r, "last_error");
-    printf("%-8lld %s %-8s %-20s %-20s %-16s %-12s %s\n",
+    json_t *rule = json_object_get(r, "rule"), *why = json_object_get(r, "last_error"),
+           *code = json_object_get(r, "last_error_code");
+    /* the reason as "[code] text" (the code alone when a text is missing, nothing when none) */
+    printf("%-8lld %s %-8s %-20s %-20s %-16s %-12s %s%s%s%s%s\n",
            (long long)json_integer_value(json_object_get(r, "application_id")),
            json_string_value(json_object_get(r, "requested_at")), json_string_value(json_object_get(r, "state")),
            json_string_value(json_object_get(r, "template")), json_is_string(rule) ? json_string_value(rule) : "-",
            json_string_value(json_object_get(r, "candidate_name")), json_string_value(json_object_get(r, "position")),
+           json_is_string(code) ? "[" : "", json_is_string(code) ? json_string_value(code) : "",
+           json_is_string(code) ? "]" : "", json_is_string(code) && json_is_string(why) ? " " : "",
            json_is_string(why) ? json_string_value(why) : "");
 }
 

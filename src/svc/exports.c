@@ -51,7 +51,7 @@ int svc_export_fields(struct svc_ctx *c, json_t *query, json_t **out)
     "SELECT t.id, t.name, t.fields_json, t.format, t.lang, t.default_position_id, p.code, t.default_stage, "           \
     "t.schedule_at, t.schedule_filter_json, t.schedule_destination, t.schedule_next_at, t.schedule_last_at, "          \
     "t.schedule_last_export_id, t.schedule_last_error, t.created_by, t.created_at, t.updated_at, t.version, "          \
-    "(SELECT value FROM setting WHERE key = 'time_zone') "                                                             \
+    "(SELECT value FROM setting WHERE key = 'time_zone'), t.schedule_last_error_code "                                 \
     "FROM export_template t LEFT JOIN position p ON p.id = t.default_position_id WHERE 1=1"
 
 static json_t *time_or_null(struct db_stmt *s, int col)
@@ -80,13 +80,14 @@ static json_t *t_row(struct svc_ctx *c, struct db_stmt *s)
     json_t *schedule = json_null();
     if (!db_col_isnull(s, 8)) {
         json_t *filter = json_loads(db_col_text(s, 9) ? db_col_text(s, 9) : "{}", 0, NULL);
-        schedule = json_pack("{s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o}", "daily_at", db_col_text(s, 8), "time_zone",
+        schedule = json_pack("{s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o}", "daily_at", db_col_text(s, 8), "time_zone",
                              db_col_isnull(s, 19) ? SETTINGS_DEFAULT_TIME_ZONE : db_col_text(s, 19), "filter",
                              filter ? filter : json_object(), "destination",
                              db_col_text(s, 10) ? db_col_text(s, 10) : "download", "next_run_at", time_or_null(s, 11),
                              "last_run_at", time_or_null(s, 12), "last_export_id",
                              db_col_isnull(s, 13) ? json_null() : json_integer(db_col_int64(s, 13)), "last_error",
-                             db_col_isnull(s, 14) ? json_null() : json_string(db_col_text(s, 14)));
+                             db_col_isnull(s, 14) ? json_null() : json_string(db_col_text(s, 14)), "last_error_code",
+                             db_col_isnull(s, 20) ? json_null() : json_string(db_col_text(s, 20)));
     }
     return json_pack("{s:I,s:s,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:s,s:o,s:o,s:I}", "id", (json_int_t)db_col_int64(s, 0),
                      "name", db_col_text(s, 1), "fields", fields, "columns", columns, "format", db_col_text(s, 3),
@@ -855,9 +856,10 @@ static int next_due(struct svc_ctx *c, int64_t now, int64_t *id, int64_t *next_a
     return svc_end(c, rc);
 }
 
-/* Claims template id's run due at next_at (moving next_at on past now) and records its outcome. */
+/* Claims template id's run due at next_at (moving next_at on past now) and records its outcome: error
+ * (English) and code (the API's error code, which the UI translates), both NULL for a run that went well. */
 static int claim(struct svc_ctx *c, int64_t id, int64_t next_at, int64_t now, const char *at, int64_t job,
-                 const char *error, int *won)
+                 const char *error, const char *code, int *won)
 {
     struct db_stmt *s;
     int64_t next = 0;
@@ -866,7 +868,8 @@ static int claim(struct svc_ctx *c, int64_t id, int64_t next_at, int64_t now, co
         rc = svc_prepare(c,
                          "UPDATE export_template SET schedule_next_at = ?, schedule_last_at = ?, "
                          "schedule_last_export_id = CASE WHEN ? > 0 THEN ? ELSE schedule_last_export_id END, "
-                         "schedule_last_error = ? WHERE id = ? AND schedule_next_at = ? RETURNING id",
+                         "schedule_last_error = ?, schedule_last_error_code = ? WHERE id = ? AND schedule_next_at = ? "
+                         "RETURNING id",
                          &s);
     if (rc != 0)
         return rc;
@@ -875,8 +878,9 @@ static int claim(struct svc_ctx *c, int64_t id, int64_t next_at, int64_t now, co
     db_bind_int64(s, 3, job);
     db_bind_int64(s, 4, job);
     db_bind_text(s, 5, error);
-    db_bind_int64(s, 6, id);
-    db_bind_int64(s, 7, next_at);
+    db_bind_text(s, 6, code);
+    db_bind_int64(s, 7, id);
+    db_bind_int64(s, 8, next_at);
     rc = db_step(s, c->e);
     *won = rc == DB_ROW;
     db_reset(s);
@@ -899,7 +903,7 @@ static int run_one(struct svc_ctx *c, int64_t id, int64_t next_at, int64_t now, 
     if (!json_is_object(sched))
         goto done; /* unscheduled meanwhile */
     snprintf(at, sizeof(at), "%s", json_string_value(json_object_get(sched, "daily_at")));
-    if ((rc = claim(c, id, next_at, now, at, 0, NULL, &won)) != 0 || !won)
+    if ((rc = claim(c, id, next_at, now, at, 0, NULL, NULL, &won)) != 0 || !won)
         goto done;
     struct xjob_spec spec = {0};
     spec_of(t, &spec);
@@ -926,13 +930,15 @@ static int run_one(struct svc_ctx *c, int64_t id, int64_t next_at, int64_t now, 
     }
     /* The run failed (or found nothing): record that on the template, claiming the day all the same,
      * so it is not retried before the next one. */
-    char msg[sizeof(c->e->message)];
+    char msg[sizeof(c->e->message)], code[sizeof(c->e->slug)];
     int nothing = strcmp(c->e->slug, "nothing_to_export") == 0, fail = rc;
     snprintf(msg, sizeof(msg), "%s", nothing ? "nothing to export" : c->e->message);
+    /* the code the API's error envelope would carry (http/server.c) */
+    snprintf(code, sizeof(code), "%s", c->e->slug[0] ? c->e->slug : err_default_slug(c->e->code));
     svc_end(c, rc);
     struct err keep = *c->e;
     err_clear(c->e);
-    if ((rc = svc_begin(c)) == 0 && (rc = claim(c, id, next_at, now, at, 0, msg, &won)) == 0)
+    if ((rc = svc_begin(c)) == 0 && (rc = claim(c, id, next_at, now, at, 0, msg, code, &won)) == 0)
         rc = svc_commit(c);
     *ran = won;
     if (rc == 0 && !nothing) {

@@ -21,7 +21,7 @@ int svc_export_request_tx(struct svc_ctx *c, int64_t app, const char *tmpl, int6
                          "INSERT INTO export_request (application_id, template, rule_id, requested_at, next_at) "
                          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (application_id) DO UPDATE SET template = "
                          "excluded.template, rule_id = excluded.rule_id, requested_at = excluded.requested_at, "
-                         "next_at = excluded.next_at, last_error = NULL",
+                         "next_at = excluded.next_at, last_error = NULL, last_error_code = NULL",
                          &s);
     if (rc != 0)
         return rc;
@@ -54,17 +54,21 @@ static int next_template(struct svc_ctx *c, int64_t now, const char *after, char
     return svc_end(c, rc);
 }
 
-/* Runs one statement over the due requests of tmpl (bound as ?1 = text when given, then v, tmpl and the
- * run's time now). */
-static int requests_exec(struct svc_ctx *c, const char *sql, int64_t v, const char *tmpl, const char *text, int64_t now)
+/* Runs one statement over the due requests of tmpl (bound as ?1 = the error's text and ?2 = its code
+ * when e is given, then v, tmpl and the run's time now). */
+static int requests_exec(struct svc_ctx *c, const char *sql, int64_t v, const char *tmpl, const struct err *e,
+                         int64_t now)
 {
     struct db_stmt *s;
     int rc = svc_prepare(c, sql, &s);
     if (rc != 0)
         return rc;
     int i = 1;
-    if (text)
-        db_bind_text(s, i++, text);
+    if (e) {
+        db_bind_text(s, i++, e->message);
+        /* the code the API's error envelope would carry (http/server.c) */
+        db_bind_text(s, i++, e->slug[0] ? e->slug : err_default_slug(e->code));
+    }
     db_bind_int64(s, i++, v);
     db_bind_text(s, i++, tmpl);
     db_bind_int64(s, i, now);
@@ -139,14 +143,16 @@ done:
     if (rc == 0 || n == 0)
         return rc;
     /* The export was refused (an unacknowledged fairness flag, a missing template...): the requests wait
-     * and are tried again later, with the reason kept. */
+     * and are tried again later, with the reason kept: its English text and its code (which the UI
+     * translates). */
     struct err keep = *c->e;
     int fail = rc;
     err_clear(c->e);
     if ((rc = svc_begin(c)) == 0 &&
         (rc = requests_exec(c,
-                            "UPDATE export_request SET last_error = ?, next_at = ? WHERE template = ? AND next_at <= ?",
-                            now + REQUEST_RETRY_MS, tmpl, keep.message, now)) == 0)
+                            "UPDATE export_request SET last_error = ?, last_error_code = ?, next_at = ? "
+                            "WHERE template = ? AND next_at <= ?",
+                            now + REQUEST_RETRY_MS, tmpl, &keep, now)) == 0)
         rc = svc_commit(c);
     svc_end(c, rc);
     *c->e = keep;
@@ -194,7 +200,7 @@ int svc_exports_run_requested(struct svc_ctx *c, int64_t now, int *ran)
 
 #define REQUEST_SELECT                                                                                                 \
     "SELECT r.application_id, a.candidate_id, cd.name, p.code, p.title, a.stage, r.template, r.rule_id, ru.name, "     \
-    "r.requested_at, r.next_at, r.last_error, " REQUEST_STATE " FROM export_request r "                                \
+    "r.requested_at, r.next_at, r.last_error, " REQUEST_STATE ", r.last_error_code FROM export_request r "             \
     "JOIN application a ON a.id = r.application_id JOIN candidate cd ON cd.id = a.candidate_id "                       \
     "JOIN position p ON p.id = a.position_id LEFT JOIN rule ru ON ru.id = r.rule_id WHERE 1=1"
 
@@ -206,13 +212,13 @@ static json_t *text_or_null(struct db_stmt *s, int col)
 static json_t *request_row(struct svc_ctx *c, struct db_stmt *s)
 {
     (void)c;
-    return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:s}", "application_id",
-                     (json_int_t)db_col_int64(s, 0), "candidate_id", (json_int_t)db_col_int64(s, 1), "candidate_name",
-                     db_col_text(s, 2), "position", db_col_text(s, 3), "position_title", db_col_text(s, 4), "stage",
-                     db_col_text(s, 5), "template", db_col_text(s, 6), "rule_id",
-                     db_col_isnull(s, 7) ? json_null() : json_integer(db_col_int64(s, 7)), "rule", text_or_null(s, 8),
-                     "requested_at", json_time(db_col_int64(s, 9)), "next_at", json_time(db_col_int64(s, 10)),
-                     "last_error", text_or_null(s, 11), "state", db_col_text(s, 12));
+    return json_pack(
+        "{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "application_id", (json_int_t)db_col_int64(s, 0),
+        "candidate_id", (json_int_t)db_col_int64(s, 1), "candidate_name", db_col_text(s, 2), "position",
+        db_col_text(s, 3), "position_title", db_col_text(s, 4), "stage", db_col_text(s, 5), "template",
+        db_col_text(s, 6), "rule_id", db_col_isnull(s, 7) ? json_null() : json_integer(db_col_int64(s, 7)), "rule",
+        text_or_null(s, 8), "requested_at", json_time(db_col_int64(s, 9)), "next_at", json_time(db_col_int64(s, 10)),
+        "last_error", text_or_null(s, 11), "last_error_code", text_or_null(s, 13), "state", db_col_text(s, 12));
 }
 
 int svc_export_request_list(struct svc_ctx *c, json_t *query, json_t **out)

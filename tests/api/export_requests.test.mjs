@@ -2,7 +2,8 @@
 // (GET /api/v1/export-requests, `talentd export requests`): a rule's
 // export(template) action queues its application; while the export is refused
 // (here: a template that does not exist) the request stays, state retrying,
-// with the reason; once the cause is fixed the worker (`talentd export
+// with the reason (its English text, last_error, and the code the API's error
+// envelope would carry, last_error_code, which the UI translates); once the cause is fixed the worker (`talentd export
 // run-due`) exports it and it leaves the queue. An application under review is
 // held, and so is every request of a position whose fairness flag nobody has
 // acknowledged. Filters, pagination, refused callers and bad parameters; the CLI
@@ -93,6 +94,7 @@ async function cliQueue(args = []) {
     });
 }
 
+
 describe('the queue of exports requested by rules', () => {
   before(async () => {
     tmpl = 'queue-' + uniq();
@@ -122,6 +124,7 @@ describe('the queue of exports requested by rules', () => {
     assert.equal(first.rule_id, ruleBody.id);
     assert.equal(first.rule, ruleBody.name);
     assert.equal(first.last_error, null);
+    assert.equal(first.last_error_code, null);
     assert.equal(first.state, 'waiting');
     assert.ok(Date.parse(first.requested_at) > 0 && Date.parse(first.next_at) >= Date.parse(first.requested_at));
     const held = items[3];
@@ -140,6 +143,8 @@ describe('the queue of exports requested by rules', () => {
       assert.equal(it.state, 'retrying', JSON.stringify(it));
       assert.equal(typeof it.last_error, 'string');
       assert.ok(it.last_error.includes(tmpl), `the reason names the template: ${it.last_error}`);
+      // the code POST /exports answers for a template that does not exist
+      assert.equal(it.last_error_code, 'invalid_reference', JSON.stringify(it));
       assert.ok(Date.parse(it.next_at) >= t0 + 60000, `tried again a minute later: ${it.next_at}`);
       assert.equal((await getApp(it.application_id)).stage, 'eliminated_pending_export', 'nothing exported');
     }
@@ -172,6 +177,15 @@ describe('the queue of exports requested by rules', () => {
     const all = await walk(hr);
     const lines = await cliQueue();
     assert.deepEqual(lines, all.map((x) => ({ app: x.application_id, state: x.state, template: x.template })));
+    // a refused request's reason: its code in brackets, then the text (every request of the template
+    // was attempted, the held one too)
+    const raw = await srv.cli(['export', 'requests']);
+    assert.equal(raw.code, 0, raw.stderr);
+    for (const x of all) {
+      assert.equal(x.last_error_code, 'invalid_reference', JSON.stringify(x));
+      const line = raw.stdout.split('\n').find((l) => l.startsWith(`${x.application_id} `));
+      assert.ok(line.endsWith(` [invalid_reference] ${x.last_error}`), line);
+    }
     assert.deepEqual((await cliQueue(['--state', 'held'])).map((l) => l.app), [reviewed.id]);
     assert.deepEqual((await cliQueue(['--template', tmpl, '--state', 'retrying'])).map((l) => l.app), direct.map((a) => a.id));
     const none = await srv.cli(['export', 'requests', '--template', 'nosuch']);
@@ -302,13 +316,28 @@ describe('a rule-requested export waits for the fairness acknowledgement', () =>
     for (const q of queued) {
       assert.equal(q.state, 'retrying');
       assert.ok(q.last_error.includes(pos), q.last_error);
+      assert.equal(q.last_error_code, 'fairness_unacknowledged', JSON.stringify(q));
     }
     for (const id of low) assert.equal((await getApp(id)).stage, 'eliminated_pending_export', 'nothing left the buffer');
     assert.deepEqual(await hr.all(`/api/v1/exports?template=${encodeURIComponent(name)}`), []);
 
     const ack = await hr.post('/api/v1/fairness/acknowledgements', { position: pos, reason: '已逐一复核被淘汰候选人的评估' });
     assert.equal(ack.status, 201, ack.text);
-    const again = await runWorker(t0 + 120000);
+    // acknowledged, but the template is gone meanwhile: the next refusal replaces the reason and its code
+    const del = await hr.del(`/api/v1/export-templates/${tpl.body.id}`);
+    assert.equal(del.status, 200, del.text);
+    const gone = await runWorker(t0 + 120000);
+    assert.notEqual(gone.code, 0, 'the refused export is reported');
+    const stillQueued = await walk(hr, `template=${encodeURIComponent(name)}`);
+    assert.equal(stillQueued.length, low.length);
+    for (const q of stillQueued) {
+      assert.equal(q.state, 'retrying');
+      assert.ok(q.last_error.includes(name), q.last_error);
+      assert.equal(q.last_error_code, 'invalid_reference', JSON.stringify(q));
+    }
+    const back = await hr.post('/api/v1/export-templates', { name, fields: ['application.id', 'candidate.name'] });
+    assert.equal(back.status, 201, back.text);
+    const again = await runWorker(t0 + 240000);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(await walk(hr, `template=${encodeURIComponent(name)}`), []);
     for (const id of low) assert.equal((await getApp(id)).stage, 'exported');

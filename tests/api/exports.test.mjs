@@ -3,7 +3,8 @@
 // Chinese, RFC 4180), XLSX (unzipped) and JSONL, the moves to exported, the
 // file's SHA-256 and byte-identical re-downloads, the empty selection, the
 // export directory, who may export, `talentd export` and the daily schedule
-// run by `talentd export run-due` exactly once.
+// run by `talentd export run-due` exactly once, a failed run recorded on the
+// template with its text and code (last_error, last_error_code).
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -605,6 +606,8 @@ describe('the command line and schedules', () => {
     assert.equal(jobs[0].rows, 1);
     const after = (await hr.get(`/api/v1/export-templates/${t.id}`)).body;
     assert.equal(after.schedule.last_export_id, jobs[0].id);
+    assert.equal(after.schedule.last_error, null);
+    assert.equal(after.schedule.last_error_code, null);
     assert.equal(Date.parse(after.schedule.next_run_at), next + 86400000);
     assert.equal((await hr.get(`/api/v1/applications/${app.id}`)).body.stage, 'exported');
     const line = JSON.parse((await download(jobs[0])).buf.toString('utf8'));
@@ -613,7 +616,65 @@ describe('the command line and schedules', () => {
     const r3 = await srv.cli(['export', 'run-due', '--now', new Date(next + 86400000 + 60000).toISOString()]);
     assert.match(r3.stdout, /ran 1 scheduled export\b/);
     assert.equal((await hr.all(`/api/v1/exports?template=${encodeURIComponent(t.name)}`)).length, 1);
-    assert.equal((await hr.get(`/api/v1/export-templates/${t.id}`)).body.schedule.last_error, 'nothing to export');
+    const empty = (await hr.get(`/api/v1/export-templates/${t.id}`)).body.schedule;
+    assert.equal(empty.last_error, 'nothing to export');
+    assert.equal(empty.last_error_code, 'nothing_to_export');
     assert.ok(existsSync(jobs[0].path));
+    // the day after exports again: the error and its code are cleared
+    await eliminated('SALES-01', '郑十一');
+    const r4 = await srv.cli(['export', 'run-due', '--now', new Date(next + 2 * 86400000 + 60000).toISOString()]);
+    assert.equal(r4.code, 0, r4.stdout + r4.stderr);
+    const ok = (await hr.get(`/api/v1/export-templates/${t.id}`)).body.schedule;
+    assert.equal(ok.last_error, null);
+    assert.equal(ok.last_error_code, null);
+    assert.equal((await hr.all(`/api/v1/exports?template=${encodeURIComponent(t.name)}`)).length, 2);
+    // the list shows the same schedule
+    const listed = (await hr.all('/api/v1/export-templates')).find((x) => x.id === t.id);
+    assert.deepEqual(listed.schedule, ok);
+    await hr.del(`/api/v1/export-templates/${t.id}`);
+  });
+
+  test('a failed scheduled run keeps the error text and code on the template until a run succeeds', async () => {
+    // destination directory, run by a worker without --export-dir: refused with no_export_dir
+    const t = await template({
+      fields: ['candidate.name'],
+      schedule: { daily_at: '03:15', filter: { position: 'ENG-01' }, destination: 'directory' },
+    });
+    assert.equal(t.schedule.last_error_code, null);
+    await eliminated('ENG-01', '冯十二');
+    const next = Date.parse(t.schedule.next_run_at);
+    const r1 = await srv.cli(['export', 'run-due', '--now', new Date(next + 60000).toISOString()]);
+    assert.equal(r1.code, 1, 'the refused run is a failure of the run');
+    assert.match(r1.stderr, /export directory/);
+    const failed = (await hr.get(`/api/v1/export-templates/${t.id}`)).body.schedule;
+    assert.equal(failed.last_error_code, 'no_export_dir');
+    assert.match(failed.last_error, /no export directory is configured/);
+    assert.equal(Date.parse(failed.next_run_at), next + 86400000, 'not retried before the next day');
+    assert.deepEqual(await hr.all(`/api/v1/exports?template=${encodeURIComponent(t.name)}`), []);
+    // the next day, with the directory: the run exports the application and clears the error and its code
+    const r2 = await srv.cli(['export', 'run-due', '--export-dir', exportDir, '--now', new Date(next + 86400000 + 60000).toISOString()]);
+    assert.equal(r2.code, 0, r2.stdout + r2.stderr);
+    const ok = (await hr.get(`/api/v1/export-templates/${t.id}`)).body.schedule;
+    assert.equal(ok.last_error, null);
+    assert.equal(ok.last_error_code, null);
+    const jobs = await hr.all(`/api/v1/exports?template=${encodeURIComponent(t.name)}`);
+    assert.equal(jobs.length, 1);
+    assert.equal(path.dirname(jobs[0].path), exportDir);
+    await hr.del(`/api/v1/export-templates/${t.id}`);
+  });
+
+  test('migration 017 gives the errors recorded before it the code of their text', async () => {
+    const t = await template({ fields: ['candidate.name'], schedule: { daily_at: '04:00' } });
+    await sql(`UPDATE export_template SET schedule_last_error = 'nothing to export' WHERE id = ${t.id}`);
+    await sql(
+      'DELETE FROM schema_migrations WHERE version = 17; ' +
+        'ALTER TABLE export_template DROP COLUMN schedule_last_error_code; ALTER TABLE export_request DROP COLUMN last_error_code;',
+    );
+    const m = await srv.cli(['migrate']);
+    assert.equal(m.code, 0, m.stderr);
+    const sched = (await hr.get(`/api/v1/export-templates/${t.id}`)).body.schedule;
+    assert.equal(sched.last_error, 'nothing to export');
+    assert.equal(sched.last_error_code, 'nothing_to_export');
+    await hr.del(`/api/v1/export-templates/${t.id}`);
   });
 });

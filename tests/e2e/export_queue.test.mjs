@@ -2,8 +2,11 @@
 // browser (playwright-core, /usr/bin/chromium; set-up in tests/e2e/lib.mjs). A rule exports its
 // eliminations with a template that does not exist: the worker's attempt is refused, and hr1 sees
 // the request on the "规则导出队列" tab with its candidate, position, template, rule, state
-// "重试中" and the reason; once the template exists and the worker has run, the refresh button
-// shows the queue empty. The server runs without its background worker (--no-jobs): the test
+// "重试中" and the reason in Chinese (its code, invalid_reference, translated; the server's English
+// text as the title); once the template exists and the worker has run, the refresh button
+// shows the queue empty. A daily schedule whose run failed (destination directory, a worker
+// without an export directory) shows "上次：服务器未配置导出目录" on the templates tab, the English
+// text as the title. The server runs without its background worker (--no-jobs): the test
 // runs it (`talentd export run-due`).
 //
 // Screenshots go to test-output/e2e/export-queue-*.png.
@@ -79,9 +82,14 @@ describe('the export queue on the exports screen', () => {
     const text = await row.innerText();
     for (const want of ['SALES-01', tmpl, rule.name]) assert.ok(text.includes(want), `${want} in the row: ${text}`);
     assert.equal((await page.getByTestId(`queue-state-${app}`).innerText()).trim(), '重试中');
-    const reason = (await hr.get('/api/v1/export-requests')).body.items[0].last_error;
-    assert.ok(reason, 'the API shows the reason');
-    assert.ok((await row.innerText()).includes(reason), `the row shows the reason: ${await row.innerText()}`);
+    const item = (await hr.get('/api/v1/export-requests')).body.items[0];
+    assert.ok(item.last_error, 'the API shows the reason');
+    assert.equal(item.last_error_code, 'invalid_reference');
+    // the reason in the user's language, the server's English text as its title
+    const why = page.getByTestId(`queue-error-${app}`);
+    assert.equal((await why.innerText()).trim(), '导出模板不存在（已删除或尚未创建？）');
+    assert.equal(await why.getAttribute('title'), item.last_error);
+    assert.ok(!(await row.innerText()).includes(item.last_error), `the English text is only the title: ${await row.innerText()}`);
     assert.equal(await row.getByRole('link', { name }).getAttribute('href'), `/applications/${app}`);
     await screenshot(page, 'export-queue-retrying');
 
@@ -94,5 +102,25 @@ describe('the export queue on the exports screen', () => {
     assert.equal(await table.locator('tbody tr', { hasText: name }).count(), 0);
     assert.equal((await hr.get(`/api/v1/applications/${app}`)).body.stage, 'exported');
     await screenshot(page, 'export-queue-empty');
+  });
+
+  test('a failed daily schedule shows its reason in Chinese on the templates tab', { timeout: STEP_MS * 2 }, async () => {
+    const tpl = await hr.post('/api/v1/export-templates', {
+      name: `定时模板-${uniq()}`,
+      fields: ['application.id', 'candidate.name'],
+      schedule: { daily_at: '03:00', destination: 'directory' },
+    });
+    assert.equal(tpl.status, 201, tpl.text);
+    // the worker has no export directory (no --export-dir): the run is refused with no_export_dir
+    const run = await srv.cli(['export', 'run-due', '--now', new Date(Date.parse(tpl.body.schedule.next_run_at) + 60000).toISOString()]);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    const sched = (await hr.get(`/api/v1/export-templates/${tpl.body.id}`)).body.schedule;
+    assert.equal(sched.last_error_code, 'no_export_dir');
+    await page.goto(`${srv.url}/exports?tab=templates`);
+    const why = page.getByTestId(`schedule-error-${tpl.body.id}`);
+    await why.waitFor();
+    assert.equal((await why.innerText()).trim(), '上次：服务器未配置导出目录');
+    assert.equal(await why.getAttribute('title'), sched.last_error);
+    await screenshot(page, 'export-schedule-failed');
   });
 });

@@ -93,16 +93,25 @@ export const get = (path, params) => api('GET', path, { params });
 export const post = (path, body) => api('POST', path, { body: body ?? {} });
 
 /**
+ * The meaning of an API error code (the envelope's error.code, or one the server recorded with a
+ * failure, e.g. an export queue item's last_error_code) in the user's language; null when the UI
+ * does not know the code.
+ */
+export function errorCodeText(code) {
+  const { t, te } = i18n.global;
+  return code && te(`errors.codes.${code}`) ? t(`errors.codes.${code}`) : null;
+}
+
+/**
  * The error as one sentence in the user's language: the localized meaning of its code (or of
  * its HTTP status), the server's detail when it adds something, and the field it names.
  */
 export function describeError(err) {
-  const { t, te } = i18n.global;
+  const { t } = i18n.global;
   if (!(err instanceof ApiError)) return String(err?.message || err);
   if (err.code === 'network') return t('errors.network');
-  let text;
-  if (err.code && te(`errors.codes.${err.code}`)) text = t(`errors.codes.${err.code}`);
-  else text = t('errors.unknown', { status: err.status });
+  let text = errorCodeText(err.code);
+  if (text === null) text = t('errors.unknown', { status: err.status });
   // The server's message is English and precise ("dim.logic_gte must be 0-100"): keep it as the
   // detail for errors about the input, where it tells the user what to change.
   const detailed = err.status === 400 || err.status === 409 || err.status === 422 || !err.code;

@@ -110,6 +110,10 @@ export default {
       states: { waiting: 'Waiting', retrying: 'Retrying', held: 'Held' },
       nextTry: 'Next try: {time}',
       lastErrorCol: 'Last error',
+      queueFailures: {
+        invalid_reference: 'The export template does not exist (deleted, or not created yet?)',
+        conflict: 'An application changed during the export; it will be tried again',
+      },
     },
     fairness: {
       title: 'Acknowledge the fairness check',
@@ -241,6 +245,8 @@ export default {
       invalid_value: 'Invalid value',
       conflicting_fields: 'The fields contradict each other',
       wrong_type: 'Wrong type',
+      write_failed: 'The export file could not be written',
+      decrypt_failed: 'Encrypted data could not be decrypted (the key may not match)',
     },
   },
 };

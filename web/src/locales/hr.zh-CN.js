@@ -112,6 +112,10 @@ export default {
       states: { waiting: '等待导出', retrying: '重试中', held: '暂缓' },
       nextTry: '下次重试：{time}',
       lastErrorCol: '最近错误',
+      queueFailures: {
+        invalid_reference: '导出模板不存在（已删除或尚未创建？）',
+        conflict: '导出期间有申请被改动，将自动重试',
+      },
     },
     fairness: {
       title: '确认公平性检查',
@@ -243,6 +247,8 @@ export default {
       invalid_value: '取值无效',
       conflicting_fields: '字段互相冲突',
       wrong_type: '类型错误',
+      write_failed: '导出文件写入失败',
+      decrypt_failed: '加密数据无法解密（密钥可能不匹配）',
     },
   },
 };
