@@ -191,13 +191,7 @@ static void *worker_main(void *arg)
         for (int j = 0; j < N_JOBS && !atomic_load(&w->stop); j++)
             run_job(w, j);
         struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += (time_t)(w->cfg.interval_ms / 1000);
-        until.tv_nsec += (long)(w->cfg.interval_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        time_mono_deadline(&until, w->cfg.interval_ms);
         pthread_mutex_lock(&w->mu);
         while (!atomic_load(&w->stop) && pthread_cond_timedwait(&w->cv, &w->mu, &until) == 0) {
         }
@@ -221,11 +215,7 @@ int worker_start(const struct worker_config *cfg, struct worker **out, struct er
     w->cfg.webhook.stop = &w->stop;
     w->cfg.webhook.at = 0;
     atomic_init(&w->stop, 0);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    time_cond_init_monotonic(&w->cv);
     pthread_mutex_init(&w->mu, NULL);
     if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
         pthread_cond_destroy(&w->cv);

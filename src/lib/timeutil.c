@@ -26,6 +26,26 @@ int64_t time_mono_ms(void)
     return clock_ms(CLOCK_MONOTONIC);
 }
 
+void time_cond_init_monotonic(pthread_cond_t *cv)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(cv, &ca);
+    pthread_condattr_destroy(&ca);
+}
+
+void time_mono_deadline(struct timespec *at, int64_t ms)
+{
+    clock_gettime(CLOCK_MONOTONIC, at);
+    at->tv_sec += (time_t)(ms / 1000);
+    at->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (at->tv_nsec >= 1000000000L) {
+        at->tv_sec++;
+        at->tv_nsec -= 1000000000L;
+    }
+}
+
 /* Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's
  * days_from_civil); valid for any year an int64 of ms can reach. */
 int64_t time_days_from_civil(int64_t y, int m, int d)

@@ -3,7 +3,9 @@
 #ifndef TALENTD_TIMEUTIL_H
 #define TALENTD_TIMEUTIL_H
 
+#include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Wall-clock time (CLOCK_REALTIME) in UTC milliseconds. */
 int64_t time_now_ms(void);
@@ -11,6 +13,12 @@ int64_t time_now_ms(void);
 /* Monotonic time (CLOCK_MONOTONIC) in milliseconds, for measuring intervals
  * only; its epoch is arbitrary. */
 int64_t time_mono_ms(void);
+
+/* Initialises cv so that its timed waits count on CLOCK_MONOTONIC (a change of the wall clock does
+ * not shorten or stretch them), and *at as the monotonic time ms milliseconds from now, for
+ * pthread_cond_timedwait on such a condition variable. */
+void time_cond_init_monotonic(pthread_cond_t *cv);
+void time_mono_deadline(struct timespec *at, int64_t ms);
 
 /* Writes ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" (always milliseconds, always Z)
  * into out, NUL-terminated. Years outside 0..9999 are printed with more

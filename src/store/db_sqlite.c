@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "lib/mem.h"
+#include "lib/timeutil.h"
 #include "store/db_impl.h"
 
 #define CACHE_BUCKETS 256
@@ -92,12 +93,7 @@ static void *writeback_run(void *arg)
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
         struct timespec at;
-        clock_gettime(CLOCK_MONOTONIC, &at);
-        at.tv_nsec += WRITEBACK_PERIOD_MS * 1000000L;
-        if (at.tv_nsec >= 1000000000L) {
-            at.tv_sec++;
-            at.tv_nsec -= 1000000000L;
-        }
+        time_mono_deadline(&at, WRITEBACK_PERIOD_MS);
         int rc = 0;
         while (!w->stop && rc != ETIMEDOUT)
             rc = pthread_cond_timedwait(&w->wake, &w->mu, &at);
@@ -127,11 +123,7 @@ static void writeback_start(struct sq_db *d)
     struct writeback *w = xcalloc(1, sizeof(*w));
     w->paths[0] = xstrdup(name);
     w->paths[1] = xstrdup(sqlite3_filename_wal(name));
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->wake, &ca);
-    pthread_condattr_destroy(&ca);
+    time_cond_init_monotonic(&w->wake);
     pthread_mutex_init(&w->mu, NULL);
     if (pthread_create(&w->thread, NULL, writeback_run, w) != 0) { /* then the connection waits, as without */
         pthread_cond_destroy(&w->wake);

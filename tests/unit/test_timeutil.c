@@ -1,10 +1,12 @@
 /* Tests for src/lib/timeutil.c. */
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
-#include <cmocka.h>
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -43,6 +45,35 @@ static void test_clocks(void **state)
     int64_t m1 = time_mono_ms();
     int64_t m2 = time_mono_ms();
     assert_true(m2 >= m1);
+}
+
+/* A deadline ms from now on the monotonic clock, its nanoseconds normalised; a timed wait on a
+ * monotonic condition variable ends there. */
+static void test_mono_deadline(void **state)
+{
+    (void)state;
+    for (int64_t ms = 0; ms <= 2999; ms += 333) {
+        struct timespec now, at;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        time_mono_deadline(&at, ms);
+        assert_true(at.tv_nsec >= 0 && at.tv_nsec < 1000000000L);
+        int64_t d = (int64_t)(at.tv_sec - now.tv_sec) * 1000 + (at.tv_nsec - now.tv_nsec) / 1000000;
+        assert_true(d >= ms && d <= ms + 50);
+    }
+    pthread_cond_t cv;
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    time_cond_init_monotonic(&cv);
+    struct timespec at;
+    int64_t t0 = time_mono_ms();
+    time_mono_deadline(&at, 30);
+    pthread_mutex_lock(&mu);
+    int rc = 0;
+    while (rc == 0)
+        rc = pthread_cond_timedwait(&cv, &mu, &at);
+    pthread_mutex_unlock(&mu);
+    assert_int_equal(rc, ETIMEDOUT);
+    assert_true(time_mono_ms() - t0 >= 29);
+    pthread_cond_destroy(&cv);
 }
 
 static void test_format(void **state)
@@ -231,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_parse_fraction),  cmocka_unit_test(test_parse_offsets),
         cmocka_unit_test(test_parse_date_only), cmocka_unit_test(test_parse_ranges),
         cmocka_unit_test(test_parse_garbage),   cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_mono_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
