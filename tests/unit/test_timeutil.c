@@ -1,9 +1,12 @@
 /* Tests for src/lib/timeutil.c. */
-#include <cmocka.h>
-#include <setjmp.h>
+/* cmocka.h needs these first */
+/* clang-format off */
 #include <stdarg.h>
 #include <stddef.h>
+#include <setjmp.h>
 #include <stdint.h>
+#include <cmocka.h>
+/* clang-format on */
 
 #include <errno.h>
 #include <pthread.h>
