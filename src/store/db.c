@@ -109,6 +109,28 @@ void db_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n)
         s->db->ops->bind_blob(s, idx, p, n);
 }
 
+static void bind_kept(struct db_stmt *s, int idx, const void *p, size_t n, int is_text)
+{
+    if (!p)
+        s->db->ops->bind_null(s, idx);
+    else if (s->db->ops->bind_kept)
+        s->db->ops->bind_kept(s, idx, p, n, is_text);
+    else if (is_text)
+        s->db->ops->bind_textn(s, idx, p, n);
+    else
+        s->db->ops->bind_blob(s, idx, p, n);
+}
+
+void db_bind_textn_kept(struct db_stmt *s, int idx, const char *v, size_t n)
+{
+    bind_kept(s, idx, v, n, 1);
+}
+
+void db_bind_blob_kept(struct db_stmt *s, int idx, const void *p, size_t n)
+{
+    bind_kept(s, idx, p, n, 0);
+}
+
 void db_bind_null(struct db_stmt *s, int idx)
 {
     s->db->ops->bind_null(s, idx);

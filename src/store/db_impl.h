@@ -17,6 +17,8 @@ struct db_ops {
     void (*bind_textn)(struct db_stmt *s, int idx, const char *v, size_t n);
     void (*bind_blob)(struct db_stmt *s, int idx, const void *p, size_t n);
     void (*bind_null)(struct db_stmt *s, int idx);
+    /* optional (NULL: bind_textn and bind_blob): the value is not copied, text when is_text */
+    void (*bind_kept)(struct db_stmt *s, int idx, const void *p, size_t n, int is_text);
     int (*step)(struct db_stmt *s, struct err *e);
     int (*col_count)(struct db_stmt *s);
     int (*col_isnull)(struct db_stmt *s, int col);

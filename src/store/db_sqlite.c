@@ -311,6 +311,16 @@ static void sq_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n)
     sqlite3_bind_blob64(ST(s), idx, p, n, SQLITE_TRANSIENT);
 }
 
+/* SQLITE_STATIC: SQLite reads the caller's bytes when the statement runs; sq_reset clears the binding. */
+static void sq_bind_kept(struct db_stmt *s, int idx, const void *p, size_t n, int is_text)
+{
+    DIRTY(s);
+    if (is_text)
+        sqlite3_bind_text64(ST(s), idx, p, n, SQLITE_STATIC, SQLITE_UTF8);
+    else
+        sqlite3_bind_blob64(ST(s), idx, p, n, SQLITE_STATIC);
+}
+
 static void sq_bind_null(struct db_stmt *s, int idx)
 {
     DIRTY(s);
@@ -420,6 +430,7 @@ static const struct db_ops sqlite_ops = {
     .bind_double = sq_bind_double,
     .bind_textn = sq_bind_textn,
     .bind_blob = sq_bind_blob,
+    .bind_kept = sq_bind_kept,
     .bind_null = sq_bind_null,
     .step = sq_step,
     .col_count = sq_col_count,

@@ -250,14 +250,6 @@ void svc_result_prep_free(struct result_prep *p)
     memset(p, 0, sizeof(*p));
 }
 
-static void bind_blob_or_null(struct db_stmt *s, int idx, const unsigned char *p, size_t n)
-{
-    if (p)
-        db_bind_blob(s, idx, p, n);
-    else
-        db_bind_null(s, idx);
-}
-
 /* Inserts the result's row: *id is its id; on SQLite with *id non-zero, the id it is given (the one
  * SQLite would give it: next_result_id). */
 static int insert_result(struct svc_ctx *c, const struct result_prep *p, int version, int64_t app, const char *why,
@@ -300,10 +292,11 @@ static int insert_result(struct svc_ctx *c, const struct result_prep *p, int ver
     db_bind_int64(s, 11, r->overall);
     db_bind_text(s, 12, r->vendor_recommendation);
     db_bind_text(s, 13, r->reason_category);
-    db_bind_text(s, 14, p->public_json);
-    bind_blob_or_null(s, 15, p->hints_enc, p->hints_n);
-    bind_blob_or_null(s, 16, p->transcript_enc, p->transcript_n);
-    bind_blob_or_null(s, 17, p->raw_enc, p->raw_n);
+    /* the large values without a copy: the prepared result outlives the statement's run */
+    db_bind_textn_kept(s, 14, p->public_json, p->public_json ? strlen(p->public_json) : 0);
+    db_bind_blob_kept(s, 15, p->hints_enc, p->hints_n);
+    db_bind_blob_kept(s, 16, p->transcript_enc, p->transcript_n);
+    db_bind_blob_kept(s, 17, p->raw_enc, p->raw_n);
     db_bind_int64(s, 18, c->now);
     if (app)
         db_bind_int64(s, 19, c->now);

@@ -587,6 +587,46 @@ static void test_budget(void **state)
     check_ok(db_commit(db, &e), &e);
 }
 
+/* db_bind_*_kept: the values stored as with the copying binds, NULL as NULL; the caller's buffers
+ * may be reused once the statement is reset (the next row sees its own values). */
+static void test_bind_kept(void **state)
+{
+    struct db *db = db_of(state);
+    struct err e = {0};
+    struct db_stmt *s;
+    char name[16];
+    unsigned char blob[4];
+    check_ok(db_prepare(db, "INSERT INTO t (name, data, n) VALUES (?, ?, ?)", &s, &e), &e);
+    for (int i = 0; i < 3; i++) {
+        snprintf(name, sizeof(name), "kept-%dxyz", i);
+        memset(blob, 'a' + i, sizeof(blob));
+        db_bind_textn_kept(s, 1, name, 6); /* "kept-i" */
+        if (i == 2)
+            db_bind_blob_kept(s, 2, NULL, 0);
+        else
+            db_bind_blob_kept(s, 2, blob, sizeof(blob));
+        db_bind_int64(s, 3, i);
+        check_ok(db_queue(s, &e), &e);
+    }
+    check_ok(db_prepare(db, "SELECT name, data FROM t ORDER BY n", &s, &e), &e);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(db_step(s, &e), DB_ROW);
+        snprintf(name, sizeof(name), "kept-%d", i);
+        assert_string_equal(db_col_text(s, 0), name);
+        if (i == 2) {
+            assert_true(db_col_isnull(s, 1));
+            continue;
+        }
+        size_t n = 0;
+        const unsigned char *p = db_col_blob(s, 1, &n);
+        assert_int_equal(n, 4);
+        for (size_t k = 0; k < n; k++)
+            assert_int_equal(p[k], 'a' + i);
+    }
+    assert_int_equal(db_step(s, &e), DB_DONE);
+    db_reset(s);
+}
+
 /* Reads the one integer an SQLite pragma answers. */
 static int64_t pragma_int(struct db *db, const char *sql)
 {
@@ -647,6 +687,7 @@ int main(void)
         T(test_pipeline_error),
         T(test_budget),
         T(test_bulk),
+        T(test_bind_kept),
     };
     int failed = cmocka_run_group_tests_name("db_sqlite", tests, sqlite_group_setup, group_teardown);
     const char *pg = getenv("TALENTD_TEST_PG_URL");
