@@ -28,7 +28,7 @@ def copy_sqlite_to_pg(cl, dbname, sqlite_db, log=print):
     cols = {}
     defaulted = set()
     for t, c, typ, dflt in cl.rows(dbname, "SELECT table_name, column_name, data_type, "
-                                           "CASE WHEN column_default IS NULL THEN 0 ELSE 1 END "
+                                           "CASE WHEN column_default IS NULL AND is_nullable = 'NO' THEN 0 ELSE 1 END "
                                            "FROM information_schema.columns "
                                            "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"):
         cols.setdefault(t, []).append((c, typ))
@@ -39,7 +39,8 @@ def copy_sqlite_to_pg(cl, dbname, sqlite_db, log=print):
     total = 0
     for t in tables:
         have = set(sqlite_columns(sqlite_db, t))
-        # a column only PostgreSQL's schema has and fills itself (app_count's id) is left to its default
+        # a column only PostgreSQL's schema has and fills itself (app_count's id), or one a later migration
+        # added as nullable (the cached SQLite data predates it), is left to its default or NULL
         cols[t] = [(c, typ) for c, typ in cols[t] if c in have or (t, c) not in defaulted]
         missing = [c for c, _ in cols[t] if c not in have]
         if missing:
