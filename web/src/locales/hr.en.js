@@ -246,6 +246,7 @@ export default {
       conflicting_fields: 'The fields contradict each other',
       wrong_type: 'Wrong type',
       write_failed: 'The export file could not be written',
+      exists: 'A file of that name is already in the export directory',
       decrypt_failed: 'Encrypted data could not be decrypted (the key may not match)',
     },
   },

@@ -248,6 +248,7 @@ export default {
       conflicting_fields: '字段互相冲突',
       wrong_type: '类型错误',
       write_failed: '导出文件写入失败',
+      exists: '导出目录中已有同名文件',
       decrypt_failed: '加密数据无法解密（密钥可能不匹配）',
     },
   },
