@@ -87,15 +87,13 @@ static int do_export(struct app_opts *o, json_t *in, const char *out_path, int a
     struct app a;
     if (app_open(&a, o, "cli") != 0)
         return 1;
-    {
-        /* An export reads every selected application's rows once and, in its one transaction, changes the
-         * pages of the moved applications, their indexes, history and events: a page cache that holds them
-         * (EXPORT_CACHE_KIB instead of SQLite's 2 MiB: with 256 MiB a million moves spilled dirty pages into the
-         * write-ahead log again and again, ~15 % slower) and a memory map for the reads (~15 % faster on 1M rows;
-         * the mapped pages are the file's page cache, counted in RSS). The cache grows only as far as it is
-         * used. The moves' pages are written to disk while it works (db_bulk). */
-        db_bulk(a.db, EXPORT_CACHE_KIB, EXPORT_MMAP_BYTES);
-    }
+    /* An export reads every selected application's rows once and, in its one transaction, changes the
+     * pages of the moved applications, their indexes, history and events: a page cache that holds them
+     * (EXPORT_CACHE_KIB instead of SQLite's 2 MiB: with 256 MiB a million moves spilled dirty pages into the
+     * write-ahead log again and again, ~15 % slower) and a memory map for the reads (~15 % faster on 1M rows;
+     * the mapped pages are the file's page cache, counted in RSS). The cache grows only as far as it is
+     * used. The moves' pages are written to disk while it works (db_bulk). */
+    db_bulk(a.db, EXPORT_CACHE_KIB, EXPORT_MMAP_BYTES);
     json_t *job = NULL;
     int rc = svc_export_create_as(&a.ctx, in, "cli", &job);
     if (rc != 0) {
@@ -191,17 +189,19 @@ static void show_job(json_t *j)
 
 static void show_request(json_t *r)
 {
-    json_t *rule = json_object_get(r, "rule"), *why = json_object_get(r, "last_error"),
-           *code = json_object_get(r, "last_error_code");
-    /* the reason as "[code] text" (the code alone when a text is missing, nothing when none) */
-    printf("%-8lld %s %-8s %-20s %-20s %-16s %-12s %s%s%s%s%s\n",
+    json_t *rule = json_object_get(r, "rule");
+    const char *why = json_string_value(json_object_get(r, "last_error")),
+               *code = json_string_value(json_object_get(r, "last_error_code"));
+    /* the reason as "[code] text" (either part alone when the other is missing) */
+    char reason[1024];
+    snprintf(reason, sizeof(reason), "%s%s%s%s%s", code ? "[" : "", code ? code : "", code ? "]" : "",
+             code && why ? " " : "", why ? why : "");
+    printf("%-8lld %s %-8s %-20s %-20s %-16s %-12s %s\n",
            (long long)json_integer_value(json_object_get(r, "application_id")),
            json_string_value(json_object_get(r, "requested_at")), json_string_value(json_object_get(r, "state")),
            json_string_value(json_object_get(r, "template")), json_is_string(rule) ? json_string_value(rule) : "-",
            json_string_value(json_object_get(r, "candidate_name")), json_string_value(json_object_get(r, "position")),
-           json_is_string(code) ? "[" : "", json_is_string(code) ? json_string_value(code) : "",
-           json_is_string(code) ? "]" : "", json_is_string(code) && json_is_string(why) ? " " : "",
-           json_is_string(why) ? json_string_value(why) : "");
+           reason);
 }
 
 /* The queue of rule-requested exports, every page; q: its filters. */

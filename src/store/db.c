@@ -121,9 +121,9 @@ static void bind_kept(struct db_stmt *s, int idx, const void *p, size_t n, int i
         s->db->ops->bind_blob(s, idx, p, n);
 }
 
-void db_bind_textn_kept(struct db_stmt *s, int idx, const char *v, size_t n)
+void db_bind_text_kept(struct db_stmt *s, int idx, const char *v)
 {
-    bind_kept(s, idx, v, n, 1);
+    bind_kept(s, idx, v, v ? strlen(v) : 0, 1);
 }
 
 void db_bind_blob_kept(struct db_stmt *s, int idx, const void *p, size_t n)

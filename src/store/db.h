@@ -57,10 +57,10 @@ void db_bind_double(struct db_stmt *s, int idx, double v);
 void db_bind_text(struct db_stmt *s, int idx, const char *v);
 void db_bind_textn(struct db_stmt *s, int idx, const char *v, size_t n);
 void db_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n);
-/* As db_bind_textn and db_bind_blob, without a copy where the backend can do without (SQLite): the
+/* As db_bind_text and db_bind_blob, without a copy where the backend can do without (SQLite): the
  * value must stay where it is, unchanged, until the statement is reset. For the large values a bulk
  * write binds once per row (an imported result's payload, transcript and JSON). */
-void db_bind_textn_kept(struct db_stmt *s, int idx, const char *v, size_t n);
+void db_bind_text_kept(struct db_stmt *s, int idx, const char *v);
 void db_bind_blob_kept(struct db_stmt *s, int idx, const void *p, size_t n);
 void db_bind_null(struct db_stmt *s, int idx);
 

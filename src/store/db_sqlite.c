@@ -115,6 +115,15 @@ static void *writeback_run(void *arg)
     return NULL;
 }
 
+static void writeback_free(struct writeback *w)
+{
+    pthread_cond_destroy(&w->wake);
+    pthread_mutex_destroy(&w->mu);
+    free(w->paths[0]);
+    free(w->paths[1]);
+    free(w);
+}
+
 static void writeback_start(struct sq_db *d)
 {
     const char *name = sqlite3_db_filename(d->h, "main");
@@ -125,15 +134,10 @@ static void writeback_start(struct sq_db *d)
     w->paths[1] = xstrdup(sqlite3_filename_wal(name));
     time_cond_init_monotonic(&w->wake);
     pthread_mutex_init(&w->mu, NULL);
-    if (pthread_create(&w->thread, NULL, writeback_run, w) != 0) { /* then the connection waits, as without */
-        pthread_cond_destroy(&w->wake);
-        pthread_mutex_destroy(&w->mu);
-        free(w->paths[0]);
-        free(w->paths[1]);
-        free(w);
-        return;
-    }
-    d->wb = w;
+    if (pthread_create(&w->thread, NULL, writeback_run, w) != 0) /* then the connection waits, as without */
+        writeback_free(w);
+    else
+        d->wb = w;
 }
 
 static void writeback_stop(struct sq_db *d)
@@ -146,11 +150,7 @@ static void writeback_stop(struct sq_db *d)
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
-    pthread_cond_destroy(&w->wake);
-    pthread_mutex_destroy(&w->mu);
-    free(w->paths[0]);
-    free(w->paths[1]);
-    free(w);
+    writeback_free(w);
     d->wb = NULL;
 }
 

@@ -293,7 +293,7 @@ static int insert_result(struct svc_ctx *c, const struct result_prep *p, int ver
     db_bind_text(s, 12, r->vendor_recommendation);
     db_bind_text(s, 13, r->reason_category);
     /* the large values without a copy: the prepared result outlives the statement's run */
-    db_bind_textn_kept(s, 14, p->public_json, p->public_json ? strlen(p->public_json) : 0);
+    db_bind_text_kept(s, 14, p->public_json);
     db_bind_blob_kept(s, 15, p->hints_enc, p->hints_n);
     db_bind_blob_kept(s, 16, p->transcript_enc, p->transcript_n);
     db_bind_blob_kept(s, 17, p->raw_enc, p->raw_n);

@@ -327,7 +327,7 @@ int svc_audit(struct svc_ctx *c, const char *action, const char *entity, int64_t
     db_bind_text(s, 4, action);
     db_bind_text(s, 5, entity);
     db_bind_int64(s, 6, id);
-    db_bind_textn_kept(s, 7, diff, diff ? strlen(diff) : 0); /* freed after the queued run */
+    db_bind_text_kept(s, 7, diff); /* freed after the queued run */
     db_bind_text(s, 8, prev);
     db_bind_text(s, 9, hash);
     rc = db_queue(s, c->e); /* pipelined in an unguarded batch (PostgreSQL) */
@@ -348,7 +348,7 @@ int svc_event(struct svc_ctx *c, const char *event, const char *entity, int64_t 
     db_bind_text(s, 1, event);
     db_bind_text(s, 2, entity);
     db_bind_int64(s, 3, id);
-    db_bind_textn_kept(s, 4, p, p ? strlen(p) : 0); /* freed after the queued run */
+    db_bind_text_kept(s, 4, p); /* freed after the queued run */
     db_bind_int64(s, 5, c->now);
     rc = db_queue(s, c->e); /* pipelined in an unguarded batch (PostgreSQL) */
     free(p);

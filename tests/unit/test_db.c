@@ -598,9 +598,9 @@ static void test_bind_kept(void **state)
     unsigned char blob[4];
     check_ok(db_prepare(db, "INSERT INTO t (name, data, n) VALUES (?, ?, ?)", &s, &e), &e);
     for (int i = 0; i < 3; i++) {
-        snprintf(name, sizeof(name), "kept-%dxyz", i);
+        snprintf(name, sizeof(name), "kept-%d", i);
         memset(blob, 'a' + i, sizeof(blob));
-        db_bind_textn_kept(s, 1, name, 6); /* "kept-i" */
+        db_bind_text_kept(s, 1, name);
         if (i == 2)
             db_bind_blob_kept(s, 2, NULL, 0);
         else
