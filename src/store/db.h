@@ -89,8 +89,11 @@ const char *db_col_name(struct db_stmt *s, int col);
  * db_pipeline_end (the first error only; PostgreSQL skips the rest of what was sent, and the
  * transaction is then aborted). So the caller must be one that gives up the whole transaction on
  * any error, whichever statement reports it. db_changes counts the queued statements once they
- * were waited for. Outside a pipeline, and on SQLite (in-process: nothing to wait for), db_queue
- * is db_step then db_reset, returning the error at once. */
+ * were waited for. A read transaction's BEGIN on PostgreSQL is itself queued (db_begin_read: it
+ * goes with the first statement that waits, and a failure to begin comes back from there), and
+ * db_queue queues behind it as in a pipeline until that statement has waited. Otherwise outside a
+ * pipeline, and on SQLite (in-process: nothing to wait for), db_queue is db_step then db_reset,
+ * returning the error at once. */
 void db_pipeline_begin(struct db *db);
 /* Waits for everything queued, leaves pipelining; 0 or the first queued statement's error. */
 int db_pipeline_end(struct db *db, struct err *e);

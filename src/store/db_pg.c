@@ -28,8 +28,9 @@
  * next statement that needs its outcome (db_step) is sent behind them, with a
  * Sync, and the results are read up to that Sync: one round trip for all of
  * them. Everything that is not pipelined (PQprepare of a new text, db_exec,
- * BEGIN, COMMIT, ROLLBACK) first waits for what is queued and leaves
- * pipeline mode. */
+ * a write transaction's BEGIN, COMMIT, ROLLBACK) first waits for what is
+ * queued and leaves pipeline mode. A read transaction's BEGIN is queued too,
+ * pipelining or not, and so is what db_queue is given behind it. */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,12 +358,21 @@ static int pg_exec(struct db *db, const char *sql, struct err *e)
     return pg_run((struct pg_db *)db, sql, e);
 }
 
-/* A read transaction is a snapshot, as SQLite's deferred BEGIN gives. */
+/* A read transaction is a snapshot, as SQLite's deferred BEGIN gives. Its BEGIN is queued: it goes
+ * to the server with the first statement that waits (a request's reads are one round trip fewer),
+ * and its error, if any, comes back from there. */
 static int pg_begin(struct db *db, int write, struct err *e)
 {
     struct pg_db *d = (struct pg_db *)db;
     d->read_only = !write;
-    return pg_run(d, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
+    if (write || d->pipelining)
+        return pg_run(d, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
+    int rc = pipe_enter(d, e);
+    return rc ? rc
+              : pipe_sent(d,
+                          PQsendQueryParams(d->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, NULL,
+                                            NULL, NULL, 0),
+                          e);
 }
 
 /* COMMIT of a transaction aborted by an earlier error "succeeds" with the
@@ -586,7 +596,7 @@ static int pg_queue(struct db_stmt *base, struct err *e)
     struct pg_stmt *s = (struct pg_stmt *)base;
     struct pg_db *d = (struct pg_db *)base->db;
     int rc;
-    if (!d->pipelining || s->bad_bind) {
+    if (!(d->pipelining || d->in_pipe) || s->bad_bind) {
         rc = pg_step(base, e);
         pg_reset(base);
         return rc < 0 ? rc : 0;

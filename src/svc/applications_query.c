@@ -358,6 +358,16 @@ static int dim_estimate(struct svc_ctx *c, const struct app_filter *f, const str
  * a subplan per row) when a page is found after few probes. Probing costs about PG_PROBE_COST
  * times as much per application as listing one in the array. Runs in the list's read transaction. */
 #define PG_PROBE_COST 10
+
+/* Has PostgreSQL plan the read transaction's statements generically (queued: it goes with the
+ * page's statement). */
+static int pg_generic_plans(struct svc_ctx *c)
+{
+    struct db_stmt *s;
+    int rc = svc_prepare(c, "SET LOCAL plan_cache_mode = force_generic_plan", &s);
+    return rc ? rc : db_queue(s, c->e);
+}
+
 static int pg_plan(struct svc_ctx *c, struct app_filter *f, int limit)
 {
     for (int i = 0; i < f->ndims; i++) {
@@ -372,7 +382,7 @@ static int pg_plan(struct svc_ctx *c, struct app_filter *f, int limit)
     f->pg_planned = 1;
     /* and the plan of that form, whatever the range: planning it per request (a custom plan, which
      * PostgreSQL keeps choosing for a statement with a LIMIT parameter) cost as much as running it */
-    return f->ndims ? db_exec(c->db, "SET LOCAL plan_cache_mode = force_generic_plan", c->e) : 0;
+    return f->ndims ? pg_generic_plans(c) : 0;
 }
 
 /* SQLite plans without statistics, so the list looks at the data first (the position histograms,
@@ -413,6 +423,15 @@ static int app_plan(struct svc_ctx *c, struct app_filter *f, const char *sort, i
      * order that is all but the stage, whose index keeps the ids in order */
     int by_id = !sort || strcmp(sort, "id") == 0 || strcmp(sort, "-id") == 0;
     int indexed = f->position || f->position_id || (!by_id && (f->stage || f->since != INT64_MIN));
+    /* a merged walk reads about limit + 1 scores of its dimension per share of them the filters
+     * on the position leave; other filters could leave any share, so they keep the other plans */
+    int mergeable = by_id && !other_filters(f) && c->actor->role != ROLE_INTERVIEWER;
+    if (mergeable && f->ndims == 1 && !pos_filtered(c, f) && f->dims[0].lo <= f->dims[0].hi) {
+        *drive = 0; /* one range and nothing else: the walk reads limit + 1 scores, whatever the estimate */
+        f->rare[0] = 0;
+        /* PostgreSQL: the same walk as a LATERAL per score (pg_merged_page), in a generic plan */
+        return db_kind(c->db) == DB_POSTGRES ? pg_generic_plans(c) : 0;
+    }
     if (db_kind(c->db) == DB_POSTGRES)
         return pg_plan(c, f, limit);
     if (!f->ndims && !indexed)
@@ -420,14 +439,6 @@ static int app_plan(struct svc_ctx *c, struct app_filter *f, const char *sort, i
     int rc = 0;
     if (f->no_walk) /* a walk probing the dimensions went beyond its budget: drive by the smallest */
         return drive_smallest(c, f);
-    /* a merged walk reads about limit + 1 scores of its dimension per share of them the filters
-     * on the position leave; other filters could leave any share, so they keep the other plans */
-    int mergeable = by_id && !other_filters(f) && c->actor->role != ROLE_INTERVIEWER;
-    if (mergeable && f->ndims == 1 && !pos_filtered(c, f) && f->dims[0].lo <= f->dims[0].hi) {
-        *drive = 0; /* one range and nothing else: the walk reads limit + 1 scores, whatever the estimate */
-        f->rare[0] = 0;
-        return 0;
-    }
     int64_t best = MERGE_READ_MAX + 1;
     for (int i = 0; i < f->ndims && rc == 0; i++) {
         int64_t all = 0, in = 0;
@@ -480,6 +491,38 @@ int svc_app_filter_where(struct svc_ctx *c, json_t *query, struct qb *q)
     return rc;
 }
 
+/* merged_page on PostgreSQL, whose planner merges no UNION ALL of index ranges in order (it
+ * appends and sorts them all): per score of range d, the first limit + 1 applications after the
+ * cursor from ai_dim_score (LATERAL, an index range each), the smallest (largest, descending)
+ * limit + 1 of those, then their rows. Only for a range and nothing else (app_plan): a filter after
+ * the inner LIMIT could leave the page short. */
+static int pg_merged_page(struct svc_ctx *c, const struct app_filter *f, json_t *query, const struct range *d, int desc,
+                          int64_t after, int limit, struct qb_page *pg)
+{
+    struct qb q;
+    qb_init(&q, "");
+    app_where(c, &q, f, 0);
+    if (q.len != 0)
+        return err_set(c->e, ERR_INTERNAL, NULL, NULL, "a merged walk on PostgreSQL with other filters");
+    qb_init(&q, APP_COLUMNS "FROM (SELECT x.id FROM generate_series(?::int, ?::int) AS s(score) CROSS JOIN LATERAL "
+                            "(SELECT d.application_id AS id FROM ai_dim d WHERE d.dim = ? AND d.score = s.score AND ");
+    qb_int(&q, (int64_t)d->lo);
+    qb_int(&q, (int64_t)d->hi);
+    qb_text_copy(&q, d->key);
+    qb_sql(&q, desc ? "d.application_id < ? ORDER BY d.application_id DESC LIMIT ?) AS x ORDER BY x.id DESC LIMIT ?) "
+                    : "d.application_id > ? ORDER BY d.application_id LIMIT ?) AS x ORDER BY x.id LIMIT ?) ");
+    qb_int(&q, after);
+    qb_int(&q, limit + 1);
+    qb_int(&q, limit + 1);
+    qb_sql(&q, desc
+                   ? "AS m JOIN application a ON a.id = m.id JOIN candidate cd ON cd.id = a.candidate_id JOIN position "
+                     "p ON p.id = a.position_id JOIN org_unit o ON o.id = p.org_unit_id ORDER BY a.id DESC"
+                   : "AS m JOIN application a ON a.id = m.id JOIN candidate cd ON cd.id = a.candidate_id JOIN position "
+                     "p ON p.id = a.position_id JOIN org_unit o ON o.id = p.org_unit_id ORDER BY a.id");
+    qb_page_walk(pg, &q, query, app_sorts, limit);
+    return 0;
+}
+
 /* The list in id order (query's sort "id", "-id" or none) read by a merged walk of dimension
  * range f->dims[drive] (SQLite): one arm per score of the range, each an index range of
  * ai_dim_score (dim, score, application_id) that holds its applications in id order from the
@@ -497,6 +540,8 @@ static int merged_page(struct svc_ctx *c, struct app_filter *f, json_t *query, i
     struct range d = f->dims[drive];
     f->dims[drive] = f->dims[--f->ndims]; /* the others are probed */
     struct qb q;
+    if (db_kind(c->db) == DB_POSTGRES)
+        return pg_merged_page(c, f, query, &d, desc, after, limit, pg);
     char arm[160];
     qb_init(&q, APP_COLUMNS "FROM (");
     for (int score = (int)d.lo; score <= (int)d.hi; score++) {

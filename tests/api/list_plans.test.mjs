@@ -1,9 +1,11 @@
 // list_plans.test.mjs - the applications list filtered by dimension ranges gives the same rows
 // whichever plan reads it. The list chooses its plan from the data (SQLite: a merged walk of the
-// scores, a list of the range's applications, or a probe per application; PostgreSQL: the range's
-// applications as an array, or a probe per application walked): a page of 1 probes, a page of 200
-// reads the range's list. Both are compared with each other and with the counts endpoint, which
-// filters without those plans, on the demo company's applications. On SQLite a walk of an index
+// scores, a list of the range's applications, or a probe per application; PostgreSQL: a merged
+// walk (LATERAL per score) for a range and nothing else, otherwise the range's applications as an
+// array, or a probe per application walked): a page of 1 probes, a page of 200 reads the range's
+// list. Both are compared with each other and with the counts endpoint, which filters without
+// those plans, on the demo company's applications; a range alone is also compared with the same
+// range and a filter every scored application passes (has_result=true), which takes the other plans. On SQLite a walk of an index
 // that probes each application's scores has a budget, past which the page is read from the
 // dimension's list instead: a second server whose walks all run out at once
 // (TALENTD_LIST_WALK_BUDGET=1) must give the same pages.
@@ -78,6 +80,10 @@ test('dimension ranges: pages of 1 and of 200 hold the same applications, as man
     assert.equal(c.status, 200, c.text);
     assert.equal(c.body.total, large.length, `${q}: the counts agree`);
     if (large.length > 0) nonEmpty++;
+    if (!/&(?!sort)/.test(q)) {
+      // a range alone (merged walks) against the same range with a filter that changes nothing
+      assert.deepEqual(await ids(`${q}&has_result=true`, 7), small, `${q}: the merged walk and the other plans`);
+    }
   }
   assert.ok(nonEmpty >= 6, 'the demo data fills most ranges');
 });

@@ -376,6 +376,56 @@ static void test_read_transaction_and_lock(void **state)
     assert_int_equal(count_rows(db), 2);
 }
 
+/* A read transaction (its BEGIN queued on PostgreSQL): what db_queue sends behind it runs inside
+ * it, a queued error comes back from the next statement that waits and leaves the connection
+ * usable after the rollback, and a read begun and rolled back at once leaves nothing behind. */
+static void test_read_queued(void **state)
+{
+    struct db *db = db_of(state);
+    struct err e = {0};
+    struct db_stmt *s;
+    int pg = db_kind(db) == DB_POSTGRES;
+    insert_row(db, "Jo", NULL, 1);
+    check_ok(db_begin_read(db, &e), &e);
+    if (pg) {
+        check_ok(db_prepare(db, "SET LOCAL statement_timeout = 4321", &s, &e), &e);
+        check_ok(db_queue(s, &e), &e);
+        check_ok(db_prepare(db, "SELECT current_setting('statement_timeout')", &s, &e), &e);
+        assert_int_equal(db_step(s, &e), DB_ROW);
+        assert_string_equal(db_col_text(s, 0), "4321ms"); /* set inside the transaction */
+        db_reset(s);
+    }
+    assert_int_equal(count_rows(db), 1);
+    db_rollback(db);
+    if (pg) {
+        check_ok(db_prepare(db, "SELECT current_setting('statement_timeout')", &s, &e), &e);
+        assert_int_equal(db_step(s, &e), DB_ROW);
+        assert_string_equal(db_col_text(s, 0), "0"); /* and gone with it */
+        db_reset(s);
+    }
+    /* a failing statement queued behind the BEGIN */
+    check_ok(db_prepare(db, pg ? "SELECT 1 / (SELECT COUNT(*) - 1 FROM t)" : "SELECT json('not json')", &s, &e), &e);
+    check_ok(db_begin_read(db, &e), &e);
+    int rc = db_queue(s, &e);
+    if (rc == 0) { /* PostgreSQL: from the next statement that waits */
+        struct db_stmt *c;
+        check_ok(db_prepare(db, "SELECT COUNT(*) FROM t", &c, &e), &e);
+        rc = db_step(c, &e);
+        db_reset(c);
+    }
+    assert_true(rc < 0);
+    db_rollback(db);
+    /* begun and rolled back at once, twice; then the connection works as before */
+    err_clear(&e);
+    check_ok(db_begin_read(db, &e), &e);
+    db_rollback(db);
+    check_ok(db_begin_read(db, &e), &e);
+    db_rollback(db);
+    assert_false(db_in_transaction(db));
+    insert_row(db, "Kim", NULL, 2);
+    assert_int_equal(count_rows(db), 2);
+}
+
 /* PostgreSQL only: class 22 errors (SQLite converts instead). */
 static void test_invalid_value(void **state)
 {
@@ -683,6 +733,7 @@ int main(void)
         T(test_read_transaction_and_lock),
         T(test_invalid_value),
         T(test_commit_after_error_fails),
+        T(test_read_queued),
         T(test_pipeline_order),
         T(test_pipeline_error),
         T(test_budget),
