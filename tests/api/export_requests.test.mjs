@@ -346,3 +346,41 @@ describe('a rule-requested export waits for the fairness acknowledgement', () =>
     assert.equal(jobs[0].rows, 3);
   });
 });
+
+describe('a rule requesting the export again', () => {
+  test('clears the last refusal: its reason and code are gone and the request is waiting, due at once', async () => {
+    const name = 'again-' + uniq(); // missing at first: the attempt is refused
+    const pos = `XRA-${uniq()}`;
+    const p = await s.admin.post('/api/v1/positions', { code: pos, title: 'Rule export again', org_unit: 'SALES', headcount: 2, status: 'open' });
+    assert.equal(p.status, 201, p.text);
+    const r = await hr.post('/api/v1/rules', {
+      name: `again ${uniq()}`, when: 'ai.overall < 50', scope: { kind: 'position', code: pos },
+      actions: [{ type: 'eliminate', reason: 'ai_score_below_threshold' }, { type: 'export', template: name }],
+    });
+    assert.equal(r.status, 201, r.text);
+    const app = await eliminated(pos);
+    const t0 = Date.now() + 1200000; // after every earlier test's retries
+    const run = await runWorker(t0);
+    assert.notEqual(run.code, 0, 'the refused export is reported');
+    const [refused] = await walk(hr, `template=${encodeURIComponent(name)}`);
+    assert.equal(refused.application_id, app.id);
+    assert.equal(refused.state, 'retrying');
+    assert.equal(refused.last_error_code, 'invalid_reference', JSON.stringify(refused));
+    // HR sends the application back (an override), then a new AI result arrives: the rule fires
+    // again in the new stage and queues the same export
+    const cur = await getApp(app.id);
+    const back = await hr.post(`/api/v1/applications/${app.id}/transitions`, { to: cur.prev_stage, reason: '复核后重新评估' });
+    assert.equal(back.status, 200, back.text);
+    const res = await hr.post('/api/v1/results', result(app.id, 25));
+    assert.equal(res.status, 201, res.text);
+    assert.equal((await getApp(app.id)).stage, 'eliminated_pending_export');
+    const [queued] = await walk(hr, `template=${encodeURIComponent(name)}`);
+    assert.equal(queued.application_id, app.id);
+    assert.equal(queued.last_error, null, JSON.stringify(queued));
+    assert.equal(queued.last_error_code, null, JSON.stringify(queued));
+    assert.equal(queued.state, 'waiting', JSON.stringify(queued));
+    assert.ok(Date.parse(queued.next_at) <= Date.now(), `due at once: ${queued.next_at}`);
+    const line = (await srv.cli(['export', 'requests', '--template', name])).stdout.split('\n').find((l) => l.startsWith(`${app.id} `));
+    assert.ok(line && !line.includes('['), `no reason printed: ${line}`);
+  });
+});
