@@ -84,13 +84,6 @@ int svc_application_get(struct svc_ctx *c, int64_t id, json_t **out)
 }
 
 /* Runs a statement bound by the caller that returns no rows (or one, ignored). */
-static int run(struct svc_ctx *c, struct db_stmt *s)
-{
-    int rc = db_step(s, c->e);
-    db_reset(s);
-    return rc < 0 ? rc : 0;
-}
-
 /* The pipeline actor for the caller's role; -1 when the role may not act. */
 static int actor_kind_of(const struct actor *a)
 {
@@ -110,7 +103,8 @@ static int actor_kind_of(const struct actor *a)
     }
 }
 
-/* Appends a stage_history row for a move made by the caller. */
+/* Appends a stage_history row for a move made by the caller (queued: in an import's pipeline on
+ * PostgreSQL it goes with the next statement that waits). */
 static int add_history(struct svc_ctx *c, int64_t app, const char *from, const char *to, const char *reason,
                        const char *note, int kind)
 {
@@ -132,7 +126,7 @@ static int add_history(struct svc_ctx *c, int64_t app, const char *from, const c
     db_bind_text(s, 6, reason);
     db_bind_text(s, 7, note);
     db_bind_int64(s, 8, c->now);
-    return run(c, s);
+    return db_queue(s, c->e);
 }
 
 int svc_app_history_tx(struct svc_ctx *c, int64_t app, const char *from, const char *to, const char *reason,
@@ -545,7 +539,7 @@ static int assignee_change(struct svc_ctx *c, int64_t id, const char *user, int 
     db_bind_int64(s, 2, uid);
     if (add)
         db_bind_int64(s, 3, c->now);
-    if ((rc = run(c, s)))
+    if ((rc = svc_exec(c, s)))
         goto done;
     payload = json_pack("{s:I,s:s}", "id", (json_int_t)id, "user", user);
     rc = finish_write(c, id, add ? "application.assign" : "application.unassign",
