@@ -21,6 +21,7 @@ static const struct {
     {"compare", cmd_compare, "compare ID,ID,...          (up to 10 of one position)"},
     {"reminders", cmd_reminders, "reminders                  [--unopened-hours N] [--stuck-days N]"},
     {"counts", cmd_counts, "counts [--by stage,position,...] [filters]  (how many applications, grouped)"},
+    {"kpis", cmd_kpis, "kpis [--since T] [--until T] [--position CODE] [--department CODE]  (AI interview to export)"},
     {"revise", cmd_revise, "revise ID --dim KEY --score N --reason TEXT | ID --history"},
     {"link", cmd_link, "link create|list ID | revoke LINK_ID  (the candidate's page)"},
     {"questions", cmd_questions, "questions import FILE.json | list | show CODE|ID  (interview question sets)"},

@@ -63,6 +63,7 @@ int api_candidates_get(struct req *r);
 int api_candidates_update(struct req *r);
 int api_applications_list(struct req *r);
 int api_application_counts(struct req *r);
+int api_pipeline_kpis(struct req *r);
 int api_applications_create(struct req *r);
 int api_applications_get(struct req *r);
 int api_applications_update(struct req *r);

@@ -1,6 +1,7 @@
 /* applications.c - /applications, their transitions, history and assignees. */
 #include "svc/applications.h"
 #include "api/api.h"
+#include "svc/kpis.h"
 
 /* The page is written as JSON text by the use case itself (svc_application_list_text). */
 int api_applications_list(struct req *r)
@@ -21,6 +22,10 @@ int api_applications_list(struct req *r)
 int api_application_counts(struct req *r)
 {
     return api_list(r, svc_application_counts);
+}
+int api_pipeline_kpis(struct req *r)
+{
+    return api_list(r, svc_pipeline_kpis);
 }
 int api_applications_create(struct req *r)
 {

@@ -17,6 +17,7 @@ int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_reminders(int argc, char **argv);
 int cmd_counts(int argc, char **argv);
+int cmd_kpis(int argc, char **argv);
 int cmd_revise(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_questions(int argc, char **argv);

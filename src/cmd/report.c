@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "cmd/flags.h"
 #include "svc/applications.h"
+#include "svc/kpis.h"
 #include "svc/portal.h"
 #include "svc/report.h"
 #include "svc/revisions.h"
@@ -96,24 +97,51 @@ int cmd_compare(int argc, char **argv)
 static const char reminders_usage[] =
     "usage: talentd reminders [--unopened-hours N (24)] [--stuck-days N (3)] [--limit N (50)]\n";
 
-int cmd_reminders(int argc, char **argv)
+#define QUERY_FLAGS_MAX 8
+
+/* A command whose flags are its query's keys (--KEY VALUE, '_' in a key written '-'): parses them
+ * into the query of fn and prints fn's answer. */
+static int query_cmd(int argc, char **argv, const char *usage_text, const char *name,
+                     int (*fn)(struct svc_ctx *c, json_t *query, json_t **out), const char *const *keys)
 {
     if (argc >= 2 && strcmp(argv[1], "--help") == 0)
-        return usage(reminders_usage, argc);
+        return usage(usage_text, argc);
     struct app_opts o = {0};
-    const char *hours = NULL, *days = NULL, *limit = NULL;
-    const struct flag flags[] = {
-        {"--unopened-hours", &hours, 0}, {"--stuck-days", &days, 0}, {"--limit", &limit, 0}, {NULL, NULL, 0}};
-    if (flags_parse(argc, argv, 1, flags, &o, NULL, 0, "reminders") != 0)
+    const char *v[QUERY_FLAGS_MAX] = {NULL};
+    char names[QUERY_FLAGS_MAX][40];
+    struct flag flags[QUERY_FLAGS_MAX + 1];
+    int n = 0;
+    for (; keys[n] && n < QUERY_FLAGS_MAX; n++) {
+        snprintf(names[n], sizeof(names[n]), "--%s", keys[n]);
+        for (char *p = names[n] + 2; *p; p++)
+            *p = *p == '_' ? '-' : *p;
+        flags[n] = (struct flag){names[n], &v[n], 0};
+    }
+    flags[n] = (struct flag){NULL, NULL, 0};
+    if (flags_parse(argc, argv, 1, flags, &o, NULL, 0, name) != 0)
         return 2;
-    struct call k = {.with_query = svc_reminders, .arg = json_object()};
-    if (hours)
-        json_object_set_new(k.arg, "unopened_hours", json_string(hours));
-    if (days)
-        json_object_set_new(k.arg, "stuck_days", json_string(days));
-    if (limit)
-        json_object_set_new(k.arg, "limit", json_string(limit));
-    return run(&o, "reminders", &k);
+    struct call k = {.with_query = fn, .arg = json_object()};
+    for (int i = 0; i < n; i++)
+        if (v[i])
+            json_object_set_new(k.arg, keys[i], json_string(v[i]));
+    return run(&o, name, &k);
+}
+
+int cmd_reminders(int argc, char **argv)
+{
+    static const char *const keys[] = {"unopened_hours", "stuck_days", "limit", NULL};
+    return query_cmd(argc, argv, reminders_usage, "reminders", svc_reminders, keys);
+}
+
+static const char kpis_usage[] =
+    "usage: talentd kpis [--since T] [--until T] [--position CODE] [--department CODE]\n"
+    "       the applications exported from since (default 30 days before until) to until (default now),\n"
+    "       RFC 3339 times: minutes from the AI interview to the export, the automation rate, the triggers\n";
+
+int cmd_kpis(int argc, char **argv)
+{
+    static const char *const keys[] = {"since", "until", "position", "department", NULL};
+    return query_cmd(argc, argv, kpis_usage, "kpis", svc_pipeline_kpis, keys);
 }
 
 static const char counts_usage[] =
@@ -122,20 +150,8 @@ static const char counts_usage[] =
 
 int cmd_counts(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "--help") == 0)
-        return usage(counts_usage, argc);
-    struct app_opts o = {0};
-    const char *v[5] = {NULL};
-    static const char *const keys[5] = {"by", "stage", "position", "department", "recommendation"};
-    const struct flag flags[] = {{"--by", &v[0], 0},         {"--stage", &v[1], 0},          {"--position", &v[2], 0},
-                                 {"--department", &v[3], 0}, {"--recommendation", &v[4], 0}, {NULL, NULL, 0}};
-    if (flags_parse(argc, argv, 1, flags, &o, NULL, 0, "counts") != 0)
-        return 2;
-    struct call k = {.with_query = svc_application_counts, .arg = json_object()};
-    for (int i = 0; i < 5; i++)
-        if (v[i])
-            json_object_set_new(k.arg, keys[i], json_string(v[i]));
-    return run(&o, "counts", &k);
+    static const char *const keys[] = {"by", "stage", "position", "department", "recommendation", NULL};
+    return query_cmd(argc, argv, counts_usage, "counts", svc_application_counts, keys);
 }
 
 static const char revise_usage[] = "usage: talentd revise ID --dim KEY|overall --score N --reason TEXT\n"

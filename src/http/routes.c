@@ -48,6 +48,7 @@ const struct route routes[] = {
 
     {"GET", "/api/v1/applications", api_applications_list, STAFF, "applications:read", 0},
     {"GET", "/api/v1/application-counts", api_application_counts, STAFF, "applications:read", 0},
+    {"GET", "/api/v1/pipeline-kpis", api_pipeline_kpis, HR_MGR, "applications:read", 0},
     {"POST", "/api/v1/applications", api_applications_create, HR, "applications:write", ROUTE_CREATE},
     {"GET", "/api/v1/applications/{id}", api_applications_get, STAFF, "applications:read", 0},
     {"PATCH", "/api/v1/applications/{id}", api_applications_update, HR, "applications:write", 0},

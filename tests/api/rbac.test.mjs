@@ -438,6 +438,7 @@ const ROUTES = [
   },
   { pat: '/api/v1/compare', m: 'GET', p: () => `/api/v1/compare?ids=${s.app.sales_a.id}`, roles: STAFF, scope: 'results:read', ok: 200 },
   { pat: '/api/v1/application-counts', m: 'GET', p: () => '/api/v1/application-counts?by=stage,position', roles: STAFF, scope: 'applications:read', ok: 200 },
+  { pat: '/api/v1/pipeline-kpis', m: 'GET', p: () => '/api/v1/pipeline-kpis', roles: HR_MGR, scope: 'applications:read', ok: 200, notList: true },
   { pat: '/api/v1/reminders', m: 'GET', p: () => '/api/v1/reminders', roles: STAFF, scope: 'applications:read', ok: 200, notList: true },
   {
     pat: '/api/v1/applications/{id}/annotations', m: 'GET', p: () => `/api/v1/applications/${s.app.sales_a.id}/annotations`,
