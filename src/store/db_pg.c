@@ -420,7 +420,7 @@ static int pg_lock(struct db *db, int64_t key, struct err *e)
     snprintf(num, sizeof(num), "%lld", (long long)key);
     const char *vals[1] = {num};
     Oid types[1] = {PG_INT8_OID};
-    if (d->pipelining) {
+    if (d->pipelining || d->in_pipe) { /* behind what is queued (a read's BEGIN, outside a pipeline) */
         int rc = pipe_enter(d, e);
         return rc ? rc
                   : pipe_sent(

@@ -403,6 +403,11 @@ static void test_read_queued(void **state)
         assert_string_equal(db_col_text(s, 0), "0"); /* and gone with it */
         db_reset(s);
     }
+    /* a lock right behind the queued BEGIN */
+    check_ok(db_begin_read(db, &e), &e);
+    check_ok(db_lock(db, 43, &e), &e);
+    assert_int_equal(count_rows(db), 1);
+    db_rollback(db);
     /* a failing statement queued behind the BEGIN */
     check_ok(db_prepare(db, pg ? "SELECT 1 / (SELECT COUNT(*) - 1 FROM t)" : "SELECT json('not json')", &s, &e), &e);
     check_ok(db_begin_read(db, &e), &e);
