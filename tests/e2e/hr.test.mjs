@@ -318,6 +318,23 @@ describe('the HR screens in chromium', () => {
     await shot('05-export-history');
   });
 
+  test('the dashboard\'s efficiency card counts that export: by hand, so not automated', { timeout: STEP_MS }, async () => {
+    const api = (await hr.get(`/api/v1/pipeline-kpis?since=${new Date(Date.now() - 30 * 86400000).toISOString()}`)).body;
+    assert.equal(api.exported, 1, JSON.stringify(api));
+    assert.equal(api.by_trigger.api, 1);
+    await page.getByTestId('nav-dashboard').click();
+    const card = page.getByTestId('pipeline-kpis');
+    await card.getByTestId('kpi-exported').filter({ hasText: /^1$/ }).waitFor();
+    assert.match(await card.getByTestId('kpi-rate').innerText(), /^0%\s+0 \/ 1 无人工操作$/);
+    assert.match(await card.getByTestId('kpi-triggers').innerText(), /界面 \/ API 1/);
+    assert.match(await card.getByTestId('kpi-median').innerText(), /^[\d.]+ (分钟|小时|天)$/);
+    // another period asks the server again
+    const again = page.waitForResponse((r) => r.url().includes('/api/v1/pipeline-kpis?since='));
+    await card.getByTestId('kpi-days').getByText('近 7 天').click();
+    assert.equal((await again).status(), 200);
+    await shot('05b-dashboard-kpis');
+  });
+
   test('the fairness gate: the refusal is shown, acknowledged with a reason, then the export goes', { timeout: STEP_MS * 2 }, async () => {
     // A position where the AI recommends 3 of 6 women and 6 of 6 men: flagged (impact ratio 0.5).
     const put = await s.admin.req('PUT', '/api/v1/fairness/config', { body: { attributes: [{ attr: 'gender', label_zh: '性别', label_en: 'Gender' }] } });

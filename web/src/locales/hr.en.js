@@ -2,6 +2,23 @@
 export default {
   hr: {
     nav: { dashboard: 'Dashboard', exports: 'Exports', webhooks: 'Webhooks' },
+    kpis: {
+      title: 'Elimination handling',
+      lastDays: 'Last {n} days',
+      none: 'No eliminated candidate was exported in this period.',
+      exported: 'Exported',
+      median: 'AI interview to export (median)',
+      p90: 'AI interview to export (90% within)',
+      automationRate: 'Automation rate',
+      automatedOf: '{n} of {total} untouched by hand',
+      automatedHint: 'Exported by a rule or a schedule, and no staff member moved it after the AI interview',
+      byTrigger: 'Exported by',
+      triggers: { rule: 'rule', schedule: 'schedule', api: 'UI / API', cli: 'command line' },
+      minutes: '{n} min',
+      hours: '{n} h',
+      days: '{n} days',
+      hint: 'Applications exported in the period; a review, an elimination or an export by hand makes one not automated.',
+    },
     common: { refresh: 'Refresh', apply: 'Apply', edit: 'Edit', delete: 'Delete' },
     dashboard: {
       title: 'Recruiting dashboard',

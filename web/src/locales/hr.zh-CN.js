@@ -5,6 +5,23 @@ export default {
   hr: {
     nav: { dashboard: '工作台', exports: '导出', webhooks: 'Webhook' },
     common: { refresh: '刷新', apply: '应用', edit: '编辑', delete: '删除' },
+    kpis: {
+      title: '淘汰处理效率',
+      lastDays: '近 {n} 天',
+      none: '这段时间没有导出淘汰候选人。',
+      exported: '已导出',
+      median: 'AI 面试结束到导出（中位数）',
+      p90: 'AI 面试结束到导出（90% 在此之内）',
+      automationRate: '流程自动化率',
+      automatedOf: '{n} / {total} 无人工操作',
+      automatedHint: '由规则或定时任务导出，且 AI 面试后没有员工手动改变阶段',
+      byTrigger: '导出方式',
+      triggers: { rule: '规则', schedule: '定时', api: '界面 / API', cli: '命令行' },
+      minutes: '{n} 分钟',
+      hours: '{n} 小时',
+      days: '{n} 天',
+      hint: '统计期内导出的申请；人工复核、手动淘汰或手动导出的申请不计入自动化。',
+    },
     dashboard: {
       title: '招聘工作台',
       applications: '申请数',
