@@ -53,6 +53,17 @@ int sb_append(struct strbuf *b, const char *s, size_t n)
     return 0;
 }
 
+char *sb_space(struct strbuf *b, size_t n)
+{
+    return sb_reserve(b, n) ? NULL : b->p + b->len;
+}
+
+void sb_wrote(struct strbuf *b, size_t k)
+{
+    b->len += k;
+    b->p[b->len] = '\0';
+}
+
 int sb_puts(struct strbuf *b, const char *s)
 {
     return sb_append(b, s, strlen(s));

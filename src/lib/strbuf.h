@@ -7,10 +7,10 @@
 #include <stddef.h>
 
 struct strbuf {
-    char *p;      /* NUL-terminated once anything was appended; NULL before */
-    size_t len;   /* bytes in use, not counting the NUL */
-    size_t cap;   /* bytes allocated */
-    size_t max;   /* largest allowed len, 0 = unlimited */
+    char *p;    /* NUL-terminated once anything was appended; NULL before */
+    size_t len; /* bytes in use, not counting the NUL */
+    size_t cap; /* bytes allocated */
+    size_t max; /* largest allowed len, 0 = unlimited */
 };
 
 /* Initialises an empty buffer allowing at most max bytes (0 = unlimited).
@@ -20,6 +20,14 @@ void sb_init(struct strbuf *b, size_t max);
 /* Appends n bytes of s (which may contain NULs). Returns 0, or ERR_TOO_LARGE
  * if len + n would exceed max; the buffer is then unchanged. */
 int sb_append(struct strbuf *b, const char *s, size_t n);
+
+/* Room for n more bytes at the end: where to write them, or NULL (buffer unchanged) when len + n
+ * would exceed max. Then sb_wrote(b, k) with the k <= n bytes written there. */
+char *sb_space(struct strbuf *b, size_t n);
+void sb_wrote(struct strbuf *b, size_t k);
+
+/* Appends the string literal lit (its length known at compile time). */
+#define SB_LIT(b, lit) sb_append((b), "" lit, sizeof(lit) - 1)
 
 /* Appends the NUL-terminated string s. Same result as sb_append. */
 int sb_puts(struct strbuf *b, const char *s);

@@ -29,10 +29,10 @@ static int jw_str(struct strbuf *b, const char *s)
     size_t n = strlen(s);
     if (!utf8_valid(s, n))
         return -1;
-    char small[1024], *tmp = JSON_QUOTE_MAX(n) <= sizeof(small) ? small : xmalloc(JSON_QUOTE_MAX(n));
-    sb_append(b, tmp, json_quote(tmp, s, n));
-    if (tmp != small)
-        free(tmp);
+    char *at = sb_space(b, JSON_QUOTE_MAX(n)); /* quoted straight into the page */
+    if (!at)
+        return -1;
+    sb_wrote(b, json_quote(at, s, n));
     return 0;
 }
 
@@ -88,50 +88,50 @@ static int list_row_text(struct strbuf *b, struct db_stmt *s, size_t *cut)
     static const char *const texts[] = {
         ",\"position\":", ",\"position_title\":", ",\"org_unit\":", ",\"stage\":", ",\"prev_stage\":"};
     int bad = 0;
-    sb_puts(b, "{\"id\":");
+    SB_LIT(b, "{\"id\":");
     jw_int(b, db_col_int64(s, 0));
-    sb_puts(b, ",\"candidate_id\":");
+    SB_LIT(b, ",\"candidate_id\":");
     jw_int(b, db_col_int64(s, 1));
-    sb_puts(b, ",\"candidate_name\":");
+    SB_LIT(b, ",\"candidate_name\":");
     bad |= jw_str(b, db_col_text(s, 2));
-    sb_puts(b, ",\"position_id\":");
+    SB_LIT(b, ",\"position_id\":");
     jw_int(b, db_col_int64(s, 3));
     for (int i = 0; i < 5; i++) {
         sb_puts(b, texts[i]);
         bad |= jw_str(b, db_col_text(s, 4 + i));
     }
-    sb_puts(b, ",\"stage_changed_at\":");
+    SB_LIT(b, ",\"stage_changed_at\":");
     jw_time(b, db_col_int64(s, 9));
-    sb_puts(b, ",\"special_note\":");
+    SB_LIT(b, ",\"special_note\":");
     bad |= jw_str(b, db_col_text(s, 10));
-    sb_puts(b, ",\"elimination_reason\":");
+    SB_LIT(b, ",\"elimination_reason\":");
     bad |= jw_str(b, db_col_text(s, 11));
-    sb_puts(b, ",\"elimination_note\":");
+    SB_LIT(b, ",\"elimination_note\":");
     bad |= jw_str(b, db_col_text(s, 12));
     sb_puts(b,
             db_col_int64(s, 13) ? ",\"talent_pool\":true,\"created_at\":" : ",\"talent_pool\":false,\"created_at\":");
     jw_time(b, db_col_int64(s, 14));
-    sb_puts(b, ",\"updated_at\":");
+    SB_LIT(b, ",\"updated_at\":");
     jw_time(b, db_col_int64(s, 15));
-    sb_puts(b, ",\"version\":");
+    SB_LIT(b, ",\"version\":");
     jw_int(b, db_col_int64(s, 16));
-    sb_puts(b, ",\"assignees\":");
+    SB_LIT(b, ",\"assignees\":");
     *cut = b->len;
-    sb_puts(b, ",\"overall\":");
+    SB_LIT(b, ",\"overall\":");
     if (db_col_isnull(s, 17))
-        sb_puts(b, "null");
+        SB_LIT(b, "null");
     else
         jw_int(b, db_col_int64(s, 17));
-    sb_puts(b, ",\"match_score\":");
+    SB_LIT(b, ",\"match_score\":");
     if (db_col_isnull(s, 18))
-        sb_puts(b, "null");
+        SB_LIT(b, "null");
     else
         jw_real(b, db_col_double(s, 18));
-    sb_puts(b, ",\"recommendation\":");
+    SB_LIT(b, ",\"recommendation\":");
     bad |= jw_str(b, db_col_isnull(s, 19) ? NULL : db_col_text(s, 19));
-    sb_puts(b, ",\"result_at\":");
+    SB_LIT(b, ",\"result_at\":");
     if (db_col_isnull(s, 20))
-        sb_puts(b, "null");
+        SB_LIT(b, "null");
     else
         jw_time(b, db_col_int64(s, 20));
     sb_putc(b, '}');
@@ -214,7 +214,7 @@ static int list_text_run(struct svc_ctx *c, struct qb_page *pg, struct strbuf *o
     if (rc == 0)
         rc = list_text_assignees(c, t);
     if (rc == 0) {
-        sb_puts(out, "{\"items\":[");
+        SB_LIT(out, "{\"items\":[");
         for (int i = 0; i < t->n; i++) {
             if (i)
                 sb_putc(out, ',');
@@ -226,7 +226,7 @@ static int list_text_run(struct svc_ctx *c, struct qb_page *pg, struct strbuf *o
             sb_append(out, t->rows.p + t->cut[i], t->at[i + 1] - t->cut[i]);
         }
         char *next = more ? qb_page_next_cursor(pg, &last) : NULL;
-        sb_puts(out, "],\"next_cursor\":");
+        SB_LIT(out, "],\"next_cursor\":");
         jw_str(out, next);
         sb_putc(out, '}');
         free(next);

@@ -176,7 +176,13 @@ void qb_scope_candidate(struct qb *q, const struct actor *a, const char *cand_ex
 
 void qb_copy(struct qb *dst, const struct qb *src)
 {
-    memcpy(dst, src, sizeof(*dst));
+    /* what is in use: a query's text is a few hundred bytes of the 16 KB it may take */
+    dst->len = src->len;
+    dst->n = src->n;
+    dst->store_len = src->store_len;
+    memcpy(dst->sql, src->sql, src->len + 1);
+    memcpy(dst->b, src->b, (size_t)src->n * sizeof(src->b[0]));
+    memcpy(dst->store, src->store, src->store_len);
     for (int i = 0; i < dst->n; i++) { /* copies made by qb_text_copy move with the store */
         uintptr_t off = (uintptr_t)dst->b[i].s - (uintptr_t)src->store;
         if (dst->b[i].is_text == 1 && off < sizeof(src->store))

@@ -68,6 +68,40 @@ static void test_max_single_append_over(void **state)
     sb_free(&b);
 }
 
+/* sb_space gives room to write into and sb_wrote keeps what was written; over max it gives NULL
+ * and leaves the buffer as it was. SB_LIT appends a literal. */
+static void test_space_and_literal(void **state)
+{
+    (void)state;
+    struct strbuf b;
+    sb_init(&b, 12);
+    assert_int_equal(SB_LIT(&b, "ab"), 0);
+    char *at = sb_space(&b, 6);
+    assert_non_null(at);
+    memcpy(at, "cdef", 4);
+    sb_wrote(&b, 4); /* fewer than asked for */
+    assert_string_equal(b.p, "abcdef");
+    assert_int_equal(b.len, 6);
+    assert_null(sb_space(&b, 7)); /* 6 + 7 > 12 */
+    assert_string_equal(b.p, "abcdef");
+    at = sb_space(&b, 6); /* exactly max */
+    assert_non_null(at);
+    memcpy(at, "ghijkl", 6);
+    sb_wrote(&b, 6);
+    assert_string_equal(b.p, "abcdefghijkl");
+    sb_free(&b);
+    sb_init(&b, 0);
+    for (int i = 0; i < 1000; i++) { /* growing, as jw_str does it */
+        at = sb_space(&b, 64);
+        assert_non_null(at);
+        at[0] = 'x';
+        sb_wrote(&b, 1);
+    }
+    assert_int_equal(b.len, 1000);
+    assert_int_equal(b.p[1000], '\0');
+    sb_free(&b);
+}
+
 static void test_printf(void **state)
 {
     (void)state;
@@ -174,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_append_grows),
         cmocka_unit_test(test_max_exact_and_over),
         cmocka_unit_test(test_max_single_append_over),
+        cmocka_unit_test(test_space_and_literal),
         cmocka_unit_test(test_printf),
         cmocka_unit_test(test_printf_empty_on_fresh),
         cmocka_unit_test(test_embedded_nul),
