@@ -78,7 +78,8 @@ static void test_space_and_literal(void **state)
     assert_int_equal(SB_LIT(&b, "ab"), 0);
     char *at = sb_space(&b, 6);
     assert_non_null(at);
-    memcpy(at, "cdef", 4);
+    for (int i = 0; i < 4; i++)
+        at[i] = (char)('c' + i);
     sb_wrote(&b, 4); /* fewer than asked for */
     assert_string_equal(b.p, "abcdef");
     assert_int_equal(b.len, 6);
@@ -86,7 +87,8 @@ static void test_space_and_literal(void **state)
     assert_string_equal(b.p, "abcdef");
     at = sb_space(&b, 6); /* exactly max */
     assert_non_null(at);
-    memcpy(at, "ghijkl", 6);
+    for (int i = 0; i < 6; i++)
+        at[i] = (char)('g' + i);
     sb_wrote(&b, 6);
     assert_string_equal(b.p, "abcdefghijkl");
     sb_free(&b);
