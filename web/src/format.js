@@ -42,3 +42,40 @@ export function dimName(key, zh, en) {
 export function recommendationType(r) {
   return r === 'recommend' ? 'success' : r === 're_interview' ? 'warning' : r === 'not_recommended' ? 'danger' : 'info';
 }
+
+/** An elimination reason category (docs/results.md: skills_mismatch, ...) in the current language; the code itself when unknown. */
+export function reasonName(code) {
+  const { t, te } = i18n.global;
+  return code && te(`reasons.${code}`) ? t(`reasons.${code}`) : code || '';
+}
+
+/** A rule trigger (result, stage, schedule) in the current language. */
+export function triggerName(tr) {
+  const { t, te } = i18n.global;
+  return tr && te(`rules.triggers.${tr}`) ? t(`rules.triggers.${tr}`) : tr || '';
+}
+
+/**
+ * A rule action ({type: eliminate, reason}, {type: advance, stage}, {type: tag, tag}, ...) as a
+ * phrase in the current language: what the rule does (rules.md), not its JSON.
+ */
+export function actionText(a) {
+  const { t, te } = i18n.global;
+  if (!a || !a.type) return '';
+  const key = `rules.actionText.${a.type}`;
+  if (!te(key)) return a.type;
+  return t(key, {
+    reason: reasonName(a.reason),
+    stage: stageName(a.stage || a.to),
+    tag: a.tag || '',
+    tags: (a.tags || []).join('、'),
+    role: a.role && te(`roles.${a.role}`) ? t(`roles.${a.role}`) : a.role || '',
+    template: a.template || '',
+  });
+}
+
+/** A rule action's type (the keys of a simulation's "actions" counts) in the current language. */
+export function actionTypeName(type) {
+  const { t, te } = i18n.global;
+  return type && te(`rules.actionTypes.${type}`) ? t(`rules.actionTypes.${type}`) : type || '';
+}
