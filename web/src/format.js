@@ -79,3 +79,12 @@ export function actionTypeName(type) {
   const { t, te } = i18n.global;
   return type && te(`rules.actionTypes.${type}`) ? t(`rules.actionTypes.${type}`) : type || '';
 }
+
+/**
+ * An impact ratio (fairness check) with three decimals, rounded down: a ratio under the 0.8
+ * threshold never reads as "0.80" next to its flag. null (too few to judge, or not given): '–'.
+ */
+export function impactRatio(r) {
+  if (r === null || r === undefined) return '–';
+  return (Math.floor(r * 1000 + 1e-9) / 1000).toFixed(3);
+}
