@@ -36,6 +36,8 @@ export default {
       tabTemplates: 'Templates',
       tabHistory: 'History',
       runHint: 'Exports the applications eliminated, pending export (unless you pick a stage) that match the filter; they then move to exported. Applications with an incomplete evaluation are held back.',
+      noTemplates: 'There is no export template yet: create one first (the fields and the format of the file).',
+      toTemplates: 'Create a template',
       fromList: 'The filter comes from the applications list: every application matching it is exported. To export only the rows you ticked, use “Export selected” in the list.',
       template: 'Template',
       defaultTemplate: "The position's or stage's default template",

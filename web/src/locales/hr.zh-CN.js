@@ -38,6 +38,8 @@ export default {
       tabTemplates: '导出模板',
       tabHistory: '导出记录',
       runHint: '导出符合筛选条件的“淘汰待导出”申请（未选阶段时）；导出后它们进入“已导出”。评估不完整的申请会被保留，不导出。',
+      noTemplates: '还没有导出模板：导出前请先新建一个模板（选择要导出的字段和格式）。',
+      toTemplates: '去新建模板',
       fromList: '筛选条件来自应聘申请列表：导出符合条件的全部申请。只导出勾选的申请请用列表中的“导出所选”。',
       template: '模板',
       defaultTemplate: '岗位或阶段的默认模板',
