@@ -17,7 +17,9 @@
 //      first: cancel sends nothing, confirm moves it (checked through the API); the two others
 //      ticked and confirmed in bulk after the dialog (both pending export through the API);
 //   4. the export tab with no template says so and leads to the templates tab;
-//   5. on a phone in English: the page is not wider than the screen (the header wraps), the
+//   5. webhooks (admin): the empty subscription and delivery lists say what comes there;
+//      replaying a time window asks first (cancel sends nothing), then sends it;
+//   6. on a phone in English: the page is not wider than the screen (the header wraps), the
 //      menu and "Log out" are reachable, the queue's reason reads in English.
 //
 // Screenshots go to test-output/e2e/automation-*.png.
@@ -194,6 +196,39 @@ describe('pipeline automation screens', () => {
     await hint.getByTestId('to-templates').click();
     await page.getByTestId('template-new').waitFor();
     await page.waitForURL(/tab=templates/);
+  });
+
+  test('webhooks: the empty lists say what comes there; replaying a time window asks first', { timeout: STEP_MS * 2 }, async () => {
+    const admin = s.clients.admin;
+    await page.getByRole('button', { name: /^(退出登录|Log out)$/ }).click();
+    await uiLogin(page, srv.url, 'admin', srv.adminPassword);
+    await page.goto(`${srv.url}/webhooks`);
+    await page.getByTestId('webhooks-table').getByText('还没有订阅').waitFor();
+    const w = await admin.post('/api/v1/webhooks', { name: `回放 ${uniq()}`, url: 'http://127.0.0.1:9/hook', events: ['*'], enabled: false });
+    assert.equal(w.status, 201, w.text);
+    await page.reload();
+    await page.getByTestId(`webhook-deliveries-${w.body.id}`).click();
+    const drawer = page.getByTestId('deliveries');
+    await drawer.getByText('还没有推送记录').waitFor();
+    let sent = 0;
+    const count = (req) => {
+      if (req.method() === 'POST' && req.url().endsWith(`/api/v1/webhooks/${w.body.id}/replay`)) sent++;
+    };
+    page.on('request', count);
+    await page.locator('#wr-since').fill('2026-01-01T00:00');
+    await drawer.getByTestId('replay-window').click();
+    const dialog = page.getByTestId('replay-window-dialog');
+    await dialog.getByText(/将再次收到/).waitFor();
+    await shot('07-webhook-replay-confirm');
+    await dialog.getByRole('button', { name: '取消' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(sent, 0, 'cancel sends nothing');
+    const replayed = page.waitForResponse((x) => x.url().endsWith(`/api/v1/webhooks/${w.body.id}/replay`));
+    await drawer.getByTestId('replay-window').click();
+    await dialog.getByTestId('replay-window-ok').click();
+    assert.equal((await replayed).status(), 200);
+    assert.equal(sent, 1);
+    page.off('request', count);
   });
 
   test('on a phone, in English: the header wraps within the screen; the queue in English', { timeout: STEP_MS * 2 }, async () => {

@@ -140,6 +140,8 @@ export default {
     },
     webhooks: {
       title: 'Webhook subscriptions',
+      empty: 'No subscriptions yet. Once an admin creates one, events such as stage changes, eliminations and exports are pushed to your system.',
+      noDeliveries: 'No deliveries yet: events the subscription matches are listed here once they happen (try “Ping”).',
       hint: 'When an event happens, talentd POSTs signed JSON to the subscribed URL.',
       readOnly: 'Only administrators create and change subscriptions; you can see them and their deliveries.',
       create: 'New subscription',
@@ -193,6 +195,9 @@ export default {
       since: 'From',
       until: 'Until',
       untilHint: 'Local time; leave the end empty for until now',
+      replayConfirmTitle: 'Replay events',
+      replayConfirmText: '“{name}” will receive every matching event recorded from {since} to {until} again (the receiver may get duplicates). Replay them?',
+      untilNow: 'now',
       sinceRequired: 'Choose when the window starts',
       windowQueued: '{n} events queued',
     },

@@ -142,6 +142,8 @@ export default {
     },
     webhooks: {
       title: 'Webhook 订阅',
+      empty: '还没有订阅。管理员新建订阅后，申请的阶段变化、淘汰、导出等事件会推送到你的系统。',
+      noDeliveries: '还没有推送记录：订阅匹配的事件发生后会列在这里（可以先“测试推送”）。',
       hint: '事件发生时，talentd 将签名的 JSON 推送到订阅的地址。',
       readOnly: '只有管理员可以新建和修改订阅；你可以查看订阅和推送记录。',
       create: '新建订阅',
@@ -195,6 +197,9 @@ export default {
       since: '开始时间',
       until: '结束时间',
       untilHint: '时间为本地时间；结束时间留空表示到现在',
+      replayConfirmTitle: '重发事件',
+      replayConfirmText: '订阅“{name}”将再次收到 {since} 至 {until} 之间记录的全部匹配事件（接收方可能收到重复数据）。确定重发？',
+      untilNow: '现在',
       sinceRequired: '请选择开始时间',
       windowQueued: '已排队 {n} 个事件',
     },
