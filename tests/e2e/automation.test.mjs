@@ -17,9 +17,13 @@
 //      first: cancel sends nothing, confirm moves it (checked through the API); the two others
 //      ticked and confirmed in bulk after the dialog (both pending export through the API);
 //   4. the export tab with no template says so and leads to the templates tab;
-//   5. webhooks (admin): the empty subscription and delivery lists say what comes there;
+//   5. the talent pool: empty with a hint; "加入人才库" on a report keeps the candidate with two
+//      tags (the request checked); searched by both tags, by a dimension none reaches (said
+//      so), ranked for a position (the match column); "移出人才库" asks first, then the API has
+//      only the first left;
+//   6. webhooks (admin): the empty subscription and delivery lists say what comes there;
 //      replaying a time window asks first (cancel sends nothing), then sends it;
-//   6. on a phone in English: the page is not wider than the screen (the header wraps), the
+//   7. on a phone in English: the page is not wider than the screen (the header wraps), the
 //      menu and "Log out" are reachable, the queue's reason reads in English.
 //
 // Screenshots go to test-output/e2e/automation-*.png.
@@ -49,6 +53,17 @@ async function stage(id) {
   const r = await hr.get(`/api/v1/applications/${id}`);
   assert.equal(r.status, 200, r.text);
   return r.body.stage;
+}
+
+/** Types tags into a tag picker (a select that creates what is typed), as a person does: each and Enter. */
+async function typeTags(select, tags) {
+  await select.click();
+  for (const tg of tags) {
+    await page.keyboard.type(tg);
+    await page.locator('.el-select-dropdown__item:visible', { hasText: tg }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await select.locator('.el-tag', { hasText: tg }).waitFor();
+  }
 }
 
 before(async () => {
@@ -196,6 +211,66 @@ describe('pipeline automation screens', () => {
     await hint.getByTestId('to-templates').click();
     await page.getByTestId('template-new').waitFor();
     await page.waitForURL(/tab=templates/);
+  });
+
+  test('the talent pool: empty at first; kept from the report with tags; searched by tag and dimension; ranked; taken out after a confirmation', { timeout: STEP_MS * 2 }, async () => {
+    await page.goto(`${srv.url}/talent-pool`);
+    const table = page.getByTestId('pool-table');
+    await table.getByText('人才库还是空的').waitFor();
+    // kept from the report, with two tags
+    await page.goto(`${srv.url}/applications/${apps[0]}`);
+    await page.getByTestId('pool-add').click();
+    const dialog = page.getByTestId('pool-add-dialog');
+    await typeTags(dialog.getByTestId('pool-tags'), ['后端', '待回访']);
+    await dialog.getByText(/保留在人才库中/).click(); // closes the tag picker's list
+    const kept = page.waitForResponse((x) => x.url().endsWith('/api/v1/talent-pool') && x.request().method() === 'POST');
+    await dialog.getByTestId('pool-add-ok').click();
+    const res = await kept;
+    assert.equal(res.status(), 201);
+    assert.deepEqual(JSON.parse(res.request().postData()), { application_id: apps[0], tags: ['后端', '待回访'] });
+    await page.getByTestId('report-pool').getByText('在人才库中').waitFor();
+    const other = await hr.post('/api/v1/talent-pool', { application_id: apps[1], tags: ['后端'] });
+    assert.equal(other.status, 201, other.text);
+
+    await page.getByTestId('nav-talent-pool').click();
+    await table.getByText(names[0]).waitFor();
+    await table.getByText(names[1]).waitFor();
+    // both tags: only the first
+    await typeTags(page.getByTestId('tp-tags'), ['后端', '待回访']);
+    await page.getByRole('heading', { name: '人才库' }).click(); // closes the tag picker's list
+    let searched = page.waitForResponse((x) => x.url().includes('/api/v1/talent-pool?'));
+    await page.getByTestId('tp-search').click();
+    assert.match(decodeURIComponent((await searched).url()), /tag=后端,待回访/);
+    await table.getByText(names[1]).waitFor({ state: 'detached' });
+    await table.getByText(names[0]).waitFor();
+    await table.getByText('逻辑思维 40').waitFor();
+    // a dimension none reaches: nothing, said so
+    await page.getByRole('button', { name: '重置' }).click();
+    await table.getByText(names[1]).waitFor();
+    await page.locator('#tp-dim').click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '逻辑思维' }).click();
+    await page.getByTestId('tp-dim-min').locator('input').fill('90');
+    searched = page.waitForResponse((x) => x.url().includes('/api/v1/talent-pool?'));
+    await page.getByTestId('tp-search').click();
+    assert.match((await searched).url(), /dim\.logic_gte=90/);
+    await table.getByText('没有符合条件的候选人').waitFor();
+    // ranked for a position: the match column
+    await page.getByRole('button', { name: '重置' }).click();
+    await page.locator('#tp-for').click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: 'ENG-BE-01' }).click();
+    await page.getByTestId('tp-search').click();
+    await table.getByText('与 ENG-BE-01 的匹配度').waitFor();
+    await shot('08-talent-pool');
+    // out of the pool, after the dialog
+    await page.getByTestId(`pool-remove-${apps[1]}`).click();
+    const rm = page.getByTestId('pool-remove-dialog');
+    await rm.getByText(names[1]).waitFor();
+    const removed = page.waitForResponse((x) => x.url().endsWith(`/api/v1/talent-pool/${apps[1]}`));
+    await rm.getByTestId('pool-remove-ok').click();
+    assert.equal((await removed).status(), 200);
+    await table.getByText(names[1]).waitFor({ state: 'detached' });
+    const left = await hr.get('/api/v1/talent-pool');
+    assert.deepEqual(left.body.items.map((i) => i.application_id), [apps[0]]);
   });
 
   test('webhooks: the empty lists say what comes there; replaying a time window asks first', { timeout: STEP_MS * 2 }, async () => {

@@ -1,7 +1,7 @@
 // hr.en.js - English strings of the HR screens; same keys as hr.zh-CN.js (the default language).
 export default {
   hr: {
-    nav: { dashboard: 'Dashboard', exports: 'Exports', webhooks: 'Webhooks' },
+    nav: { dashboard: 'Dashboard', exports: 'Exports', webhooks: 'Webhooks', pool: 'Talent pool' },
     common: { refresh: 'Refresh', apply: 'Apply', edit: 'Edit', delete: 'Delete' },
     dashboard: {
       title: 'Recruiting dashboard',
@@ -137,6 +137,30 @@ export default {
       required: 'Choose the position and give a reason',
       submit: 'Acknowledge',
       done: 'Acknowledged; you can export again',
+    },
+    pool: {
+      title: 'Talent pool',
+      hint: 'Eliminated candidates worth keeping: added by a rule’s “talent pool” action or by hand. Filter by tags (all must be present), the position applied to and a dimension score, or rank them for a new position’s competency model.',
+      tags: 'Tags',
+      tagsPlaceholder: 'Pick or type tags',
+      tagsTypeHint: 'Type a tag and press Enter',
+      appliedTo: 'Applied to',
+      rankFor: 'Rank for position',
+      rankNone: 'No ranking',
+      match: 'Match with {position}',
+      dims: 'Dimension scores',
+      updated: 'Updated',
+      inPool: 'In the talent pool',
+      add: 'Keep in talent pool',
+      addText: 'Keep {name} in the talent pool, to be found later by tags and dimension scores.',
+      added: '{name} kept in the talent pool',
+      remove: 'Remove from pool',
+      removeTitle: 'Remove from the talent pool',
+      removeText: 'Remove {name} from the talent pool? The application and its tags stay; it can be added again later.',
+      removed: '{name} removed from the talent pool',
+      empty: 'The talent pool is empty. Give a rule the “talent pool” action (talent_pool), or use “Keep in talent pool” on an application’s report.',
+      noMatch: 'No candidate matches: loosen the filter',
+      truncated: 'More than 5,000 candidates match; only the first 5,000 are ranked',
     },
     webhooks: {
       title: 'Webhook subscriptions',

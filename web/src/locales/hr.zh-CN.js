@@ -3,7 +3,7 @@
 // (merged into errors.codes). Same keys as hr.en.js.
 export default {
   hr: {
-    nav: { dashboard: '工作台', exports: '导出', webhooks: 'Webhook' },
+    nav: { dashboard: '工作台', exports: '导出', webhooks: 'Webhook', pool: '人才库' },
     common: { refresh: '刷新', apply: '应用', edit: '编辑', delete: '删除' },
     dashboard: {
       title: '招聘工作台',
@@ -139,6 +139,30 @@ export default {
       required: '请选择岗位并填写理由',
       submit: '确认',
       done: '已确认，可以重新导出',
+    },
+    pool: {
+      title: '人才库',
+      hint: '被淘汰但值得保留的候选人：由规则的“放入人才库”动作或手动加入。按标签（须全部具备）、投递岗位、能力维度分数筛选，或按新岗位的能力模型排序。',
+      tags: '标签',
+      tagsPlaceholder: '选择或输入标签',
+      tagsTypeHint: '输入标签后按回车',
+      appliedTo: '投递岗位',
+      rankFor: '按岗位匹配排序',
+      rankNone: '不排序',
+      match: '与 {position} 的匹配度',
+      dims: '能力维度分数',
+      updated: '更新时间',
+      inPool: '在人才库中',
+      add: '加入人才库',
+      addText: '将 {name} 保留在人才库中，之后可按标签和能力维度找到。',
+      added: '已将 {name} 加入人才库',
+      remove: '移出人才库',
+      removeTitle: '移出人才库',
+      removeText: '将 {name} 移出人才库？申请本身和它的标签都会保留，之后仍可重新加入。',
+      removed: '已将 {name} 移出人才库',
+      empty: '人才库还是空的。给规则加上“放入人才库”动作（talent_pool），或在申请的报告页点击“加入人才库”。',
+      noMatch: '没有符合条件的候选人，请放宽筛选条件',
+      truncated: '匹配的候选人超过 5000 个，只对前 5000 个排序',
     },
     webhooks: {
       title: 'Webhook 订阅',
