@@ -38,6 +38,7 @@ export default {
       runHint: 'Exports the applications eliminated, pending export (unless you pick a stage) that match the filter; they then move to exported. Applications with an incomplete evaluation are held back.',
       noTemplates: 'There is no export template yet: create one first (the fields and the format of the file).',
       toTemplates: 'Create a template',
+      historyEmpty: 'No exports yet. One-click exports, “Export selected” in the list, daily schedules and rule exports are listed here once made, with their files to download again.',
       fromList: 'The filter comes from the applications list: every application matching it is exported. To export only the rows you ticked, use “Export selected” in the list.',
       template: 'Template',
       defaultTemplate: "The position's or stage's default template",
