@@ -88,3 +88,12 @@ export function impactRatio(r) {
   if (r === null || r === undefined) return '–';
   return (Math.floor(r * 1000 + 1e-9) / 1000).toFixed(3);
 }
+
+/**
+ * Whether the screen is phone-sized (under 768 px, as the layout's media queries): description
+ * lists then take one column instead of two or three, which a 390 px screen cannot hold. Read
+ * when a view is set up (not reactive to rotating the phone).
+ */
+export function isNarrow() {
+  return typeof window !== 'undefined' && !!window.matchMedia?.('(max-width: 767px)').matches;
+}
