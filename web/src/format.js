@@ -68,7 +68,7 @@ export function actionText(a) {
     reason: reasonName(a.reason),
     stage: stageName(a.stage || a.to),
     tag: a.tag || '',
-    tags: (a.tags || []).join('、'),
+    tags: (a.tags || []).join(t('rules.tagSep')),
     role: a.role && te(`roles.${a.role}`) ? t(`roles.${a.role}`) : a.role || '',
     template: a.template || '',
   });

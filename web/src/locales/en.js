@@ -249,6 +249,7 @@ export default {
       export: 'export with template “{template}”',
     },
     actionOutcome: '{action} ({outcome})',
+    tagSep: ', ',
     listSep: '; ',
     outcome: { applied: 'done', dryRun: 'dry run, not done', notApplied: 'not done', skipped: 'not done: another rule moved the application first' },
   },

@@ -250,6 +250,7 @@ export default {
       export: '按模板“{template}”导出',
     },
     actionOutcome: '{action}（{outcome}）',
+    tagSep: '、',
     listSep: '；',
     outcome: { applied: '已执行', dryRun: '试运行，未执行', notApplied: '未执行', skipped: '未执行：另一条规则已先移动了该申请' },
   },
