@@ -186,6 +186,7 @@ export default {
     confirm: 'Confirm elimination',
     override: 'Override',
     overrideReason: 'Reason for the override',
+    overrideBack: 'The stage before the elimination',
     overrideTo: 'Back to stage',
     confirmed: 'Elimination confirmed',
     overridden: 'Elimination overridden',

@@ -187,6 +187,7 @@ export default {
     confirm: '确认淘汰',
     override: '撤销淘汰',
     overrideReason: '撤销原因',
+    overrideBack: '淘汰前所在的阶段',
     overrideTo: '恢复到阶段',
     confirmed: '已确认淘汰',
     overridden: '已撤销淘汰',
