@@ -24,7 +24,9 @@
 //   6. webhooks (admin): the empty subscription and delivery lists say what comes there;
 //      replaying a time window asks first (cancel sends nothing), then sends it;
 //   7. on a phone in English: the page is not wider than the screen (the header wraps), the
-//      menu and "Log out" are reachable, the queue's reason reads in English.
+//      menu and "Log out" are reachable, the queue's reason reads in English; the report's
+//      candidate block has one label and value per row; the export template editor puts the
+//      chosen fields under the catalogue.
 //
 // Screenshots go to test-output/e2e/automation-*.png.
 //
@@ -327,6 +329,25 @@ describe('pipeline automation screens', () => {
         assert.ok(box && box.x >= 0 && box.x + Math.min(box.width, 390) <= 390 + 1, `within the screen: ${JSON.stringify(box)}`);
       }
       await screenshot(p, 'automation-06-phone-review-queue');
+
+      // the report's candidate block: one column (label, value) per row, nothing clipped
+      await p.goto(`${srv.url}/applications/${apps[0]}`);
+      const block = p.locator('.el-descriptions').first();
+      await block.getByText(names[0]).first().waitFor();
+      assert.equal(await block.locator('tr').first().locator('th, td').count(), 2, 'one label and one value per row');
+      assert.ok((await p.evaluate(() => document.documentElement.scrollWidth)) <= 390);
+
+      // the template editor: the chosen fields under the catalogue, not beside it
+      const tp = await hr.post('/api/v1/export-templates', { name: `手机模板 ${uniq()}`, format: 'csv', lang: 'zh', fields: ['candidate.name', 'application.elimination_reason'] });
+      assert.equal(tp.status, 201, tp.text);
+      await p.goto(`${srv.url}/exports?tab=templates`);
+      await p.getByTestId(`template-edit-${tp.body.id}`).click();
+      const panes = p.getByTestId('template-editor').locator('.pane');
+      await panes.nth(1).getByText('application.elimination_reason').waitFor();
+      const [catalogue, chosen] = [await panes.nth(0).boundingBox(), await panes.nth(1).boundingBox()];
+      assert.ok(chosen.y >= catalogue.y + catalogue.height - 1, `the chosen fields (${JSON.stringify(chosen)}) are below the catalogue (${JSON.stringify(catalogue)})`);
+      assert.ok(chosen.width > 300, `the chosen fields take the dialog width: ${chosen.width}`);
+      await screenshot(p, 'automation-09-phone-template-editor');
     } finally {
       await phone.close();
     }
