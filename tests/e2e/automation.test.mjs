@@ -10,6 +10,9 @@
 //      words; the simulation counts by action in words ("淘汰"), shows the fairness estimate
 //      (gender) and the sample with the values seen; an edited condition marks it stale; a
 //      broken one disables "simulate" and its error does not repeat "line 1, column" in English;
+//      a new rule made in the dialog (live check, the server's 422 on an empty tag shown, an
+//      action moved up): a dry run for AI results over every position by default; its settings
+//      then enforce it for one position with priority 20 (PATCH with the version);
 //   2. opens a report: the firing's trigger and actions in words ("AI 结果到达时",
 //      "淘汰（原因：AI 评分低于要求）（已执行 → 淘汰待复核）", the dry run "试运行，未执行"); the
 //      timeline says the reason in words;
@@ -149,6 +152,60 @@ describe('pipeline automation screens', () => {
     assert.doesNotMatch(await problem.innerText(), /line 1, column/, 'the position is said once');
     assert.ok(await page.getByRole('button', { name: '模拟运行' }).isDisabled(), 'no simulation of a broken condition');
     await shot('02-rule-broken');
+  });
+
+  test('rules: a new rule made in the dialog (a dry run by default), then enforced from its settings', { timeout: STEP_MS * 2 }, async () => {
+    const name = `沟通差提醒 ${uniq()}`;
+    await page.goto(`${srv.url}/rules`);
+    await page.getByTestId('rule-new').click();
+    const dialog = page.getByTestId('rule-dialog');
+    await page.getByTestId('re-name').fill(name);
+    await page.getByTestId('re-when').fill('ai.dim.communication <');
+    await dialog.getByText(/第 1 行第 \d+ 列/).waitFor(); // the live check, in the dialog
+    await page.getByTestId('re-when').fill('ai.dim.communication < 50');
+    await page.getByTestId('re-ok').waitFor();
+    await page.getByTestId('re-add-action').click(); // a tag action, left empty: the server says so
+    let saved = page.waitForResponse((x) => x.url().endsWith('/api/v1/rules') && x.request().method() === 'POST');
+    await page.getByTestId('re-save').click();
+    assert.equal((await saved).status(), 422);
+    await page.getByTestId('re-problem').getByText(/actions\[1\]\.tag/).waitFor();
+    await page.getByTestId('re-action-1').getByPlaceholder('标签').fill('沟通差');
+    await page.getByTestId('re-action-1').getByRole('button', { name: '第 2 个动作上移' }).click();
+    saved = page.waitForResponse((x) => x.url().endsWith('/api/v1/rules') && x.request().method() === 'POST');
+    await page.getByTestId('re-save').click();
+    const res = await saved;
+    assert.equal(res.status(), 201);
+    const body = JSON.parse(res.request().postData());
+    assert.deepEqual(body.actions, [{ type: 'tag', tag: '沟通差' }, { type: 'eliminate', reason: 'ai_score_below_threshold' }]);
+    assert.equal(body.mode, 'dry_run', 'a new rule starts as a dry run');
+    assert.deepEqual(body.triggers, ['result']);
+    assert.deepEqual(body.scope, { kind: 'all' });
+    await page.locator('[data-testid=rules-table] .el-table__row', { hasText: name }).getByText('试运行').waitFor();
+    await page.getByTestId('rule-details').getByText('打标签“沟通差”；淘汰（原因：AI 评分低于要求）').waitFor();
+    await shot('01b-rule-created');
+
+    // its settings: enforce it, only for ENG-BE-01, with priority 20 (PATCH with the version)
+    await page.getByTestId('rule-settings').click();
+    await dialog.getByText('生效', { exact: true }).click();
+    await dialog.locator('.w-kind').click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '某个岗位' }).click();
+    await dialog.locator('.w-code').click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: 'ENG-BE-01' }).click();
+    await page.locator('#re-priority').fill('20');
+    saved = page.waitForResponse((x) => /\/api\/v1\/rules\/\d+$/.test(x.url()) && x.request().method() === 'PATCH');
+    await page.getByTestId('re-save').click();
+    const patched = await saved;
+    assert.equal(patched.status(), 200);
+    const p = JSON.parse(patched.request().postData());
+    assert.equal(p.version, 1);
+    assert.equal(p.mode, 'enforce');
+    assert.deepEqual(p.scope, { kind: 'position', code: 'ENG-BE-01' });
+    assert.equal(p.priority, 20);
+    await page.getByTestId('rule-details').getByText('岗位 ENG-BE-01').waitFor();
+    await page.getByTestId('rule-details').getByText(/生效 · 优先级 20/).waitFor();
+    // off again, through the API, so the eliminations below stay as they are
+    const r = (await hr.get('/api/v1/rules?limit=200')).body.items.find((x) => x.name === name);
+    assert.equal((await hr.patch(`/api/v1/rules/${r.id}`, { enabled: false, version: r.version })).status, 200);
   });
 
   test("a report: the firing's trigger and actions in words, the timeline's reason too", { timeout: STEP_MS }, async () => {

@@ -6,6 +6,11 @@ export const STAGES = [
   'offer', 'hired', 'eliminated_pending_review', 'eliminated_pending_export', 'exported', 'withdrawn',
 ];
 export const RECOMMENDATIONS = ['recommend', 're_interview', 'not_recommended'];
+/** The elimination reason categories (docs/results.md), in the order a person picks from. */
+export const REASONS = [
+  'ai_score_below_threshold', 'skills_mismatch', 'experience_insufficient', 'communication', 'incomplete_interview',
+  'culture_fit', 'salary_expectation', 'no_show', 'duplicate_application', 'other',
+];
 
 /** A date-time of the API (RFC 3339) in the user's language, minutes precision. */
 export function dateTime(s) {
