@@ -239,6 +239,9 @@ describe('the HR screens in chromium', () => {
     await row.locator('.el-checkbox').click();
     const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/reviews/confirm') && r.request().method() === 'POST');
     await page.getByTestId('bulk-confirm').click();
+    // asked first: the eliminations become final only from the dialog
+    await page.getByTestId('bulk-confirm-dialog').getByText('确认淘汰所选的 1 个申请').waitFor();
+    await page.getByTestId('bulk-confirm-ok').click();
     const res = await answered;
     assert.equal(res.status(), 200);
     assert.deepEqual(JSON.parse(res.request().postData()), { application_ids: [apps.engbe_a] });

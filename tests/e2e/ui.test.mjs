@@ -183,6 +183,10 @@ describe('the web UI in chromium', () => {
     await shot('07-review-queue');
     const answered = page.waitForResponse((r) => r.url().endsWith(`/api/v1/reviews/${apps.engbe_a}/confirm`));
     await row.getByRole('button', { name: '确认淘汰' }).click();
+    // a confirmation first: the elimination becomes final only from the dialog
+    const dialog = page.getByTestId('review-confirm-dialog');
+    await dialog.getByText('Backend Candidate A').waitFor();
+    await dialog.getByTestId('review-confirm-ok').click();
     assert.equal((await answered).status(), 200);
     await row.waitFor({ state: 'detached' });
     const app = await s.clients.hr1.get(`/api/v1/applications/${apps.engbe_a}`);

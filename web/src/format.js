@@ -6,6 +6,11 @@ export const STAGES = [
   'offer', 'hired', 'eliminated_pending_review', 'eliminated_pending_export', 'exported', 'withdrawn',
 ];
 export const RECOMMENDATIONS = ['recommend', 're_interview', 'not_recommended'];
+/** The elimination reason categories (docs/results.md), in the order a person picks from. */
+export const REASONS = [
+  'ai_score_below_threshold', 'skills_mismatch', 'experience_insufficient', 'communication', 'incomplete_interview',
+  'culture_fit', 'salary_expectation', 'no_show', 'duplicate_application', 'other',
+];
 
 /** A date-time of the API (RFC 3339) in the user's language, minutes precision. */
 export function dateTime(s) {
@@ -41,4 +46,59 @@ export function dimName(key, zh, en) {
 
 export function recommendationType(r) {
   return r === 'recommend' ? 'success' : r === 're_interview' ? 'warning' : r === 'not_recommended' ? 'danger' : 'info';
+}
+
+/** An elimination reason category (docs/results.md: skills_mismatch, ...) in the current language; the code itself when unknown. */
+export function reasonName(code) {
+  const { t, te } = i18n.global;
+  return code && te(`reasons.${code}`) ? t(`reasons.${code}`) : code || '';
+}
+
+/** A rule trigger (result, stage, schedule) in the current language. */
+export function triggerName(tr) {
+  const { t, te } = i18n.global;
+  return tr && te(`rules.triggers.${tr}`) ? t(`rules.triggers.${tr}`) : tr || '';
+}
+
+/**
+ * A rule action ({type: eliminate, reason}, {type: advance, stage}, {type: tag, tag}, ...) as a
+ * phrase in the current language: what the rule does (rules.md), not its JSON.
+ */
+export function actionText(a) {
+  const { t, te } = i18n.global;
+  if (!a || !a.type) return '';
+  const key = `rules.actionText.${a.type}`;
+  if (!te(key)) return a.type;
+  return t(key, {
+    reason: reasonName(a.reason),
+    stage: stageName(a.stage || a.to),
+    tag: a.tag || '',
+    tags: (a.tags || []).join(t('rules.tagSep')),
+    role: a.role && te(`roles.${a.role}`) ? t(`roles.${a.role}`) : a.role || '',
+    template: a.template || '',
+  });
+}
+
+/** A rule action's type (the keys of a simulation's "actions" counts) in the current language. */
+export function actionTypeName(type) {
+  const { t, te } = i18n.global;
+  return type && te(`rules.actionTypes.${type}`) ? t(`rules.actionTypes.${type}`) : type || '';
+}
+
+/**
+ * An impact ratio (fairness check) with three decimals, rounded down: a ratio under the 0.8
+ * threshold never reads as "0.80" next to its flag. null (too few to judge, or not given): '–'.
+ */
+export function impactRatio(r) {
+  if (r === null || r === undefined) return '–';
+  return (Math.floor(r * 1000 + 1e-9) / 1000).toFixed(3);
+}
+
+/**
+ * Whether the screen is phone-sized (under 768 px, as the layout's media queries): description
+ * lists then take one column instead of two or three, which a 390 px screen cannot hold. Read
+ * when a view is set up (not reactive to rotating the phone).
+ */
+export function isNarrow() {
+  return typeof window !== 'undefined' && !!window.matchMedia?.('(max-width: 767px)').matches;
 }

@@ -3,7 +3,7 @@
 // file the API sends, an export's answer in the user's language (what a held-back application
 // misses, the fairness refusal) and the outcome of one item of a bulk call. Every number comes
 // from the API; nothing here decides.
-import { ApiError, describeError, get } from './api.js';
+import { ApiError, describeError, errorCodeText, get } from './api.js';
 import { dimName } from './format.js';
 import { i18n } from './i18n.js';
 
@@ -145,5 +145,7 @@ export function missingText(m) {
 export function fairnessRefusal(e, fallback = '') {
   if (!(e instanceof ApiError) || e.code !== 'fairness_unacknowledged') return null;
   const m = /flags position (\S+)/.exec(e.message || '');
-  return { position: m ? m[1] : fallback, text: describeError(e) };
+  // the code's meaning is the whole sentence (the position is on the button beside it): the
+  // server's English detail and "(field: position)" would only repeat it in another language
+  return { position: m ? m[1] : fallback, text: errorCodeText(e.code) || describeError(e) };
 }

@@ -24,6 +24,7 @@ const routes = [
       { path: 'rules', name: 'rules', component: () => import('./views/RulesView.vue') },
       { path: 'exports', name: 'exports', component: () => import('./views/ExportsView.vue') },
       { path: 'webhooks', name: 'webhooks', component: () => import('./views/WebhooksView.vue') },
+      { path: 'talent-pool', name: 'talent-pool', component: () => import('./views/TalentPoolView.vue') },
       { path: 'org', name: 'org', component: () => import('./views/OrgView.vue') },
       { path: 'question-sets', name: 'question-sets', component: () => import('./views/QuestionSetsView.vue') },
       { path: 'question-sets/:id', name: 'question-set', component: () => import('./views/QuestionSetView.vue'), props: true },

@@ -11,9 +11,9 @@ export const session = reactive({ user: null, loaded: false });
 
 /** Routes (by name) each role is offered; the router guard and the menu read this. */
 export const ROLE_ROUTES = {
-  admin: ['applications', 'report', 'compare', 'reviews', 'rules', 'dashboard', 'exports', 'webhooks', 'org', 'question-sets', 'question-set'],
-  hr: ['applications', 'report', 'compare', 'reviews', 'rules', 'dashboard', 'exports', 'webhooks', 'org', 'question-sets', 'question-set'],
-  manager: ['applications', 'report', 'compare', 'rules', 'dashboard', 'org', 'question-sets', 'question-set'],
+  admin: ['applications', 'report', 'compare', 'reviews', 'rules', 'dashboard', 'exports', 'webhooks', 'talent-pool', 'org', 'question-sets', 'question-set'],
+  hr: ['applications', 'report', 'compare', 'reviews', 'rules', 'dashboard', 'exports', 'webhooks', 'talent-pool', 'org', 'question-sets', 'question-set'],
+  manager: ['applications', 'report', 'compare', 'rules', 'dashboard', 'talent-pool', 'org', 'question-sets', 'question-set'],
   interviewer: ['applications', 'report', 'compare', 'question-sets', 'question-set'],
 };
 
