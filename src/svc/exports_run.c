@@ -391,10 +391,17 @@ static void safe_name(const char *in, char *out, size_t n)
         unsigned char ch = *p;
         out[k++] = (ch < 0x20 || ch == 0x7f || strchr("/\\:*?\"<>| ", ch)) ? '_' : (char)ch;
     }
-    while (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0x80)
-        k--; /* drop a cut character's tail ... */
-    if (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0xC0)
-        k--; /* ... and its lead byte */
+    /* a character the limit cut in two is dropped: its lead byte and the continuation bytes that
+     * made it here, when they are fewer than the lead byte announces (a whole one stays) */
+    size_t lead = k;
+    while (lead > 0 && ((unsigned char)out[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead > 0 && ((unsigned char)out[lead - 1] & 0xC0) == 0xC0) {
+        unsigned char b = (unsigned char)out[lead - 1];
+        size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+        if (k - (lead - 1) < len)
+            k = lead - 1;
+    }
     out[k] = '\0';
     if (!k)
         snprintf(out, n, "export");

@@ -521,6 +521,29 @@ describe('exports', () => {
     await hr.del(`/api/v1/export-templates/${t.id}`);
   });
 
+  test('the file is named after the template, whole characters kept: a Chinese last character, a long name cut', async () => {
+    for (const [name, expect] of [
+      ['淘汰名单', '淘汰名单'],
+      ['ab名单', 'ab名单'],
+      ['销售 / 周报', '销售___周报'],
+      // 27 characters of 3 bytes: 81 bytes, cut to the 26 whole characters within 80
+      ['淘'.repeat(27), '淘'.repeat(26)],
+    ]) {
+      const t = await hr.post('/api/v1/export-templates', { name, fields: ['candidate.name'] });
+      assert.equal(t.status, 201, t.text);
+      await eliminated('SALES-01', '周九');
+      const r = await hr.post('/api/v1/exports', { template: t.body.id, filter: { position: 'SALES-01' } });
+      assert.equal(r.status, 201, r.text);
+      assert.ok(r.body.filename.startsWith(`${expect}-`), `${name}: ${r.body.filename}`);
+      assert.ok(r.body.filename.endsWith(`-${r.body.id}.csv`), r.body.filename);
+      const d = await download(r.body);
+      assert.equal(d.status, 200);
+      assert.ok(d.headers.get('content-disposition').includes(`filename*=UTF-8''${encodeURIComponent(r.body.filename)}`),
+        d.headers.get('content-disposition'));
+      await hr.del(`/api/v1/export-templates/${t.body.id}`);
+    }
+  });
+
   test('a changed file is refused with 409 file_changed instead of being sent', async () => {
     const t = await template({ fields: ['candidate.name'] });
     await eliminated('SALES-01', '孙八');
