@@ -555,6 +555,33 @@ static int sim_one(void *ud, struct facts *f)
     return 0;
 }
 
+/* The sample's candidate names and positions, for people to recognise them (in the scan's read
+ * transaction; simulating is for admin and hr, who see every application). */
+static int sim_names(struct svc_ctx *c, json_t *sample)
+{
+    struct db_stmt *st;
+    int rc = svc_prepare(c,
+                         "SELECT cd.name, p.code, p.title FROM application a JOIN candidate cd ON cd.id = "
+                         "a.candidate_id JOIN position p ON p.id = a.position_id WHERE a.id = ?",
+                         &st);
+    size_t i;
+    json_t *item;
+    json_array_foreach(sample, i, item)
+    {
+        if (rc != 0)
+            break;
+        db_bind_int64(st, 1, json_integer_value(json_object_get(item, "application_id")));
+        if ((rc = db_step(st, c->e)) == DB_ROW) {
+            json_object_set_new(item, "candidate_name", json_string(db_col_text(st, 0)));
+            json_object_set_new(item, "position", json_string(db_col_text(st, 1)));
+            json_object_set_new(item, "position_title", json_string(db_col_text(st, 2)));
+        }
+        db_reset(st);
+        rc = rc < 0 ? rc : 0;
+    }
+    return rc;
+}
+
 /* The simulation's fairness: who would be selected (not eliminated by an eliminating rule; moved on by
  * another) by group of each configured attribute. */
 static int sim_fairness(struct svc_ctx *c, json_t *actions, json_t *selection, json_t *out)
@@ -658,8 +685,8 @@ int svc_rule_simulate(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
     s.actions = json_object_get(rule, "actions");
     struct facts f;
     facts_init(&f, &plan);
-    if ((rc = svc_begin_read(c)) == 0)
-        rc = facts_scan(c, &plan, &f, &w, limit, sim_one, &s);
+    if ((rc = svc_begin_read(c)) == 0 && (rc = facts_scan(c, &plan, &f, &w, limit, sim_one, &s)) == 0)
+        rc = sim_names(c, s.sample);
     facts_free(&f);
     if (rc == 0) {
         json_t *counts = json_object(), *a;

@@ -323,6 +323,10 @@ describe('simulation', () => {
     assert.equal(sim.body.by_stage.ai_pending_evaluation, sim.body.would_fire);
     assert.equal(sim.body.actions.eliminate, sim.body.would_fire);
     assert.ok(sim.body.sample.length >= 2 && sim.body.sample[0].explanation.result === true);
+    for (const it of sim.body.sample) { // each with whom and where, as the application says
+      const app = (await hr.get(`/api/v1/applications/${it.application_id}`)).body;
+      assert.deepEqual([it.candidate_name, it.position, it.position_title], [app.candidate_name, app.position, app.position_title]);
+    }
     assert.equal(sim.body.fairness.selected_means, 'not eliminated by this rule');
     const unsaved = await hr.post('/api/v1/rules/simulate', { when: 'ai.overall >= 60', actions: [{ type: 'advance', stage: 'ai_passed' }], scope: { kind: 'position', code: 'SALES-01' } });
     assert.equal(unsaved.status, 200, unsaved.text);

@@ -139,7 +139,13 @@ describe('pipeline automation screens', () => {
     assert.equal(await editor.getByTestId('sim-actions').getByText('eliminate').count(), 0, 'no action code shown');
     await editor.locator('.groups').getByText('性别').first().waitFor();
     const sample = editor.getByTestId('sim-sample');
-    for (const id of apps) await sample.getByRole('link', { name: `#${id}` }).waitFor();
+    // each sampled application by its candidate's name, linking to its report, with its position
+    for (const [i, id] of apps.entries()) {
+      const link = sample.getByRole('link', { name: names[i], exact: true });
+      await link.waitFor();
+      assert.equal(await link.getAttribute('href'), `/applications/${id}`);
+    }
+    await sample.getByText('ENG-BE-01 Backend Engineer').first().waitFor();
     await sample.getByText('ai.overall = 40').first().waitFor();
     await shot('01-rule-simulation');
 
