@@ -130,6 +130,14 @@ static int t_resolve(struct svc_ctx *c, const char *ref, const char *field, json
     return rc;
 }
 
+int svc_export_template_exists_tx(struct svc_ctx *c, const char *ref, const char *field)
+{
+    json_t *t = NULL;
+    int rc = t_resolve(c, ref, field, &t);
+    json_decref(t);
+    return rc;
+}
+
 int svc_export_template_get(struct svc_ctx *c, int64_t id, json_t **out)
 {
     int rc = svc_begin_read(c);

@@ -51,6 +51,9 @@ int svc_export_fields(struct svc_ctx *c, json_t *query, json_t **out);
  * already is the default of that position / stage. */
 int svc_export_template_create(struct svc_ctx *c, json_t *in, json_t **out);
 int svc_export_template_get(struct svc_ctx *c, int64_t id, json_t **out);
+/* In the caller's transaction: 0 when ref names a template (its name, else all digits its id), else
+ * 422 "invalid_reference" on field. For what refers to a template by name (a rule's export action). */
+int svc_export_template_exists_tx(struct svc_ctx *c, const char *ref, const char *field);
 /* query: name, format, limit, cursor. */
 int svc_export_template_list(struct svc_ctx *c, json_t *query, json_t **out);
 /* in: any field of create (null clears default_position / default_stage / schedule), version?. */

@@ -11,6 +11,7 @@
 
 #include "core/pipeline.h"
 #include "core/rules.h"
+#include "svc/exports.h"
 #include "svc/org.h"
 #include "svc/query.h"
 #include "svc/validate.h"
@@ -419,6 +420,26 @@ static void rule_bind(struct svc_ctx *c, struct db_stmt *s, struct rule_in *r, c
     db_bind_int64(s, 11, c->now);
 }
 
+/* Every export action names a template that exists (a rule naming none would queue its applications
+ * for an export refused again and again; a template deleted later still is: docs/automation.md). */
+static int templates_exist(struct svc_ctx *c, json_t *actions)
+{
+    size_t i;
+    json_t *a;
+    json_array_foreach(actions, i, a)
+    {
+        const char *type = json_string_value(json_object_get(a, "type"));
+        if (!type || strcmp(type, "export") != 0)
+            continue;
+        char field[48];
+        snprintf(field, sizeof(field), "actions[%d].template", (int)i);
+        int rc = svc_export_template_exists_tx(c, json_string_value(json_object_get(a, "template")), field);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 static const char *const rule_fields[] = {"name",  "description", "when", "actions", "triggers",
                                           "scope", "priority",    "mode", "enabled", NULL};
 
@@ -432,7 +453,7 @@ int svc_rule_create(struct svc_ctx *c, json_t *in, json_t **out)
     char *aj = NULL, *tj = NULL, by[160];
     actor_label(c->actor, by, sizeof(by));
     struct db_stmt *s;
-    if ((rc = scope_read(c, in, &r.scope_kind, &r.scope_id)) ||
+    if ((rc = scope_read(c, in, &r.scope_kind, &r.scope_id)) || (rc = templates_exist(c, r.actions)) ||
         (rc = svc_prepare(c,
                           "INSERT INTO rule (name, description, when_expr, actions_json, triggers_json, scope_kind, "
                           "scope_id, priority, mode, enabled, updated_at, created_at, created_by) "
@@ -481,7 +502,8 @@ int svc_rule_update(struct svc_ctx *c, int64_t id, json_t *in, json_t **out)
     json_t *before = NULL, *after = NULL;
     char *aj = NULL, *tj = NULL;
     if ((rc = svc_begin(c)) || (rc = rule_load(c, id, &before)) ||
-        (rc = svc_check_version(c, "rule", before, has_version, version)))
+        (rc = svc_check_version(c, "rule", before, has_version, version)) ||
+        (r.actions && (rc = templates_exist(c, r.actions))))
         goto done;
     /* What the request leaves out stays as it was. */
     if (!r.name)

@@ -1,7 +1,7 @@
 // export_requests.test.mjs - the queue of exports requested by rules
 // (GET /api/v1/export-requests, `talentd export requests`): a rule's
 // export(template) action queues its application; while the export is refused
-// (here: a template that does not exist) the request stays, state retrying,
+// (here: a template deleted after the rule was saved) the request stays, state retrying,
 // with the reason (its English text, last_error, and the code the API's error
 // envelope would carry, last_error_code, which the UI translates); once the cause is fixed the worker (`talentd export
 // run-due`) exports it and it leaves the queue. An application under review is
@@ -103,9 +103,13 @@ describe('the queue of exports requested by rules', () => {
       when: 'ai.overall < 50',
       actions: [{ type: 'eliminate', reason: 'ai_score_below_threshold' }, { type: 'export', template: tmpl }],
     };
+    // a rule may only name a template that exists; deleted afterwards, the rule's exports are refused
+    const t = await hr.post('/api/v1/export-templates', { name: tmpl, fields: ['application.id'] });
+    assert.equal(t.status, 201, t.text);
     const r = await hr.post('/api/v1/rules', ruleBody);
     assert.equal(r.status, 201, r.text);
     ruleBody.id = r.body.id;
+    assert.equal((await hr.del(`/api/v1/export-templates/${t.body.id}`)).status, 200);
     for (let i = 0; i < 3; i++) direct.push(await eliminated('SALES-01'));
     reviewed = await eliminated('ENG-BE-01');
     assert.equal((await getApp(reviewed.id)).stage, 'eliminated_pending_review');
@@ -349,15 +353,18 @@ describe('a rule-requested export waits for the fairness acknowledgement', () =>
 
 describe('a rule requesting the export again', () => {
   test('clears the last refusal: its reason and code are gone and the request is waiting, due at once', async () => {
-    const name = 'again-' + uniq(); // missing at first: the attempt is refused
+    const name = 'again-' + uniq(); // deleted after the rule is saved: the attempt is refused
     const pos = `XRA-${uniq()}`;
     const p = await s.admin.post('/api/v1/positions', { code: pos, title: 'Rule export again', org_unit: 'SALES', headcount: 2, status: 'open' });
     assert.equal(p.status, 201, p.text);
+    const t = await hr.post('/api/v1/export-templates', { name, fields: ['application.id'] });
+    assert.equal(t.status, 201, t.text);
     const r = await hr.post('/api/v1/rules', {
       name: `again ${uniq()}`, when: 'ai.overall < 50', scope: { kind: 'position', code: pos },
       actions: [{ type: 'eliminate', reason: 'ai_score_below_threshold' }, { type: 'export', template: name }],
     });
     assert.equal(r.status, 201, r.text);
+    assert.equal((await hr.del(`/api/v1/export-templates/${t.body.id}`)).status, 200);
     const app = await eliminated(pos);
     const t0 = Date.now() + 1200000; // after every earlier test's retries
     const run = await runWorker(t0);

