@@ -137,7 +137,7 @@ describe('pipeline automation screens', () => {
     const editor = page.getByTestId('rule-editor');
     await editor.getByTestId('sim-actions').getByText('淘汰', { exact: true }).waitFor();
     assert.equal(await editor.getByTestId('sim-actions').getByText('eliminate').count(), 0, 'no action code shown');
-    await editor.locator('.groups').getByText('性别').first().waitFor();
+    await editor.locator('.td-groups').getByText('性别').first().waitFor();
     const sample = editor.getByTestId('sim-sample');
     // each sampled application by its candidate's name, linking to its report, with its position
     for (const [i, id] of apps.entries()) {
