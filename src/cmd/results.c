@@ -20,18 +20,14 @@
 #include "svc/results_apply.h"
 #include "svc/vendors.h"
 
-/* Rows per transaction. Each commit writes the pages the batch changed into the WAL, and its
- * checkpoint copies them into the database and syncs: an index page changed in every batch is
- * written twice per batch, so fewer, larger batches write less (100 000 results: 3.20 GB written
- * and 2.27 GB read with 10 000 rows a batch, 2.83 and 1.99 GB with 20 000). A crash still loses at
- * most one batch, and a re-run skips what was committed. */
-#define BATCH_ROWS 20000
+/* Rows per transaction. Each commit lets SQLite checkpoint the WAL into the database, which writes
+ * the pages the batch touched (indexes all over the file) and syncs: with 500 rows a batch that was
+ * a good part of an import's time. A crash still loses at most one batch, and a re-run skips what
+ * was committed. */
+#define BATCH_ROWS 10000
 #define CSV_MAX_FIELD ((size_t)1024 * 1024)
 #define CSV_MAX_FIELDS 256
-/* 512 MiB of SQLite page cache for the import's connection: a batch of BATCH_ROWS results changes
- * about 370 MB of pages, which must stay in the cache until it commits (with 256 MiB, 20 000 rows a
- * batch spilled pages into the WAL mid-batch and read 3.06 GB back instead of 1.99). */
-#define IMPORT_CACHE_KIB 524288
+#define IMPORT_CACHE_KIB 262144 /* 256 MiB of SQLite page cache for the import's connection */
 
 static const char import_results_usage[] =
     "usage: talentd import results FILE --vendor NAME [--rejects FILE] [--quiet]\n"
