@@ -773,6 +773,23 @@ static void test_sha256(void **state)
     crypto_sha256("abc", 3, raw);
     assert_int_equal(raw[0], 0xba);
     assert_int_equal(raw[31], 0xad);
+
+    /* OpenSSL's digest and libsodium's (the fallback) agree at every length around the block
+     * boundaries and on inputs of an imported result's size */
+    static unsigned char buf[9000];
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (unsigned char)(i * 131 + (i >> 7));
+    static const size_t lens[] = {0, 1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4096, 4447, 8999};
+    for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+        unsigned char want[32];
+        char want_hex[65];
+        crypto_hash_sha256(want, buf, lens[k]);
+        sodium_bin2hex(want_hex, sizeof(want_hex), want, sizeof(want));
+        crypto_sha256(buf, lens[k], raw);
+        assert_memory_equal(raw, want, sizeof(want));
+        crypto_sha256_hex(buf, lens[k], hex);
+        assert_string_equal(hex, want_hex);
+    }
 }
 
 static void test_hmac(void **state)
