@@ -168,15 +168,11 @@ static void add_reasons(const struct competency *model, int nmodel, const struct
     add_reason(out->reasons, "meets_requirements", NULL, -1, -1, match, zh, en);
 }
 
-void match_compute(const struct competency *model, int nmodel, const struct result *r, struct match_report *out)
+void match_score(const struct competency *model, int nmodel, const struct result *r, double *score,
+                 const char **recommendation)
 {
-    memset(out, 0, sizeof(*out));
-    out->reasons = json_array();
-    out->below_min = json_array();
-    out->flags = json_array();
     if (!model || nmodel < 0)
         nmodel = 0;
-
     double sumw = 0, sum = 0;
     int nbelow = 0, nmissing = 0;
     for (int i = 0; i < nmodel; i++) {
@@ -185,34 +181,47 @@ void match_compute(const struct competency *model, int nmodel, const struct resu
         sumw += w;
         if (!d) {
             nmissing++;
-            json_array_append_new(out->flags, json_pack("{s:s,s:s}", "code", "missing_dimension", "dim", model[i].dim));
             continue;
         }
         sum += w * d->score;
-        if (d->score < model[i].min) {
-            nbelow++;
-            json_array_append_new(out->below_min, json_pack("{s:s,s:i,s:i,s:i}", "dim", d->key, "score", d->score,
-                                                            "min", model[i].min, "gap", model[i].min - d->score));
-        }
+        nbelow += d->score < model[i].min;
     }
-    if (r->nsegments == 0)
-        json_array_append_new(out->flags, json_pack("{s:s}", "code", "no_transcript"));
-    if (!r->video_url)
-        json_array_append_new(out->flags, json_pack("{s:s}", "code", "no_video"));
-
     double match = nmodel > 0 && sumw > 0 ? sum / sumw : r->overall;
     if (!(match >= 0)) /* also NaN */
         match = 0;
     if (match > 100)
         match = 100;
-    out->match_score = round1(match);
-
-    if (out->match_score < MATCH_NOT_RECOMMENDED_BELOW || nbelow >= 2)
-        out->recommendation = REC_NOT_RECOMMENDED;
-    else if (nbelow == 1 || nmissing > 0 || out->match_score < MATCH_RECOMMEND_FROM)
-        out->recommendation = REC_RE_INTERVIEW;
+    *score = round1(match);
+    if (*score < MATCH_NOT_RECOMMENDED_BELOW || nbelow >= 2)
+        *recommendation = REC_NOT_RECOMMENDED;
+    else if (nbelow == 1 || nmissing > 0 || *score < MATCH_RECOMMEND_FROM)
+        *recommendation = REC_RE_INTERVIEW;
     else
-        out->recommendation = REC_RECOMMEND;
+        *recommendation = REC_RECOMMEND;
+}
+
+void match_compute(const struct competency *model, int nmodel, const struct result *r, struct match_report *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->reasons = json_array();
+    out->below_min = json_array();
+    out->flags = json_array();
+    if (!model || nmodel < 0)
+        nmodel = 0;
+    match_score(model, nmodel, r, &out->match_score, &out->recommendation);
+    /* what lies behind them, in model order */
+    for (int i = 0; i < nmodel; i++) {
+        const struct result_dim *d = find_dim(r, model[i].dim);
+        if (!d)
+            json_array_append_new(out->flags, json_pack("{s:s,s:s}", "code", "missing_dimension", "dim", model[i].dim));
+        else if (d->score < model[i].min)
+            json_array_append_new(out->below_min, json_pack("{s:s,s:i,s:i,s:i}", "dim", d->key, "score", d->score,
+                                                            "min", model[i].min, "gap", model[i].min - d->score));
+    }
+    if (r->nsegments == 0)
+        json_array_append_new(out->flags, json_pack("{s:s}", "code", "no_transcript"));
+    if (!r->video_url)
+        json_array_append_new(out->flags, json_pack("{s:s}", "code", "no_video"));
     add_reasons(model, nmodel, r, out);
 }
 

@@ -72,6 +72,11 @@ struct match_report {
  * match_report_free. */
 void match_compute(const struct competency *model, int nmodel, const struct result *r, struct match_report *out);
 
+/* match_compute's match_score and recommendation alone, without the JSON of what lies behind them
+ * (the import keeps only these two: building the reasons was ~3 % of its storing thread). */
+void match_score(const struct competency *model, int nmodel, const struct result *r, double *score,
+                 const char **recommendation);
+
 /* New reference: {match_score, recommendation, reasons, below_min, flags}.
  * The arrays are shared with m (reference counted), not copied. */
 json_t *match_report_json(const struct match_report *m);

@@ -204,11 +204,7 @@ static int put_in(struct svc_ctx *c, int64_t app, int64_t pid, const struct resu
 /* The match report of r against the position's model into out. */
 static void report(const struct pos_info *pi, const struct result *r, struct applied *out)
 {
-    struct match_report rep;
-    match_compute(pi->model, pi->n, r, &rep);
-    out->match_score = rep.match_score;
-    out->recommendation = rep.recommendation;
-    match_report_free(&rep);
+    match_score(pi->model, pi->n, r, &out->match_score, &out->recommendation);
 }
 
 /* The application's copies of what an export reads of its result (migration 011): the effective

@@ -52,6 +52,43 @@ static struct competency comp(const char *d, double weight, int min)
     return c;
 }
 
+/* A pseudo-random number in 0..n-1 (an LCG: the same sequence on every run). */
+static int rnd(unsigned *seed, int n)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (int)((*seed >> 16) % (unsigned)n);
+}
+
+/* match_score gives exactly match_compute's score and recommendation, over 20 000 pseudo-random
+ * models and results: dimensions present, missing or below their minimum, weights zero or not,
+ * no model at all. */
+static void score_alone_agrees(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {"communication", "logic", "stress", "teamwork", "learning", "leadership"};
+    unsigned seed = 12345;
+#define RND(n) rnd(&seed, (n))
+    for (int t = 0; t < 20000; t++) {
+        struct result r = mk(RND(101));
+        int nd = RND(7);
+        for (int i = 0; i < nd; i++)
+            dim(&r, keys[(i + t) % 6], RND(101));
+        struct competency model[6];
+        int nm = RND(7);
+        for (int i = 0; i < nm; i++)
+            model[i] = comp(keys[(i * 5 + t) % 6], RND(4) == 0 ? 0 : RND(100) / 10.0, RND(101));
+        struct match_report rep;
+        match_compute(nm ? model : NULL, nm, &r, &rep);
+        double score = -1;
+        const char *rec = NULL;
+        match_score(nm ? model : NULL, nm, &r, &score, &rec);
+        assert_true(score == rep.match_score);
+        assert_string_equal(rec, rep.recommendation);
+        match_report_free(&rep);
+    }
+#undef RND
+}
+
 /* Compact, key-sorted dump of v (caller frees). */
 static char *dump(json_t *v)
 {
@@ -556,6 +593,7 @@ static void from_parsed_result(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(score_alone_agrees),
         cmocka_unit_test(percentile_empty),
         cmocka_unit_test(percentile_one_score),
         cmocka_unit_test(percentile_many_scores),
