@@ -4,7 +4,6 @@
  * counts: applications_query.c and applications_list.c. */
 #include "svc/applications.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "svc/applications_impl.h"
@@ -473,9 +472,7 @@ int svc_application_history(struct svc_ctx *c, int64_t id, json_t **out)
                             (json_int_t)by_person, "by_system", (json_int_t)by_system, "ai_completed_at",
                             completed_at ? json_time(completed_at) : json_null(), "exported_at",
                             exported_at ? json_time(exported_at) : json_null(), "completion_to_export_minutes",
-                            completed_at && exported_at
-                                ? json_real((double)llround((double)(exported_at - completed_at) / 6000.0) / 10.0)
-                                : json_null());
+                            completed_at && exported_at ? json_minutes(exported_at - completed_at) : json_null());
     *out = json_pack("{s:O,s:o}", "items", items, "kpi", kpi);
 done:
     json_decref(app);

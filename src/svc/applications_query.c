@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "lib/strbuf.h"
-#include "lib/timeutil.h"
 #include "svc/applications_impl.h"
 #include "svc/query.h"
 
@@ -100,9 +99,9 @@ static int list_params(struct svc_ctx *c, json_t *query, const char **org, const
                            "recommendation must be recommend, re_interview or not_recommended");
     }
     *since = INT64_MIN;
-    if ((s = q_str(query, "received_since")) && time_parse_rfc3339(s, since) != 0)
-        return err_set(c->e, ERR_INVALID, NULL, "received_since",
-                       "received_since must be an RFC 3339 time such as 2026-11-20T09:30:00Z");
+    int rc = q_time(query, "received_since", since, c->e);
+    if (rc != 0)
+        return rc;
     if ((s = q_str(query, "stage")) && stage_parse(s) == STAGE_NONE)
         return err_set(c->e, ERR_INVALID, NULL, "stage", "unknown stage %.48s", s);
     return 0;

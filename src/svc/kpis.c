@@ -16,25 +16,10 @@
 #define KPI_DEFAULT_DAYS 30
 #define DAY_MS 86400000LL
 
-/* Reads time parameter key into *v (left as it is when absent). */
-static int time_param(struct svc_ctx *c, json_t *query, const char *key, int64_t *v)
-{
-    const char *s = q_str(query, key);
-    if (s && time_parse_rfc3339(s, v) != 0)
-        return err_set(c->e, ERR_INVALID, NULL, key, "%s must be an RFC 3339 time such as 2026-11-20T09:30:00Z", key);
-    return 0;
-}
-
 static int cmp_int64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
-}
-
-/* Milliseconds as minutes to a tenth, as the application's own kpi gives them. */
-static json_t *minutes(int64_t ms)
-{
-    return json_real((double)llround((double)ms / 6000.0) / 10.0);
 }
 
 /* The nearest-rank percentile pct of the n sorted values. */
@@ -75,8 +60,8 @@ int svc_pipeline_kpis(struct svc_ctx *c, json_t *query, json_t **out)
     enum { NTRIG = sizeof(triggers) / sizeof(triggers[0]) };
     int64_t until = time_now_ms(), since = INT64_MIN;
     int rc;
-    if ((rc = jq_known(query, params, c->e)) || (rc = time_param(c, query, "until", &until)) ||
-        (rc = time_param(c, query, "since", &since)))
+    if ((rc = jq_known(query, params, c->e)) || (rc = q_time(query, "until", &until, c->e)) ||
+        (rc = q_time(query, "since", &since, c->e)))
         return rc;
     if (since == INT64_MIN)
         since = until - KPI_DEFAULT_DAYS * DAY_MS;
@@ -113,10 +98,10 @@ int svc_pipeline_kpis(struct svc_ctx *c, json_t *query, json_t **out)
     if (rc == 0) {
         if (n)
             qsort(ms, n, sizeof(*ms), cmp_int64);
-        json_t *times =
-            n ? json_pack("{s:I,s:o,s:o,s:o,s:o}", "count", (json_int_t)n, "median", minutes(rank(ms, n, 50)), "p90",
-                          minutes(rank(ms, n, 90)), "mean", minutes(sum / (int64_t)n), "max", minutes(ms[n - 1]))
-              : json_pack("{s:i,s:n,s:n,s:n,s:n}", "count", 0, "median", "p90", "mean", "max");
+        json_t *times = n ? json_pack("{s:I,s:o,s:o,s:o,s:o}", "count", (json_int_t)n, "median",
+                                      json_minutes(rank(ms, n, 50)), "p90", json_minutes(rank(ms, n, 90)), "mean",
+                                      json_minutes(sum / (int64_t)n), "max", json_minutes(ms[n - 1]))
+                          : json_pack("{s:i,s:n,s:n,s:n,s:n}", "count", 0, "median", "p90", "mean", "max");
         json_t *trig = json_object();
         for (int i = 0; i < NTRIG; i++)
             json_object_set_new(trig, triggers[i], json_integer(by[i]));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/result.h"
+#include "lib/timeutil.h"
 #include "svc/validate.h"
 
 void qb_init(struct qb *q, const char *base)
@@ -65,6 +66,14 @@ void qb_text_copy(struct qb *q, const char *s)
 const char *q_str(json_t *query, const char *key)
 {
     return json_string_value(json_object_get(query, key));
+}
+
+int q_time(json_t *query, const char *key, int64_t *v, struct err *e)
+{
+    const char *s = q_str(query, key);
+    if (s && time_parse_rfc3339(s, v) != 0)
+        return err_set(e, ERR_INVALID, NULL, key, "%s must be an RFC 3339 time such as 2026-11-20T09:30:00Z", key);
+    return 0;
 }
 
 int q_bool(json_t *query, const char *key, int *v, struct err *e)

@@ -141,6 +141,10 @@ const char *q_str(json_t *query, const char *key);
 /* A "true"/"false" query parameter: *v = -1 when absent, else 0 or 1; 422 naming key otherwise. */
 int q_bool(json_t *query, const char *key, int *v, struct err *e);
 
+/* An RFC 3339 time query parameter into *v (milliseconds; left as it is when absent), 422 naming key
+ * otherwise. */
+int q_time(json_t *query, const char *key, int64_t *v, struct err *e);
+
 /* A positive integer query parameter: *v = 0 when absent, 422 naming key when not a positive integer. */
 int q_id(json_t *query, const char *key, int64_t *v, struct err *e);
 

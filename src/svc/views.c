@@ -1,6 +1,7 @@
 /* views.c - small JSON helpers for representations. */
 #include "svc/views.h"
 
+#include <math.h>
 #include <sodium.h>
 #include <stdlib.h>
 
@@ -17,6 +18,11 @@ json_t *json_time(int64_t ms)
 json_t *json_time_or_null(int64_t ms, int is_null)
 {
     return is_null ? json_null() : json_time(ms);
+}
+
+json_t *json_minutes(int64_t ms)
+{
+    return json_real((double)llround((double)ms / 6000.0) / 10.0);
 }
 
 json_t *svc_col_decrypt_json(struct svc_ctx *c, struct db_stmt *s, int col, const char *ctx)

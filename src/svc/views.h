@@ -15,6 +15,8 @@
 /* RFC 3339 string for ms, or JSON null when ms is 0 and null_if_zero. */
 json_t *json_time(int64_t ms);
 json_t *json_time_or_null(int64_t ms, int is_null);
+/* A duration of ms milliseconds as minutes to a tenth (half up), as the KPIs give them. */
+json_t *json_minutes(int64_t ms);
 
 /* Column col of s decrypted (field_encrypt under context ctx) and parsed as
  * JSON of any type: a new reference, or NULL when the column is NULL or
