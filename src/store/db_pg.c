@@ -213,6 +213,15 @@ static int pipe_wait(struct pg_db *d, struct pg_stmt *mine, struct err *e)
     return rc;
 }
 
+/* Whether a statement whose outcome nobody waits for goes into the pipe: between db_pipeline_begin
+ * and db_pipeline_end, and behind a read's queued BEGIN. */
+static int queueing(const struct pg_db *d)
+{
+    return d->pipelining || d->in_pipe;
+}
+
+#define READ_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
 /* Waits for what is queued, if anything, before a statement that cannot be pipelined. */
 static int pipe_drain(struct pg_db *d, struct err *e)
 {
@@ -366,13 +375,9 @@ static int pg_begin(struct db *db, int write, struct err *e)
     struct pg_db *d = (struct pg_db *)db;
     d->read_only = !write;
     if (write || d->pipelining)
-        return pg_run(d, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
+        return pg_run(d, write ? "BEGIN" : READ_BEGIN, e);
     int rc = pipe_enter(d, e);
-    return rc ? rc
-              : pipe_sent(d,
-                          PQsendQueryParams(d->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, NULL,
-                                            NULL, NULL, 0),
-                          e);
+    return rc ? rc : pipe_sent(d, PQsendQueryParams(d->conn, READ_BEGIN, 0, NULL, NULL, NULL, NULL, 0), e);
 }
 
 /* COMMIT of a transaction aborted by an earlier error "succeeds" with the
@@ -420,7 +425,7 @@ static int pg_lock(struct db *db, int64_t key, struct err *e)
     snprintf(num, sizeof(num), "%lld", (long long)key);
     const char *vals[1] = {num};
     Oid types[1] = {PG_INT8_OID};
-    if (d->pipelining || d->in_pipe) { /* behind what is queued (a read's BEGIN, outside a pipeline) */
+    if (queueing(d)) {
         int rc = pipe_enter(d, e);
         return rc ? rc
                   : pipe_sent(
@@ -596,7 +601,7 @@ static int pg_queue(struct db_stmt *base, struct err *e)
     struct pg_stmt *s = (struct pg_stmt *)base;
     struct pg_db *d = (struct pg_db *)base->db;
     int rc;
-    if (!(d->pipelining || d->in_pipe) || s->bad_bind) {
+    if (!queueing(d) || s->bad_bind) {
         rc = pg_step(base, e);
         pg_reset(base);
         return rc < 0 ? rc : 0;
