@@ -19,7 +19,7 @@ static const struct migration migrations[] = {
     {7, mig_sqlite_007, mig_pg_007},  {8, mig_sqlite_008, mig_pg_008},  {9, mig_sqlite_009, mig_pg_009},
     {10, mig_sqlite_010, mig_pg_010}, {11, mig_sqlite_011, mig_pg_011}, {12, mig_sqlite_012, mig_pg_012},
     {13, mig_sqlite_013, mig_pg_013}, {14, mig_sqlite_014, mig_pg_014}, {15, mig_sqlite_015, mig_pg_015},
-    {16, mig_sqlite_016, mig_pg_016}, {17, mig_sqlite_017, mig_pg_017},
+    {16, mig_sqlite_016, mig_pg_016}, {17, mig_sqlite_017, mig_pg_017}, {18, mig_sqlite_018, mig_pg_018},
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -181,10 +181,11 @@ static int timeline_load(struct svc_ctx *c, int64_t app, json_t *versions, json_
 /* The stamp of everything the report shows, who may see it (as qb_scope_application decides) and
  * when the current result arrived, in one read of the application's row and its position's (a
  * single statement is one snapshot: no transaction needed). The application's version goes up with
- * each write of its row (a stage move with its stage history row too); its report_stamp with each
- * change of its results, annotations, revisions, assignees, views, candidate and its annotations'
- * authors' roles; the position's version and hist_stamp with its own writes and its histograms'
- * (migration 013's triggers). The assignee check is made for interviewers only. */
+ * each write of its row (a stage move with its stage history row too; a stored result with the
+ * result's facts); its report_stamp with each change of its annotations, revisions, assignees, views,
+ * candidate and its annotations' authors' roles, and a result's deletion; the position's version and
+ * hist_stamp with its own writes and its histograms' (migrations 013 and 018). The assignee check is
+ * made for interviewers only. */
 #define STATE_SQL                                                                                                      \
     "SELECT a.version, a.report_stamp, COALESCE(a.result_id, 0), p.version, p.hist_stamp, o.version, "                 \
     "CASE WHEN o.path LIKE ? THEN 1 ELSE 0 END, "                                                                      \
