@@ -250,7 +250,7 @@ static int rule_move(struct svc_ctx *c, const struct crule *r, int64_t app, enum
 {
     json_t *before = NULL;
     char note[480];
-    snprintf(note, sizeof(note), "rule: %s", r->name);
+    snprintf(note, sizeof(note), SVC_NOTE_RULE "%s", r->name);
     int rc = svc_app_load_tx(c, app, &before);
     if (rc == 0) {
         json_t *extra = json_pack("{s:I,s:s}", "rule_id", (json_int_t)r->id, "rule", r->name);

@@ -200,6 +200,19 @@ describe('rules at work', () => {
     const last = hist[hist.length - 1];
     assert.equal(last.actor, 'rule', 'the transition came from a rule');
     assert.equal(last.to, 'eliminated_pending_export');
+    // the notes the server wrote itself come with a code and its parameters; the English stays
+    assert.equal(last.note, `rule: ${r.name}`);
+    assert.equal(last.note_code, 'rule');
+    assert.deepEqual(last.note_params, { rule: r.name });
+    const arrival = hist.find((h) => h.to === 'ai_pending_evaluation');
+    assert.match(arrival.note, /^AI result native\/RL-.+ received$/);
+    assert.equal(arrival.note_code, 'result_received');
+    assert.equal(arrival.note_params.vendor, 'native');
+    assert.equal(`AI result native/${arrival.note_params.vendor_result_id} received`, arrival.note);
+    const created = hist.find((h) => h.from === null);
+    assert.equal(created.note_code, undefined, 'no code without a note the server wrote');
+    const timeline = (await hr.get(`/api/v1/applications/${low.id}/report`)).body.timeline.filter((x) => x.kind === 'stage');
+    assert.deepEqual(timeline.map((x) => x.note_code ?? null), hist.map((x) => x.note_code ?? null), 'the report timeline says the same');
     const audit = await s.admin.get(`/api/v1/audit?entity=application&id=${low.id}`);
     assert.ok(audit.body.items.some((e) => e.action === 'rule.fired'), audit.text);
     // a re-score in the same stage does not fire the rule again
