@@ -300,6 +300,22 @@ describe('rules at work', () => {
     const second = f.find((x) => x.rule.startsWith('second'));
     assert.equal(second.actions[0].applied, false);
     assert.match(second.actions[0].skipped, /moved the application first/);
+    assert.equal(second.actions[0].skipped_code, 'moved_by_other_rule');
+    await cleanup();
+  });
+
+  test('an action the pipeline refuses is recorded with its code and the stage it was in', async () => {
+    const r = await rule({ when: 'ai.overall >= 0', actions: [{ type: 'advance', stage: 'followup' }], scope: { kind: 'position', code: 'SALES-01' } });
+    const app = await newApp();
+    await arrive(app, 70);
+    assert.equal((await getApp(app)).stage, 'ai_pending_evaluation', 'not moved');
+    const [f] = (await firings(app)).filter((x) => x.rule_id === r.id);
+    assert.ok(f, 'the rule fired');
+    const [o] = f.actions;
+    assert.equal(o.applied, false);
+    assert.ok(o.error, 'the English text stays');
+    assert.equal(o.error_code, 'illegal_transition', JSON.stringify(o));
+    assert.deepEqual(o.error_params, { current: 'ai_pending_evaluation' });
     await cleanup();
   });
 
