@@ -204,6 +204,7 @@ describe('fairness check', () => {
     assert.equal(rep.status, 200, rep.text);
     assert.equal(rep.body.flagged, true);
     assert.equal(rep.body.acknowledged, false);
+    assert.equal(rep.body.ai_recommendation.selected_means_code, 'not_not_recommended');
     const g = rep.body.ai_recommendation.attributes[0];
     assert.equal(g.attr, 'gender');
     const byValue = Object.fromEntries(g.groups.map((x) => [x.value, x]));

@@ -367,9 +367,11 @@ describe('simulation', () => {
       assert.deepEqual([it.candidate_name, it.position, it.position_title], [app.candidate_name, app.position, app.position_title]);
     }
     assert.equal(sim.body.fairness.selected_means, 'not eliminated by this rule');
+    assert.equal(sim.body.fairness.selected_means_code, 'not_eliminated_by_rule');
     const unsaved = await hr.post('/api/v1/rules/simulate', { when: 'ai.overall >= 60', actions: [{ type: 'advance', stage: 'ai_passed' }], scope: { kind: 'position', code: 'SALES-01' } });
     assert.equal(unsaved.status, 200, unsaved.text);
     assert.ok(unsaved.body.would_fire >= 1);
+    assert.equal(unsaved.body.fairness.selected_means_code, 'moved_on_by_rule');
     const now = await dbSnapshot(srv);
     assert.ok(now === before, snapshotDiff(before, now));
     assertError(assert, await hr.post('/api/v1/rules/simulate', { when: 'ai.overall <', actions: [{ type: 'tag', tag: 'x' }] }), 422, 'rule_syntax');
