@@ -70,6 +70,7 @@ describe('review queue', () => {
     assert.ok(ia, list.text);
     assert.equal(ia.reason, 'skills_mismatch');
     assert.equal(ia.by, 'hr1');
+    assert.equal(ia.by_user, 'hr1');
     assert.equal(ia.position, 'ENG-BE-01');
     assert.equal(typeof ia.age_hours, 'number');
     assert.equal(ia.fairness_flagged, false);

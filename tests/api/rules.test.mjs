@@ -220,13 +220,17 @@ describe('rules at work', () => {
   });
 
   test('a position that requires review sends rule eliminations to review', async () => {
-    await rule({ when: 'ai.overall < 50', actions: [{ type: 'eliminate', reason: 'ai_score_below_threshold' }], scope: { kind: 'org_unit', code: 'ENG' } });
+    const first = await rule({ when: 'ai.overall < 50', actions: [{ type: 'eliminate', reason: 'ai_score_below_threshold' }], scope: { kind: 'org_unit', code: 'ENG' }, priority: 10 });
+    await rule({ when: 'ai.overall < 50', actions: [{ type: 'advance', stage: 'ai_passed' }], scope: { kind: 'org_unit', code: 'ENG' }, priority: 20 }); // skipped
     const app = await newApp('ENG-BE-01');
     await arrive(app, 30);
     assert.equal((await getApp(app)).stage, 'eliminated_pending_review');
     const q = await hr.get('/api/v1/reviews?position=ENG-BE-01');
     const item = q.body.items.find((x) => x.application_id === app.id);
+    assert.equal(item.note_code, 'rule', JSON.stringify(item));
+    assert.equal(item.by_user, null, 'a rule is no user');
     assert.equal(item.by_kind, 'rule');
+    assert.equal(item.by, first.name, 'the rule that moved it, not the one skipped after it');
     await cleanup();
   });
 
