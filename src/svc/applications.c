@@ -134,6 +134,36 @@ int svc_app_history_tx(struct svc_ctx *c, int64_t app, const char *from, const c
     return add_history(c, app, from, to, reason, note, (int)kind);
 }
 
+const char *svc_history_rule_name(const char *actor, const char *note)
+{
+    if (!note || !actor || strcmp(actor, "rule") != 0 || strncmp(note, SVC_NOTE_RULE, strlen(SVC_NOTE_RULE)) != 0)
+        return NULL;
+    return note + strlen(SVC_NOTE_RULE);
+}
+
+void svc_history_note_code(json_t *item, const char *actor, const char *note)
+{
+    const char *rule = svc_history_rule_name(actor, note);
+    if (rule) {
+        json_object_set_new(item, "note_code", json_string("rule"));
+        json_object_set_new(item, "note_params", json_pack("{s:s}", "rule", rule));
+        return;
+    }
+    if (!note || !actor)
+        return;
+    size_t n = strlen(note), head = strlen(SVC_NOTE_RESULT_HEAD), tail = strlen(SVC_NOTE_RESULT_TAIL);
+    if (strcmp(actor, "system") != 0 || n <= head + tail || strncmp(note, SVC_NOTE_RESULT_HEAD, head) != 0 ||
+        strcmp(note + n - tail, SVC_NOTE_RESULT_TAIL) != 0)
+        return;
+    const char *vendor = note + head, *slash = memchr(vendor, '/', n - head - tail);
+    if (!slash)
+        return;
+    json_object_set_new(item, "note_code", json_string("result_received"));
+    json_object_set_new(item, "note_params",
+                        json_pack("{s:s%,s:s%}", "vendor", vendor, (size_t)(slash - vendor), "vendor_result_id",
+                                  slash + 1, (size_t)(note + n - tail - slash - 1)));
+}
+
 /* Loads the written application, appends audit and event, commits and
  * hands the new representation to *out. payload NULL means the application. */
 static int finish_write(struct svc_ctx *c, int64_t id, const char *action, const char *event, json_t *before,
@@ -442,9 +472,11 @@ int svc_application_history(struct svc_ctx *c, int64_t id, json_t **out)
     int64_t by_rule = 0, by_person = 0, by_system = 0, exported_at = 0, completed_at = 0;
     while ((rc = db_step(s, c->e)) == DB_ROW) {
         const char *kind = db_col_text(s, 2), *to = db_col_text(s, 1);
-        json_array_append_new(items, json_pack("{s:s?,s:s,s:s,s:s?,s:s?,s:s?,s:o}", "from", db_col_text(s, 0), "to", to,
-                                               "actor", kind, "user", db_col_text(s, 3), "reason", db_col_text(s, 4),
-                                               "note", db_col_text(s, 5), "at", json_time(db_col_int64(s, 6))));
+        json_t *item = json_pack("{s:s?,s:s,s:s,s:s?,s:s?,s:s?,s:o}", "from", db_col_text(s, 0), "to", to, "actor",
+                                 kind, "user", db_col_text(s, 3), "reason", db_col_text(s, 4), "note",
+                                 db_col_text(s, 5), "at", json_time(db_col_int64(s, 6)));
+        svc_history_note_code(item, kind, db_col_text(s, 5));
+        json_array_append_new(items, item);
         int transition = !db_col_isnull(s, 0); /* the first row is the application's creation */
         by_rule += transition && strcmp(kind, "rule") == 0;
         by_system += transition && strcmp(kind, "system") == 0;

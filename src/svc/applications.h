@@ -101,6 +101,23 @@ int svc_app_insert_new_tx(struct svc_ctx *c, int64_t cand, int64_t pid, const ch
 int svc_app_history_tx(struct svc_ctx *c, int64_t app, const char *from, const char *to, const char *reason,
                        const char *note, enum actor_kind kind);
 
+/* The notes the server writes on stage_history rows itself, in English (stored as written):
+ * SVC_NOTE_RULE followed by the rule's name for a rule's move, and "AI result VENDOR/ID received"
+ * for the move a result's arrival makes. */
+#define SVC_NOTE_RULE "rule: "
+#define SVC_NOTE_RESULT_HEAD "AI result "
+#define SVC_NOTE_RESULT_TAIL " received"
+
+/* Adds to item (a stage_history row as the API shows it) "note_code" and "note_params" when note is
+ * one the server wrote itself (SVC_NOTE_*) on a move by actor kind actor, so that a client can
+ * show it in its user's language: "rule" {rule} or "result_received" {vendor, vendor_result_id}.
+ * A person's note (and NULL) adds nothing. */
+void svc_history_note_code(json_t *item, const char *actor, const char *note);
+
+/* The name of the rule that made a move, from its stage_history row's actor kind and note (the
+ * SVC_NOTE_RULE note a rule's move has; a pointer into note), or NULL when a rule did not make it. */
+const char *svc_history_rule_name(const char *actor, const char *note);
+
 /* Moves the application whose representation is before to stage to as an actor of kind, after
  * pipeline_check (with the position's review flag); records elimination reason/note and appends
  * stage_history. Errors as svc_application_transition. */

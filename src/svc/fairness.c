@@ -379,8 +379,9 @@ static int position_report(struct svc_ctx *c, int64_t pos, json_t **out, int *fl
         }
     }
     if (rc == 0)
-        *out = json_pack("{s:{s:s,s:O},s:O}", "ai_recommendation", "selected_means",
-                         "the AI did not say not_recommended", "attributes", ai, "rules", rules);
+        *out = json_pack("{s:{s:s,s:s,s:O},s:O}", "ai_recommendation", "selected_means",
+                         "the AI did not say not_recommended", "selected_means_code", "not_not_recommended",
+                         "attributes", ai, "rules", rules);
     json_decref(ids);
     json_decref(attrs);
     json_decref(ai);

@@ -96,9 +96,11 @@ static int versions_load(struct svc_ctx *c, int64_t app, json_t *into)
 static json_t *stage_row(struct svc_ctx *c, struct db_stmt *s)
 {
     (void)c;
-    return json_pack("{s:s,s:o,s:s?,s:s,s:s,s:s?,s:s?,s:s?}", "kind", "stage", "at", json_time(db_col_int64(s, 6)),
-                     "from", db_col_text(s, 0), "to", db_col_text(s, 1), "actor", db_col_text(s, 2), "user",
-                     db_col_text(s, 3), "reason", db_col_text(s, 4), "note", db_col_text(s, 5));
+    json_t *o = json_pack("{s:s,s:o,s:s?,s:s,s:s,s:s?,s:s?,s:s?}", "kind", "stage", "at", json_time(db_col_int64(s, 6)),
+                          "from", db_col_text(s, 0), "to", db_col_text(s, 1), "actor", db_col_text(s, 2), "user",
+                          db_col_text(s, 3), "reason", db_col_text(s, 4), "note", db_col_text(s, 5));
+    svc_history_note_code(o, db_col_text(s, 2), db_col_text(s, 5));
+    return o;
 }
 
 struct entry {

@@ -16,7 +16,7 @@
 #define REVIEW_SELECT                                                                                                  \
     "SELECT a.id, c.name, p.code, p.title, a.stage_changed_at, a.elimination_reason, a.elimination_note, "             \
     "(SELECT h.actor_kind FROM stage_history h WHERE h.application_id = a.id ORDER BY h.id DESC LIMIT 1), "            \
-    "(SELECT u.username FROM stage_history h JOIN users u ON u.id = h.actor_id WHERE h.application_id = a.id "         \
+    "(SELECT u.username FROM stage_history h LEFT JOIN users u ON u.id = h.actor_id WHERE h.application_id = a.id "    \
     "ORDER BY h.id DESC LIMIT 1), "                                                                                    \
     "(SELECT f.rule_name FROM rule_firing f WHERE f.application_id = a.id AND f.mode = 'enforce' "                     \
     "AND f.stage_since < a.stage_changed_at + 1 ORDER BY f.id DESC LIMIT 1), "                                         \
@@ -31,17 +31,25 @@ struct review_row_ctx {
 static json_t *review_row(struct svc_ctx *c, struct db_stmt *s)
 {
     int64_t since = db_col_int64(s, 4);
-    const char *kind = db_col_isnull(s, 7) ? "" : db_col_text(s, 7);
-    const char *by = strcmp(kind, "rule") == 0 && !db_col_isnull(s, 9) ? db_col_text(s, 9)
-                     : db_col_isnull(s, 8)                             ? kind
-                                                                       : db_col_text(s, 8);
-    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:I,s:s?,s:s?,s:s,s:s,s:o,s:s?,s:I}", "application_id",
-                     (json_int_t)db_col_int64(s, 0), "candidate_name", db_col_text(s, 1), "position", db_col_text(s, 2),
-                     "position_title", db_col_text(s, 3), "stage_changed_at", json_time(since), "age_hours",
-                     (json_int_t)((c->now - since) / 3600000), "reason", db_col_isnull(s, 5) ? NULL : db_col_text(s, 5),
-                     "note", db_col_isnull(s, 6) ? NULL : db_col_text(s, 6), "by_kind", kind, "by", by, "overall",
-                     db_col_isnull(s, 10) ? json_null() : json_integer(db_col_int64(s, 10)), "recommendation",
-                     db_col_isnull(s, 11) ? NULL : db_col_text(s, 11), "_position_id", (json_int_t)db_col_int64(s, 12));
+    const char *kind = db_col_isnull(s, 7) ? "" : db_col_text(s, 7), *note = db_col_text(s, 6);
+    /* a rule's elimination names the rule in its note; the latest firing of the stage visit otherwise */
+    const char *rule = svc_history_rule_name(kind, note);
+    const char *by = rule                                                ? rule
+                     : strcmp(kind, "rule") == 0 && !db_col_isnull(s, 9) ? db_col_text(s, 9)
+                     : db_col_isnull(s, 8)                               ? kind
+                                                                         : db_col_text(s, 8);
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:s,s:o,s:I,s:s?,s:s?,s:s,s:s,s:o,s:s?,s:I}", "application_id",
+                  (json_int_t)db_col_int64(s, 0), "candidate_name", db_col_text(s, 1), "position", db_col_text(s, 2),
+                  "position_title", db_col_text(s, 3), "stage_changed_at", json_time(since), "age_hours",
+                  (json_int_t)((c->now - since) / 3600000), "reason", db_col_isnull(s, 5) ? NULL : db_col_text(s, 5),
+                  "note", db_col_isnull(s, 6) ? NULL : db_col_text(s, 6), "by_kind", kind, "by", by, "overall",
+                  db_col_isnull(s, 10) ? json_null() : json_integer(db_col_int64(s, 10)), "recommendation",
+                  db_col_isnull(s, 11) ? NULL : db_col_text(s, 11), "_position_id", (json_int_t)db_col_int64(s, 12));
+    /* the user whose request made the move (a system move made during an import, say), else null */
+    json_object_set_new(o, "by_user", db_col_isnull(s, 8) ? json_null() : json_string(db_col_text(s, 8)));
+    svc_history_note_code(o, kind, note);
+    return o;
 }
 
 int svc_review_list(struct svc_ctx *c, json_t *query, json_t **out)

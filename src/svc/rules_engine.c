@@ -250,7 +250,7 @@ static int rule_move(struct svc_ctx *c, const struct crule *r, int64_t app, enum
 {
     json_t *before = NULL;
     char note[480];
-    snprintf(note, sizeof(note), "rule: %s", r->name);
+    snprintf(note, sizeof(note), SVC_NOTE_RULE "%s", r->name);
     int rc = svc_app_load_tx(c, app, &before);
     if (rc == 0) {
         json_t *extra = json_pack("{s:I,s:s}", "rule_id", (json_int_t)r->id, "rule", r->name);
@@ -263,6 +263,9 @@ static int rule_move(struct svc_ctx *c, const struct crule *r, int64_t app, enum
     } else if (refused(rc)) {
         json_object_set_new(outcome, "applied", json_false());
         json_object_set_new(outcome, "error", json_string(c->e->message));
+        json_object_set_new(outcome, "error_code", json_string(c->e->slug));
+        if (c->e->current[0])
+            json_object_set_new(outcome, "error_params", json_pack("{s:s}", "current", c->e->current));
         err_clear(c->e);
         rc = 0;
     }
@@ -281,6 +284,7 @@ static int apply(struct svc_ctx *c, const struct crule *r, json_t *a, const stru
         if (*moved) {
             json_object_set_new(outcome, "applied", json_false());
             json_object_set_new(outcome, "skipped", json_string("another rule moved the application first"));
+            json_object_set_new(outcome, "skipped_code", json_string("moved_by_other_rule"));
             return 0;
         }
         int elim = strcmp(type, "eliminate") == 0;

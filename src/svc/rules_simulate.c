@@ -93,8 +93,9 @@ static int sim_fairness(struct svc_ctx *c, json_t *actions, json_t *selection, j
         flagged |= json_is_true(json_object_get(v, "flagged"));
     }
     json_object_set_new(out, "fairness",
-                        json_pack("{s:s,s:o,s:b}", "selected_means",
-                                  elim ? "not eliminated by this rule" : "moved on by this rule", "attributes", reports,
+                        json_pack("{s:s,s:s,s:o,s:b}", "selected_means",
+                                  elim ? "not eliminated by this rule" : "moved on by this rule", "selected_means_code",
+                                  elim ? "not_eliminated_by_rule" : "moved_on_by_rule", "attributes", reports,
                                   "flagged", flagged));
     return 0;
 }

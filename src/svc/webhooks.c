@@ -84,6 +84,8 @@ static json_t *delivery_row(struct svc_ctx *c, struct db_stmt *s)
     json_object_set_new(o, "next_at", json_time_or_null(db_col_int64(s, 6), !pending));
     json_object_set_new(o, "last_status", int_or_null(s, 7));
     json_object_set_new(o, "last_error", db_col_isnull(s, 8) ? json_null() : json_string(db_col_text(s, 8)));
+    const char *code = wh_error_code(!db_col_isnull(s, 7), db_col_int64(s, 7), db_col_text(s, 8));
+    json_object_set_new(o, "last_error_code", code ? json_string(code) : json_null());
     json_object_set_new(o, "replays", json_integer(db_col_int64(s, 9)));
     json_object_set_new(o, "digest_id", int_or_null(s, 10));
     json_object_set_new(o, "created_at", json_time(db_col_int64(s, 11)));

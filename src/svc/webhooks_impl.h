@@ -9,6 +9,14 @@
 
 #define CTX_WEBHOOK_SECRET "webhook.secret" /* encryption context of webhook.secret */
 
+/* The stable code of a delivery's last failure, for a client to say it in its user's language,
+ * from what the worker recorded: its last_status (has_status 0 when none was recorded) and its
+ * last_error text (NULL: no failure, and the code is NULL). "http_status" (the receiver answered
+ * with last_status), "timeout", "dns", "connect_failed", "tls", "connection_lost" (sent or read
+ * in part), "bad_url", "secret_unreadable", "client_failed" (libcurl could not start) or
+ * "network" (any other libcurl failure). */
+const char *wh_error_code(int has_status, int64_t status, const char *error);
+
 /* 1 when p may stand in a subscription's event list: "*", a catalogue name, or "<entity>.*" for an
  * entity of the catalogue. */
 int wh_event_pattern_ok(const char *p);

@@ -70,6 +70,7 @@ describe('review queue', () => {
     assert.ok(ia, list.text);
     assert.equal(ia.reason, 'skills_mismatch');
     assert.equal(ia.by, 'hr1');
+    assert.equal(ia.by_user, 'hr1');
     assert.equal(ia.position, 'ENG-BE-01');
     assert.equal(typeof ia.age_hours, 'number');
     assert.equal(ia.fairness_flagged, false);
@@ -204,6 +205,7 @@ describe('fairness check', () => {
     assert.equal(rep.status, 200, rep.text);
     assert.equal(rep.body.flagged, true);
     assert.equal(rep.body.acknowledged, false);
+    assert.equal(rep.body.ai_recommendation.selected_means_code, 'not_not_recommended');
     const g = rep.body.ai_recommendation.attributes[0];
     assert.equal(g.attr, 'gender');
     const byValue = Object.fromEntries(g.groups.map((x) => [x.value, x]));

@@ -200,6 +200,19 @@ describe('rules at work', () => {
     const last = hist[hist.length - 1];
     assert.equal(last.actor, 'rule', 'the transition came from a rule');
     assert.equal(last.to, 'eliminated_pending_export');
+    // the notes the server wrote itself come with a code and its parameters; the English stays
+    assert.equal(last.note, `rule: ${r.name}`);
+    assert.equal(last.note_code, 'rule');
+    assert.deepEqual(last.note_params, { rule: r.name });
+    const arrival = hist.find((h) => h.to === 'ai_pending_evaluation');
+    assert.match(arrival.note, /^AI result native\/RL-.+ received$/);
+    assert.equal(arrival.note_code, 'result_received');
+    assert.equal(arrival.note_params.vendor, 'native');
+    assert.equal(`AI result native/${arrival.note_params.vendor_result_id} received`, arrival.note);
+    const created = hist.find((h) => h.from === null);
+    assert.equal(created.note_code, undefined, 'no code without a note the server wrote');
+    const timeline = (await hr.get(`/api/v1/applications/${low.id}/report`)).body.timeline.filter((x) => x.kind === 'stage');
+    assert.deepEqual(timeline.map((x) => x.note_code ?? null), hist.map((x) => x.note_code ?? null), 'the report timeline says the same');
     const audit = await s.admin.get(`/api/v1/audit?entity=application&id=${low.id}`);
     assert.ok(audit.body.items.some((e) => e.action === 'rule.fired'), audit.text);
     // a re-score in the same stage does not fire the rule again
@@ -207,13 +220,17 @@ describe('rules at work', () => {
   });
 
   test('a position that requires review sends rule eliminations to review', async () => {
-    await rule({ when: 'ai.overall < 50', actions: [{ type: 'eliminate', reason: 'ai_score_below_threshold' }], scope: { kind: 'org_unit', code: 'ENG' } });
+    const first = await rule({ when: 'ai.overall < 50', actions: [{ type: 'eliminate', reason: 'ai_score_below_threshold' }], scope: { kind: 'org_unit', code: 'ENG' }, priority: 10 });
+    await rule({ when: 'ai.overall < 50', actions: [{ type: 'advance', stage: 'ai_passed' }], scope: { kind: 'org_unit', code: 'ENG' }, priority: 20 }); // skipped
     const app = await newApp('ENG-BE-01');
     await arrive(app, 30);
     assert.equal((await getApp(app)).stage, 'eliminated_pending_review');
     const q = await hr.get('/api/v1/reviews?position=ENG-BE-01');
     const item = q.body.items.find((x) => x.application_id === app.id);
+    assert.equal(item.note_code, 'rule', JSON.stringify(item));
+    assert.equal(item.by_user, null, 'a rule is no user');
     assert.equal(item.by_kind, 'rule');
+    assert.equal(item.by, first.name, 'the rule that moved it, not the one skipped after it');
     await cleanup();
   });
 
@@ -287,6 +304,22 @@ describe('rules at work', () => {
     const second = f.find((x) => x.rule.startsWith('second'));
     assert.equal(second.actions[0].applied, false);
     assert.match(second.actions[0].skipped, /moved the application first/);
+    assert.equal(second.actions[0].skipped_code, 'moved_by_other_rule');
+    await cleanup();
+  });
+
+  test('an action the pipeline refuses is recorded with its code and the stage it was in', async () => {
+    const r = await rule({ when: 'ai.overall >= 0', actions: [{ type: 'advance', stage: 'followup' }], scope: { kind: 'position', code: 'SALES-01' } });
+    const app = await newApp();
+    await arrive(app, 70);
+    assert.equal((await getApp(app)).stage, 'ai_pending_evaluation', 'not moved');
+    const [f] = (await firings(app)).filter((x) => x.rule_id === r.id);
+    assert.ok(f, 'the rule fired');
+    const [o] = f.actions;
+    assert.equal(o.applied, false);
+    assert.ok(o.error, 'the English text stays');
+    assert.equal(o.error_code, 'illegal_transition', JSON.stringify(o));
+    assert.deepEqual(o.error_params, { current: 'ai_pending_evaluation' });
     await cleanup();
   });
 
@@ -338,9 +371,11 @@ describe('simulation', () => {
       assert.deepEqual([it.candidate_name, it.position, it.position_title], [app.candidate_name, app.position, app.position_title]);
     }
     assert.equal(sim.body.fairness.selected_means, 'not eliminated by this rule');
+    assert.equal(sim.body.fairness.selected_means_code, 'not_eliminated_by_rule');
     const unsaved = await hr.post('/api/v1/rules/simulate', { when: 'ai.overall >= 60', actions: [{ type: 'advance', stage: 'ai_passed' }], scope: { kind: 'position', code: 'SALES-01' } });
     assert.equal(unsaved.status, 200, unsaved.text);
     assert.ok(unsaved.body.would_fire >= 1);
+    assert.equal(unsaved.body.fairness.selected_means_code, 'moved_on_by_rule');
     const now = await dbSnapshot(srv);
     assert.ok(now === before, snapshotDiff(before, now));
     assertError(assert, await hr.post('/api/v1/rules/simulate', { when: 'ai.overall <', actions: [{ type: 'tag', tag: 'x' }] }), 422, 'rule_syntax');

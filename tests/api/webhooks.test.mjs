@@ -370,6 +370,7 @@ describe('delivery', () => {
     assert.equal(d.attempts, 3);
     assert.equal(d.last_status, 200);
     assert.equal(d.last_error, null);
+    assert.equal(d.last_error_code, null);
     await admin.del(`/api/v1/webhooks/${h.id}`);
   });
 
@@ -386,6 +387,7 @@ describe('delivery', () => {
     assert.equal(dead.attempts, 4);
     assert.equal(dead.last_status, 500);
     assert.match(dead.last_error, /^HTTP 500/);
+    assert.equal(dead.last_error_code, 'http_status', 'the code beside the text');
     assert.equal(dead.next_at, null);
     assert.equal(rx.on('/dead').length, 4);
     await sleep(500);
@@ -472,6 +474,9 @@ describe('delivery', () => {
     assert.equal(p.body.attempts, 1);
     assert.equal(p.body.last_status, null);
     assert.ok(p.body.last_error, 'the connection error is kept');
+    assert.equal(p.body.last_error_code, 'connect_failed', p.text);
+    const listed = (await admin.get(`/api/v1/webhooks/${d.id}/deliveries`)).body.items[0];
+    assert.equal(listed.last_error_code, 'connect_failed', 'the list says the same');
     assertError(assert, await admin.post('/api/v1/webhooks/999999/ping'), 404);
     for (const x of [h, d]) await admin.del(`/api/v1/webhooks/${x.id}`);
   });

@@ -9,6 +9,8 @@ import hrEn from './locales/hr.en.js';
 import hrZhCN from './locales/hr.zh-CN.js';
 import orgEn from './locales/org.en.js';
 import orgZhCN from './locales/org.zh-CN.js';
+import serverEn from './locales/server.en.js';
+import serverZhCN from './locales/server.zh-CN.js';
 import zhCN from './locales/zh-CN.js';
 
 export const LOCALES = ['zh-CN', 'en'];
@@ -39,6 +41,9 @@ i18n.global.mergeLocaleMessage('en', hrEn);
 // The org, position and question-set screens and the report's forms (locales/org.*.js: org.*, errors.codes).
 i18n.global.mergeLocaleMessage('zh-CN', orgZhCN);
 i18n.global.mergeLocaleMessage('en', orgEn);
+// What the server makes, from the codes it sends beside its English (locales/server.*.js: server.*).
+i18n.global.mergeLocaleMessage('zh-CN', serverZhCN);
+i18n.global.mergeLocaleMessage('en', serverEn);
 
 document.documentElement.lang = i18n.global.locale.value;
 

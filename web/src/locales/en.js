@@ -253,7 +253,7 @@ export default {
     sampleApp: 'Application',
     sampleStage: 'Current stage',
     sampleWhy: 'Values seen',
-    simFairness: 'Fairness estimate: share of each group not eliminated by this rule',
+    simFairness: 'Fairness estimate: the share of each group selected',
     simFairnessFlagged: 'A group has an impact ratio below 0.8 (four-fifths rule): review before enabling',
     simFairnessOk: 'No group has an impact ratio below 0.8',
     simFairnessNone: 'No fairness attributes are configured (admin: PUT /api/v1/fairness/config), so there is no impact ratio to estimate',
@@ -270,7 +270,7 @@ export default {
     actionOutcome: '{action} ({outcome})',
     tagSep: ', ',
     listSep: '; ',
-    outcome: { applied: 'done', dryRun: 'dry run, not done', notApplied: 'not done', skipped: 'not done: another rule moved the application first' },
+    outcome: { applied: 'done', dryRun: 'dry run, not done', notApplied: 'not done', notAppliedWhy: 'not done: {why}' },
   },
   errors: {
     network: 'Cannot reach the server; check the network and try again',

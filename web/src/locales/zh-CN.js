@@ -254,7 +254,7 @@ export default {
     sampleApp: '申请',
     sampleStage: '当前阶段',
     sampleWhy: '条件取值',
-    simFairness: '公平性预估：各群体未被此规则淘汰的比例',
+    simFairness: '公平性预估：各群体的通过比例',
     simFairnessFlagged: '有群体的影响比低于 0.8（五分之四规则），启用前请复核',
     simFairnessOk: '没有群体的影响比低于 0.8',
     simFairnessNone: '尚未配置公平性属性（管理员：PUT /api/v1/fairness/config），无法预估影响比',
@@ -271,7 +271,7 @@ export default {
     actionOutcome: '{action}（{outcome}）',
     tagSep: '、',
     listSep: '；',
-    outcome: { applied: '已执行', dryRun: '试运行，未执行', notApplied: '未执行', skipped: '未执行：另一条规则已先移动了该申请' },
+    outcome: { applied: '已执行', dryRun: '试运行，未执行', notApplied: '未执行', notAppliedWhy: '未执行：{why}' },
   },
   errors: {
     network: '无法连接服务器，请检查网络后重试',
