@@ -275,6 +275,12 @@ static int store_match(struct svc_ctx *c, int64_t app, int64_t rid, const struct
     return rc;
 }
 
+/* The stage history note of a move made by a result's arrival (svc/applications.h reads it back). */
+static void result_note(const struct result *r, char note[200])
+{
+    snprintf(note, 200, SVC_NOTE_RESULT_HEAD "%.32s/%.128s" SVC_NOTE_RESULT_TAIL, r->vendor, r->vendor_result_id);
+}
+
 /* store_match (rid non-zero) and the move from stage from to ai_pending_evaluation in one UPDATE:
  * the row the two updates one after the other (svc_app_move_tx's) would leave: stage, prev_stage and
  * stage_changed_at set, elimination reason and note kept (leaving an early stage), version up by 2;
@@ -316,7 +322,7 @@ static int store_match_moved(struct svc_ctx *c, int64_t app, int64_t rid, const 
         return 0;
     *moved = 1;
     char note[200];
-    snprintf(note, sizeof(note), "AI result %.32s/%.128s received", r->vendor, r->vendor_result_id);
+    result_note(r, note);
     return svc_app_history_tx(c, app, from, stage_name(STAGE_AI_PENDING_EVALUATION), NULL, note, ACTOR_SYSTEM);
 }
 
@@ -351,7 +357,7 @@ static int move_on(struct svc_ctx *c, int64_t app, const struct app_facts *f, co
     st = stage_parse(json_string_value(json_object_get(before, "stage")));
     if (early_stage(st)) {
         char note[200];
-        snprintf(note, sizeof(note), "AI result %.32s/%.128s received", r->vendor, r->vendor_result_id);
+        result_note(r, note);
         rc = svc_app_move_tx(c, before, STAGE_AI_PENDING_EVALUATION, ACTOR_SYSTEM, NULL, note);
         st = STAGE_AI_PENDING_EVALUATION;
     }
@@ -461,7 +467,7 @@ int svc_result_new_app_tx(struct svc_ctx *c, int64_t cand, int64_t pid, int64_t 
     if (rc < 0)
         return rc;
     char note[200];
-    snprintf(note, sizeof(note), "AI result %.32s/%.128s received", r->vendor, r->vendor_result_id);
+    result_note(r, note);
     if ((rc = svc_app_history_tx(c, *app, NULL, applied, NULL, NULL, ACTOR_SYSTEM)) ||
         (rc = svc_app_history_tx(c, *app, applied, pending, NULL, note, ACTOR_SYSTEM)))
         return rc;
