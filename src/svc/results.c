@@ -102,7 +102,7 @@ static int find_candidate(struct svc_ctx *c, const struct result_prep *p, int64_
 /* An application match_application leaves to the caller to create with the result
  * (svc_result_new_app_tx): candidate cand's for position pid; pid 0 when none. */
 struct new_app {
-    int64_t cand, pid;
+    int64_t cand, pid, pver; /* pver: the position's version as its lookup read it */
 };
 
 /* Matching of docs/results.md: *app, or 0 with *why naming what failed. May create the application;
@@ -183,6 +183,7 @@ static int match_application(struct svc_ctx *c, const struct result_prep *p, int
     if (create) { /* created with the result, in one write */
         create->cand = cand;
         create->pid = pid;
+        create->pver = f->position_version;
         return 0;
     }
     if ((rc = svc_app_insert_new_tx(c, cand, pid, NULL, app)))
@@ -270,8 +271,8 @@ static int insert_result(struct svc_ctx *c, const struct result_prep *p, int ver
     /* SQLite: without RETURNING (see db_last_insert_id); an unguarded batch on PostgreSQL: with an id
      * drawn ahead, pipelined */
     int sqlite = db_kind(c->db) == DB_SQLITE;
-    int64_t drawn = sqlite ? *id : 0;
-    int rc = sqlite ? 0 : svc_batch_result_id(c, &drawn);
+    int64_t drawn = *id; /* given: the id the result's new application names */
+    int rc = sqlite || drawn ? 0 : svc_batch_result_id(c, &drawn);
     if (rc == 0)
         rc = svc_prepare(c, drawn ? INSERT_RESULT_ID : sqlite ? INSERT_RESULT : INSERT_RESULT " RETURNING id", &s);
     if (rc != 0)
@@ -416,18 +417,20 @@ int svc_result_store(struct svc_ctx *c, const struct result_prep *p, json_t **ou
         rc = 0;
         goto done;
     }
-    /* On SQLite a system actor's new application is written with the result (svc_result_new_app_tx). */
+    /* A system actor's new application is written with the result (svc_result_new_app_tx) on SQLite,
+     * and on PostgreSQL in an unguarded batch, where the result's id is drawn ahead. */
     struct new_app create = {0};
-    int fold = db_kind(c->db) == DB_SQLITE && c->actor->role == ROLE_SYSTEM && !cur.id;
+    int sqlite = db_kind(c->db) == DB_SQLITE;
+    int fold = c->actor->role == ROLE_SYSTEM && !cur.id && (sqlite || unguarded);
     if (cur.app)
         app = cur.app; /* a re-score belongs where the first version went */
     else if ((rc = match_application(c, p, &app, &why, &facts, &known, fold ? &create : NULL)))
         goto done;
     if (create.pid) {
-        if ((rc = next_result_id(c, &id)))
+        if ((rc = sqlite ? next_result_id(c, &id) : svc_batch_result_id(c, &id)))
             goto done;
         if (id) {
-            rc = svc_result_new_app_tx(c, create.cand, create.pid, id, r, &app, &ap);
+            rc = svc_result_new_app_tx(c, create.cand, create.pid, create.pver, id, r, &app, &ap);
         } else { /* no id to give the result: the two steps */
             rc = svc_app_insert_new_tx(c, create.cand, create.pid, NULL, &app);
             create.pid = 0;

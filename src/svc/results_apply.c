@@ -411,15 +411,16 @@ static int apply_result(struct svc_ctx *c, int64_t app, int64_t rid, const struc
     "updated_at, version, overall, match_score, recommendation, ai_dims, ai_vendor, ai_model, ai_completed_at, "       \
     "ai_tags, ai_transcript, result_id, result_at) VALUES (?, ?, ?, ?, ?, ?, ?, 3, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
-int svc_result_new_app_tx(struct svc_ctx *c, int64_t cand, int64_t pid, int64_t rid, const struct result *r,
-                          int64_t *app, struct applied *out)
+int svc_result_new_app_tx(struct svc_ctx *c, int64_t cand, int64_t pid, int64_t pver, int64_t rid,
+                          const struct result *r, int64_t *app, struct applied *out)
 {
     struct pos_info tmp;
     const struct pos_info *pi;
     struct db_stmt *s;
     const char *applied = stage_name(STAGE_APPLIED), *pending = stage_name(STAGE_AI_PENDING_EVALUATION);
     *app = 0;
-    int rc = pos_get(c, pid, 0, &tmp, &pi);
+    int sqlite = db_kind(c->db) == DB_SQLITE;
+    int rc = pos_get(c, pid, pver, &tmp, &pi);
     if (rc != 0)
         return rc;
     report(pi, r, out);
@@ -431,19 +432,21 @@ int svc_result_new_app_tx(struct svc_ctx *c, int64_t cand, int64_t pid, int64_t 
     if ((rc = pipeline_check(&tr, c->e)))
         return rc;
     /* The counter the insert in stage applied would have written and the move taken back: a row left at
-     * zero stays (migration 012). */
-    if ((rc = svc_prepare(c,
-                          "INSERT INTO app_count (position_id, stage, reason, n) VALUES (?, ?, '', 0) "
-                          "ON CONFLICT (position_id, stage, reason) DO NOTHING",
-                          &s)))
+     * zero stays (migration 012; PostgreSQL's counters are rows of changes, summed). */
+    if (sqlite && (rc = svc_prepare(c,
+                                    "INSERT INTO app_count (position_id, stage, reason, n) VALUES (?, ?, '', 0) "
+                                    "ON CONFLICT (position_id, stage, reason) DO NOTHING",
+                                    &s)))
         return rc;
-    db_bind_int64(s, 1, pid);
-    db_bind_text(s, 2, applied);
-    rc = db_step(s, c->e);
-    db_reset(s);
-    if (rc < 0)
-        return rc;
-    if ((rc = svc_prepare(c, INSERT_NEW_APP, &s)))
+    if (sqlite) {
+        db_bind_int64(s, 1, pid);
+        db_bind_text(s, 2, applied);
+        rc = db_step(s, c->e);
+        db_reset(s);
+        if (rc < 0)
+            return rc;
+    }
+    if ((rc = svc_prepare(c, sqlite ? INSERT_NEW_APP : INSERT_NEW_APP " RETURNING id", &s)))
         return rc;
     struct result_facts f;
     facts_of(r, &f);
@@ -461,7 +464,7 @@ int svc_result_new_app_tx(struct svc_ctx *c, int64_t cand, int64_t pid, int64_t 
     db_bind_int64(s, i++, rid);
     db_bind_int64(s, i, c->now);
     rc = db_step(s, c->e);
-    *app = rc == DB_DONE ? db_last_insert_id(c->db) : 0;
+    *app = rc == DB_ROW ? db_col_int64(s, 0) : rc == DB_DONE && sqlite ? db_last_insert_id(c->db) : 0;
     db_reset(s);
     free(f.tags);
     if (rc < 0)

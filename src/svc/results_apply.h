@@ -40,17 +40,20 @@ int svc_app_facts(struct svc_ctx *c, int64_t app, struct app_facts *f);
 int svc_result_apply_known_tx(struct svc_ctx *c, int64_t app, int64_t rid, const struct result *r,
                               const struct app_facts *f, struct applied *out);
 
-/* SQLite, a system actor: a result's application created with the result in one write instead of
- * svc_app_insert_new_tx and then svc_result_apply_known_tx (the insert, then an update of every
- * column the result sets and of the stage, with their indexes). svc_result_new_app_tx, before the
- * result's row is inserted with id rid (the id SQLite would give it): inserts candidate cand's
- * application for position pid as the two steps would leave it: in ai_pending_evaluation, moved from
- * applied by the system, r's scores and match report stored, rid its current result, version 3, with
- * both stage_history rows; *app is its id, out what was applied. svc_result_new_app_done_tx, after
- * the result's row: its ai_dim rows and histogram counts, then the rules of the move and of the
- * result (out->stage follows a rule's move). Stores the same rows as the two steps. */
-int svc_result_new_app_tx(struct svc_ctx *c, int64_t cand, int64_t pid, int64_t rid, const struct result *r,
-                          int64_t *app, struct applied *out);
+/* A system actor on SQLite, or an unguarded batch on PostgreSQL (whose result ids are drawn ahead): a
+ * result's application created with the result in one write instead of svc_app_insert_new_tx and
+ * then svc_result_apply_known_tx (the insert, then an update of every column the result sets and of
+ * the stage, with their indexes). svc_result_new_app_tx, before the result's row is inserted with id
+ * rid (the id SQLite would give it, or the one drawn for it): inserts candidate cand's application
+ * for position pid (at version pver, PostgreSQL: as the position's lookup read it) as the two steps
+ * would leave it: in ai_pending_evaluation, moved from applied by the system, r's scores and match
+ * report stored, rid its current result, version 3, with both stage_history rows; *app is its id,
+ * out what was applied. svc_result_new_app_done_tx, after the result's row: its ai_dim rows and
+ * histogram counts, then the rules of the move and of the result (out->stage follows a rule's move).
+ * Stores the same rows as the two steps (on PostgreSQL the counters' change rows of migration 012
+ * differ, their sums do not). */
+int svc_result_new_app_tx(struct svc_ctx *c, int64_t cand, int64_t pid, int64_t pver, int64_t rid,
+                          const struct result *r, int64_t *app, struct applied *out);
 int svc_result_new_app_done_tx(struct svc_ctx *c, int64_t app, int64_t pid, const struct result *r,
                                struct applied *out);
 
