@@ -433,12 +433,12 @@ int svc_result_new_app_tx(struct svc_ctx *c, int64_t cand, int64_t pid, int64_t 
         return rc;
     /* The counter the insert in stage applied would have written and the move taken back: a row left at
      * zero stays (migration 012; PostgreSQL's counters are rows of changes, summed). */
-    if (sqlite && (rc = svc_prepare(c,
-                                    "INSERT INTO app_count (position_id, stage, reason, n) VALUES (?, ?, '', 0) "
-                                    "ON CONFLICT (position_id, stage, reason) DO NOTHING",
-                                    &s)))
-        return rc;
     if (sqlite) {
+        if ((rc = svc_prepare(c,
+                              "INSERT INTO app_count (position_id, stage, reason, n) VALUES (?, ?, '', 0) "
+                              "ON CONFLICT (position_id, stage, reason) DO NOTHING",
+                              &s)))
+            return rc;
         db_bind_int64(s, 1, pid);
         db_bind_text(s, 2, applied);
         rc = db_step(s, c->e);
