@@ -9,6 +9,13 @@
 
 #define CTX_WEBHOOK_SECRET "webhook.secret" /* encryption context of webhook.secret */
 
+/* The failures the delivery worker records in words of its own (the others are libcurl's texts);
+ * wh_error_code reads them back. */
+#define ERR_TEXT_SECRET "the signing secret cannot be decrypted (key file changed?)"
+#define ERR_TEXT_START "libcurl could not start a request"
+#define ERR_TEXT_INIT "libcurl failed to initialise"
+#define ERR_TEXT_TIMEOUT "no answer within " /* then the timeout in ms */
+
 /* The stable code of a delivery's last failure, for a client to say it in its user's language,
  * from what the worker recorded: its last_status (has_status 0 when none was recorded) and its
  * last_error text (NULL: no failure, and the code is NULL). "http_status" (the receiver answered
