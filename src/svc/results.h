@@ -70,11 +70,4 @@ int svc_unmatched_list(struct svc_ctx *c, json_t *query, json_t **out);
  * arrival does. 409 "not_unmatched" when the result is already matched. */
 int svc_unmatched_attach(struct svc_ctx *c, int64_t id, json_t *in, json_t **out);
 
-/* Stores (replaces) a vendor's webhook secret, encrypted. 1..256 bytes. */
-int svc_vendor_secret_set(struct svc_ctx *c, const char *vendor, const unsigned char *secret, size_t n);
-
-/* Reads a vendor's secret into buf (up to cap bytes): 0 and *n, or
- * ERR_NOT_FOUND when none is set. Own read transaction. */
-int svc_vendor_secret_get(struct svc_ctx *c, const char *vendor, unsigned char *buf, size_t cap, size_t *n);
-
 #endif

@@ -1,4 +1,4 @@
-/* vendors.h - results arriving from a vendor through its mapping file. */
+/* vendors.h - results arriving from a vendor through its mapping file, and the vendors' webhook secrets. */
 #ifndef TALENTD_SVC_VENDORS_H
 #define TALENTD_SVC_VENDORS_H
 
@@ -18,5 +18,12 @@ int svc_vendor_ingest(struct svc_ctx *c, const char *vendor, const char *body, s
 
 /* {"items": [{name, label, format, source}]}: every vendor mapping. */
 int svc_vendor_list(struct svc_ctx *c, json_t **out);
+
+/* Stores (replaces) a vendor's webhook secret, encrypted. 1..256 bytes. */
+int svc_vendor_secret_set(struct svc_ctx *c, const char *vendor, const unsigned char *secret, size_t n);
+
+/* Reads a vendor's secret into buf (up to cap bytes): 0 and *n, or
+ * ERR_NOT_FOUND when none is set. Own read transaction. */
+int svc_vendor_secret_get(struct svc_ctx *c, const char *vendor, unsigned char *buf, size_t cap, size_t *n);
 
 #endif
